@@ -1,0 +1,184 @@
+"""Command line: argument parsing, exit codes, logging and progress. Nothing is computed or rendered here.
+
+``main(argv, environ)`` is the testable entry point (ehrql's pattern); ``python -m pipeline`` wraps it.
+A user's mistake prints a clear message and no traceback; a bug keeps its traceback. The last line on
+stderr is always a one-line summary a cron mail or a log scraper can read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.errors import ExitCode, InvalidInput, Problem, UserError
+
+log = logging.getLogger("pipeline")
+
+EPILOG = """exit codes: 0 ok; 1 internal error (a bug: please report it with the log);
+2 bad command line; 3 invalid input (fix the files named); 4 missing translation;
+5 render failed; 6 another run holds the lock; 7 unsafe commentary content;
+8 several organisations, at least one failed"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="cydradd: turn HR and payroll extracts into the statutory annual equality report, "
+        "in Welsh and English, as HTML and PDF.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"cydradd {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sp: argparse.ArgumentParser, outputs: bool = True) -> None:
+        sp.add_argument("--year", type=int, required=True, help="snapshot year: 31 March YEAR")
+        sp.add_argument("--inputs", type=Path, default=Path("inputs"),
+                        help="folder holding organisation.toml and YEAR/ extracts (default: inputs)")
+        if outputs:
+            sp.add_argument("--outputs", type=Path, default=Path("outputs"),
+                            help="folder to publish into (default: outputs)")
+        sp.add_argument("--log-format", choices=("text", "json"), default="text",
+                        help="log lines as text, or one JSON object per line for log collectors")
+        sp.add_argument("-v", "--verbose", action="store_true", help="log each stage")
+
+    r = sub.add_parser("report", help="validate, compute and publish the bilingual report (HTML and PDF) and data",
+                       description="Validate the extracts, compute every figure, render the Welsh and English "
+                       "report as HTML and tagged PDF, and publish outputs/YEAR/ atomically.")
+    common(r)
+    r.add_argument("--force", action="store_true", help="rebuild even when the inputs have not changed")
+    r.add_argument("--final", action="store_true", help="render without the DRAFFT / DRAFT watermark")
+    r.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another run's lock before giving up (default 0)")
+
+    f = sub.add_parser("figures", help="validate and compute; write data/ (CSV and JSON) without rendering",
+                       description="Compute every figure and publish outputs/YEAR/data/ (gender-pay-gap.csv, "
+                       "figures.json, figures.csv) and manifest.json, without rendering documents.")
+    common(f)
+    f.add_argument("--force", action="store_true", help="rebuild even when the inputs have not changed")
+    f.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")
+
+    v = sub.add_parser("validate", help="check the extracts against the data contract and list every problem",
+                       description="Check organisation.toml and the year's extracts against the data contract; "
+                       "list every problem with file, row, column and what is allowed. Writes nothing.")
+    common(v, outputs=False)
+
+    d = sub.add_parser("contract-docs", help="write docs/data-contract.md from the contract declaration")
+    d.add_argument("--out", type=Path, default=Path("docs/data-contract.md"))
+
+    rb = sub.add_parser("rollback", help="point outputs/YEAR back at the previously published release")
+    rb.add_argument("--year", type=int, required=True)
+    rb.add_argument("--outputs", type=Path, default=Path("outputs"))
+    return p
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({"level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()})
+
+
+def _setup_logging(fmt: str, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_JsonFormatter() if fmt == "json" else logging.Formatter("%(levelname)s %(message)s"))
+    root = logging.getLogger("pipeline")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    root.propagate = False
+
+
+def _print_problems(problems: list[Problem], fmt: str) -> None:
+    for p in problems:
+        if fmt == "json":
+            print(json.dumps({"level": p.severity, **p.as_dict()}), file=sys.stderr)
+        else:
+            print(f"  {'warning' if p.severity != 'error' else 'error'}: {p.render()}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    environ = environ or {}
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # argparse exits 0 for --help, 2 for a usage error
+        return int(exc.code or 0)
+    fmt = getattr(args, "log_format", "text")
+    _setup_logging(fmt, getattr(args, "verbose", False))
+    try:
+        return _dispatch(args, environ)
+    except InvalidInput as exc:
+        print(f"cydradd: the inputs break the data contract ({len(exc.problems)} problem(s)); nothing was published.",
+              file=sys.stderr)
+        _print_problems(exc.problems + exc.warnings, fmt)
+        _summary(fmt, exc.exit_code, exc.summary())
+        return int(exc.exit_code)
+    except UserError as exc:
+        _summary(fmt, exc.exit_code, exc.summary())
+        return int(exc.exit_code)
+    except Exception:  # a bug: keep the traceback for whoever fixes it
+        traceback.print_exc(file=sys.stderr)
+        _summary(fmt, ExitCode.INTERNAL_ERROR, "internal error (a bug in cydradd; the traceback is above)")
+        return int(ExitCode.INTERNAL_ERROR)
+
+
+def _summary(fmt: str, code: ExitCode, text: str) -> None:
+    if fmt == "json":
+        print(json.dumps({"level": "error" if code else "info", "summary": text, "exit_code": int(code)}),
+              file=sys.stderr)
+    else:
+        print(f"cydradd: {'FAILED' if code else 'OK'} (exit {int(code)}): {text}", file=sys.stderr)
+
+
+def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    if args.command == "contract-docs":
+        from pipeline.extracts.docs import write_contract_docs
+
+        write_contract_docs(args.out)
+        print(f"wrote {args.out}")
+        return 0
+    if args.command == "rollback":
+        from pipeline.publish import rollback
+
+        target = rollback(args.outputs, args.year)
+        _summary("text", ExitCode.OK, f"outputs/{args.year} now points at release {target.name}")
+        return 0
+    if args.command == "validate":
+        from pipeline.config import ReportingYear, load_organisation
+        from pipeline.extracts import load_extracts
+
+        org, problems = load_organisation(args.inputs / "organisation.toml")
+        if org is None:
+            raise InvalidInput(problems)
+        _, warnings = load_extracts(args.inputs, ReportingYear(args.year), org)
+        _print_problems(warnings, args.log_format)
+        _summary(args.log_format, ExitCode.OK, f"the {args.year} extracts meet the data contract")
+        return 0
+
+    from pipeline.run import RunOptions, execute
+
+    show_progress = sys.stderr.isatty() and args.log_format == "text"
+    opts = RunOptions(
+        year=args.year,
+        inputs=args.inputs,
+        outputs=args.outputs,
+        render=args.command == "report",
+        draft=not getattr(args, "final", False),
+        force=args.force,
+        lock_wait=args.lock_wait,
+        progress=(lambda stage: print(f"  ... {stage}", file=sys.stderr)) if show_progress else (lambda _s: None),
+    )
+    result = execute(opts)
+    _print_problems(result.warnings, args.log_format)
+    if result.unchanged:
+        _summary(args.log_format, ExitCode.OK, f"{args.year}: inputs unchanged; the published report stands "
+                 "(use --force to rebuild)")
+    else:
+        total = sum(result.timings.values())
+        _summary(args.log_format, ExitCode.OK,
+                 f"{args.year}: published {args.outputs / str(args.year)} in {total:.1f} s")
+    return 0

@@ -1,0 +1,230 @@
+"""The organisation profile (``inputs/organisation.toml``), the year's dates and the run's settings.
+
+The profile is the organisation's own description of itself: bilingual names, workforce groups (and
+which of them are not employees, such as volunteer special constables), grades in order, and
+``[code_maps]`` that translate an HR system's own codes into contract codes. It is validated like
+an extract: every problem is collected and reported together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import Problem
+
+DAYS_CONVENTIONS = ("actual", "30.44")
+
+
+@dataclass(frozen=True)
+class Grade:
+    code: str
+    name_en: str
+    name_cy: str
+
+
+@dataclass(frozen=True)
+class WorkforceGroup:
+    code: str
+    name_en: str
+    name_cy: str
+    grades: tuple[str, ...]  # lowest first
+    employee: bool = True  # False for volunteers (special constables): kept in the profile, out of pay figures
+    officer_like: bool = False  # for "officers and staff separately" pay comparisons
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds and conventions; every one is recorded in the methodology note and the manifest."""
+
+    suppression_threshold: int = 5  # counts from 1 to threshold-1 are suppressed ("fewer than 5")
+    min_group_size: int = 10  # pay gap comparisons need at least this many in each group
+    pay_period_days: str = "actual"  # or "30.44" for monthly periods (payroll vendor convention)
+    rounding: str = "half_up"  # rounding of published percentages to 1 d.p.
+    change_threshold_points: float = 2.0  # review pack: year-on-year change worth a reviewer's eye
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "suppression_threshold": self.suppression_threshold,
+            "min_group_size": self.min_group_size,
+            "pay_period_days": self.pay_period_days,
+            "rounding": self.rounding,
+            "change_threshold_points": self.change_threshold_points,
+        }
+
+
+@dataclass(frozen=True)
+class Organisation:
+    code: str
+    name_en: str
+    name_cy: str
+    groups: dict[str, WorkforceGroup]
+    grades: dict[str, Grade]
+    code_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+    community: str | None = None  # census geography code for representation comparisons
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def employee_groups(self) -> tuple[str, ...]:
+        return tuple(g for g, v in self.groups.items() if v.employee)
+
+    def grades_of(self, group: str) -> tuple[str, ...]:
+        g = self.groups.get(group)
+        return g.grades if g else ()
+
+
+@dataclass(frozen=True)
+class ReportingYear:
+    """Snapshot 31 March YEAR; reporting period 1 April YEAR-1 to 31 March YEAR (SI 2017/353, SI 2011/1064)."""
+
+    year: int
+
+    @property
+    def snapshot(self) -> dt.date:
+        return dt.date(self.year, 3, 31)
+
+    @property
+    def period_start(self) -> dt.date:
+        return dt.date(self.year - 1, 4, 1)
+
+    @property
+    def period_end(self) -> dt.date:
+        return self.snapshot
+
+    @property
+    def bonus_window_start(self) -> dt.date:
+        """The 12 months ending with the snapshot date (reg 12)."""
+        return dt.date(self.year - 1, 4, 1)
+
+
+def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
+    """Read and check ``organisation.toml``; return the profile or every problem found."""
+    problems: list[Problem] = []
+    fname = path.name
+    if not path.exists():
+        return None, [Problem("missing_file", fname, message="organisation.toml is missing",
+                              allowed="an organisation profile; see docs/data-contract.md")]
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return None, [Problem("encoding", fname, message="the file is not UTF-8 text", allowed="UTF-8")]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [Problem("toml_syntax", fname, message=f"not valid TOML: {exc}", allowed="TOML syntax")]
+
+    org = raw.get("organisation", {})
+    for key in ("name_en", "name_cy"):
+        if not str(org.get(key, "")).strip():
+            problems.append(Problem("missing_key", fname, column=f"organisation.{key}",
+                                    message=f"[organisation] needs {key}", allowed="a non-empty name"))
+    code = str(org.get("code") or _slug(str(org.get("name_en", "organisation"))))
+
+    grades: dict[str, Grade] = {}
+    for gcode, g in (raw.get("grades") or {}).items():
+        if not isinstance(g, dict) or not g.get("name_en") or not g.get("name_cy"):
+            problems.append(Problem("missing_key", fname, column=f"grades.{gcode}",
+                                    message=f"grade {gcode} needs name_en and name_cy (no Welsh name, no report)",
+                                    allowed="name_en and name_cy"))
+            continue
+        grades[gcode] = Grade(gcode, str(g["name_en"]), str(g["name_cy"]))
+
+    groups: dict[str, WorkforceGroup] = {}
+    wg = raw.get("workforce_groups") or {}
+    if not wg:
+        problems.append(Problem("missing_key", fname, column="workforce_groups",
+                                message="at least one [workforce_groups.<code>] table is needed",
+                                allowed="e.g. [workforce_groups.staff]"))
+    for gcode, g in wg.items():
+        if not isinstance(g, dict):
+            problems.append(Problem("missing_key", fname, column=f"workforce_groups.{gcode}",
+                                    message="must be a table", allowed="name_en, name_cy, grades"))
+            continue
+        for key in ("name_en", "name_cy"):
+            if not str(g.get(key, "")).strip():
+                problems.append(Problem("missing_key", fname, column=f"workforce_groups.{gcode}.{key}",
+                                        message=f"workforce group {gcode} needs {key}", allowed="a non-empty name"))
+        glist = tuple(str(x) for x in (g.get("grades") or ()))
+        if not glist:
+            problems.append(Problem("missing_key", fname, column=f"workforce_groups.{gcode}.grades",
+                                    message=f"workforce group {gcode} lists no grades", allowed="grades, lowest first"))
+        for gr in glist:
+            if gr not in grades and not any(p.column == f"grades.{gr}" for p in problems):
+                problems.append(Problem("unknown_grade", fname, column=f"workforce_groups.{gcode}.grades",
+                                        found=gr, message=f"grade {gr} has no [grades.{gr}] table with its names",
+                                        allowed="a [grades.<code>] table with name_en and name_cy"))
+        groups[gcode] = WorkforceGroup(
+            code=gcode,
+            name_en=str(g.get("name_en", gcode)),
+            name_cy=str(g.get("name_cy", gcode)),
+            grades=glist,
+            employee=bool(g.get("employee", True)),
+            officer_like=bool(g.get("officer", False)),
+        )
+
+    code_maps: dict[str, dict[str, str]] = {}
+    from pipeline.extracts.contract import EXTRACTS  # contract is data; config checks maps against it
+
+    known_cols = {c.name: c for e in EXTRACTS for c in e.columns}
+    for col, mapping in (raw.get("code_maps") or {}).items():
+        c = known_cols.get(col)
+        if c is None or c.kind != "code":
+            problems.append(Problem("bad_code_map", fname, column=f"code_maps.{col}",
+                                    message=f"{col} is not a coded column of the contract",
+                                    allowed=", ".join(sorted(k for k, v in known_cols.items() if v.kind == "code"))))
+            continue
+        allowed = set(c.codes) | ({c.blank_means} if c.blank_means else set())
+        for local, target in (mapping or {}).items():
+            if c.codes and str(target) not in allowed:
+                problems.append(Problem("bad_code_map", fname, column=f"code_maps.{col}", found=str(target),
+                                        message=f"local code {local!s} maps to an unknown contract code",
+                                        allowed=", ".join(sorted(allowed))))
+        code_maps[col] = {str(k): str(v) for k, v in (mapping or {}).items()}
+
+    s = raw.get("settings") or {}
+    settings = Settings()
+    try:
+        settings = Settings(
+            suppression_threshold=int(s.get("suppression_threshold", 5)),
+            min_group_size=int(s.get("min_group_size", 10)),
+            pay_period_days=str(s.get("pay_period_days", "actual")),
+            rounding=str(s.get("rounding", "half_up")),
+            change_threshold_points=float(s.get("change_threshold_points", 2.0)),
+        )
+    except (TypeError, ValueError):
+        problems.append(Problem("bad_setting", fname, column="settings", message="a setting is not a number",
+                                allowed="suppression_threshold and min_group_size as whole numbers"))
+    if settings.pay_period_days not in DAYS_CONVENTIONS:
+        problems.append(Problem("bad_setting", fname, column="settings.pay_period_days",
+                                found=settings.pay_period_days, message="unknown days convention",
+                                allowed=", ".join(DAYS_CONVENTIONS)))
+    if settings.rounding not in ("half_up", "half_even"):
+        problems.append(Problem("bad_setting", fname, column="settings.rounding", found=settings.rounding,
+                                message="unknown rounding rule", allowed="half_up, half_even"))
+    if settings.suppression_threshold < 1 or settings.min_group_size < 1:
+        problems.append(Problem("bad_setting", fname, column="settings", message="thresholds must be at least 1",
+                                allowed="whole numbers >= 1"))
+
+    if problems:
+        return None, problems
+    return (
+        Organisation(
+            code=code,
+            name_en=str(org["name_en"]),
+            name_cy=str(org["name_cy"]),
+            groups=groups,
+            grades=grades,
+            code_maps=code_maps,
+            settings=settings,
+            community=org.get("census_geography"),
+            raw=raw,
+        ),
+        [],
+    )
+
+
+def _slug(text: str) -> str:
+    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in text)
+    return "-".join(p for p in out.split("-") if p) or "organisation"

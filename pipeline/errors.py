@@ -1,0 +1,96 @@
+"""Two kinds of failure: a user's mistake (shown plainly, no traceback) and our bug (traceback kept).
+
+Each failure class has its own exit code so a scheduler knows why a run failed without reading the
+log (idea from opensafely-core/ehrql ``get_exit_code_for_exception``). The codes are documented in
+the README; never renumber them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL_ERROR = 1  # a bug in the pipeline: traceback in the log
+    USAGE = 2  # bad command-line arguments (argparse's own code)
+    INVALID_INPUT = 3  # an extract or organisation.toml breaks the data contract
+    MISSING_TRANSLATION = 4  # a label is missing or empty in one language
+    RENDER_FAILED = 5  # charts, HTML or PDF could not be produced
+    LOCK_HELD = 6  # another run holds the lock on these outputs
+    UNSAFE_CONTENT = 7  # commentary refers to a remote or outside-the-tree resource
+    PARTIAL = 8  # several organisations: at least one failed, the others were published
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the inputs. Never holds personal data: ``found`` is set only for codes
+    and malformed dates, never for ids, names, free text or pay."""
+
+    code: str  # catalogue code, e.g. "unknown_code", "missing_column"
+    file: str
+    row: int | None = None  # the line number a person sees in a spreadsheet (header = 1)
+    column: str | None = None
+    found: str | None = None
+    message: str = ""
+    allowed: str | None = None
+    severity: str = "error"  # or "warning"
+
+    def render(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        text = f"{where}: {self.message}"
+        if self.found is not None:
+            text += f" (found {self.found!r})"
+        if self.allowed:
+            text += f"; allowed: {self.allowed}"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class UserError(Exception):
+    """A failure the user can fix; printed without a traceback."""
+
+    exit_code = ExitCode.INVALID_INPUT
+
+    def summary(self) -> str:
+        return str(self)
+
+
+class InvalidInput(UserError):
+    exit_code = ExitCode.INVALID_INPUT
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = [p for p in problems if p.severity == "error"]
+        self.warnings = [p for p in problems if p.severity != "error"]
+        super().__init__(f"{len(self.problems)} problem(s) in the inputs")
+
+    def summary(self) -> str:
+        files = sorted({p.file for p in self.problems})
+        return f"invalid input: {len(self.problems)} problem(s) in {', '.join(files)}"
+
+
+class MissingTranslation(UserError):
+    exit_code = ExitCode.MISSING_TRANSLATION
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(f"{len(missing)} label(s) missing or empty: " + "; ".join(missing[:20]))
+
+
+class RenderFailed(UserError):
+    exit_code = ExitCode.RENDER_FAILED
+
+
+class LockHeld(UserError):
+    exit_code = ExitCode.LOCK_HELD
+
+
+class UnsafeContent(UserError):
+    exit_code = ExitCode.UNSAFE_CONTENT

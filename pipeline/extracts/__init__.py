@@ -1,0 +1,118 @@
+"""Extracts -> validated, typed frames. Every problem is collected before anything stops.
+
+``load_extracts`` reads each file the contract declares, validates every cell, runs the cross-file
+checks, and either returns an ``Extracts`` or raises ``InvalidInput`` carrying every problem found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.config import Organisation, ReportingYear
+from pipeline.errors import InvalidInput, Problem
+from pipeline.extracts import crossfile
+from pipeline.extracts.contract import EVENT_EXTRACTS, EXTRACTS, Extract
+from pipeline.extracts.frames import HOURS, MONEY, Extracts
+from pipeline.extracts.readers import ROW, locate, read_extract
+from pipeline.extracts.validate import validate_extract
+
+__all__ = ["load_extracts", "Extracts", "empty_frame", "AGE_BANDS"]
+
+AGE_BANDS = ((16, 24, "16-24"), (25, 34, "25-34"), (35, 44, "35-44"), (45, 54, "45-54"), (55, 64, "55-64"))
+
+
+def empty_frame(ex: Extract) -> pl.DataFrame:
+    schema: dict[str, pl.DataType] = {ROW: pl.Int64()}
+    for c in ex.columns:
+        schema[c.name] = {
+            "date": pl.Date(),
+            "boolean": pl.Boolean(),
+            "integer": pl.Int64(),
+            "money": MONEY,
+            "decimal": HOURS if c.name == "weekly_hours" else pl.Float64(),
+        }.get(c.kind, pl.String())
+    return pl.DataFrame(schema=schema)
+
+
+def load_extracts(inputs: Path, year: ReportingYear, org: Organisation) -> tuple[Extracts, list[Problem]]:
+    """Read and validate one year's extracts; raise ``InvalidInput`` with every problem, or return
+    the typed frames and any warnings."""
+    year_dir = inputs / str(year.year)
+    problems: list[Problem] = []
+    if not year_dir.is_dir():
+        raise InvalidInput([Problem("missing_folder", f"{year.year}/", message="no folder of extracts for this year",
+                                    allowed=f"a folder {year_dir} holding employees.csv, pay.csv ...")])
+    frames: dict[str, pl.DataFrame] = {}
+    files: dict[str, str] = {}
+    for ex in EXTRACTS:
+        path, found = locate(year_dir, ex)
+        problems += found
+        if path is None:
+            frames[ex.name] = empty_frame(ex)
+            continue
+        files[ex.name] = path.name
+        raw, read_problems = read_extract(path, ex)
+        problems += read_problems
+        if raw is None:
+            frames[ex.name] = empty_frame(ex)
+            continue
+        typed, cell_problems = validate_extract(raw, org)
+        problems += cell_problems
+        frames[ex.name] = typed
+
+    emp = frames["employees"]
+    emp_file = files.get("employees", "employees.csv")
+    if "employees" in files:
+        problems += crossfile.check_employees(emp, emp_file, year, org)
+        if "pay" in files:
+            problems += crossfile.check_pay(frames["pay"], emp, files["pay"], emp_file, year, org)
+        if "applications" in files:
+            problems += crossfile.check_applications(frames["applications"], emp, files["applications"], emp_file)
+        for ex in EVENT_EXTRACTS:
+            if ex.name in files:
+                problems += crossfile.check_events(frames[ex.name], emp, files[ex.name], emp_file,
+                                                   ex.date_columns_in_period, year)
+    if any(p.severity == "error" for p in problems):
+        raise InvalidInput(problems)
+
+    employees = _derive_employees(emp, year, org)
+    pay = frames["pay"].with_columns(
+        ((pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1).cast(pl.Int64).alias("days_in_period")
+    )
+    result = Extracts(
+        year=year,
+        organisation=org,
+        employees=employees.drop(ROW),
+        pay=pay.drop(ROW),
+        applications=frames["applications"].drop(ROW),
+        training=frames["training"].drop(ROW),
+        grievances=frames["grievances"].drop(ROW),
+        disciplinary=frames["disciplinary"].drop(ROW),
+        supplied=tuple(files),
+        source_files=files,
+    )
+    return result, [p for p in problems if p.severity != "error"]
+
+
+def _derive_employees(emp: pl.DataFrame, year: ReportingYear, org: Organisation) -> pl.DataFrame:
+    snap = year.snapshot
+    age = (
+        pl.lit(snap.year) - pl.col("date_of_birth").dt.year()
+        - (
+            (pl.col("date_of_birth").dt.month() > snap.month)
+            | ((pl.col("date_of_birth").dt.month() == snap.month) & (pl.col("date_of_birth").dt.day() > snap.day))
+        ).cast(pl.Int32)
+    )
+    band = pl.when(pl.col("date_of_birth").is_null()).then(pl.lit("not_stated"))
+    for lo, hi, code in AGE_BANDS:
+        band = band.when(age.is_between(lo, hi)).then(pl.lit(code))
+    band = band.when(age >= 65).then(pl.lit("65+")).otherwise(pl.lit("16-24"))
+    employee_groups = list(org.employee_groups)
+    return emp.with_columns(
+        band.alias("age_band"),
+        crossfile.in_post(emp, year).alias("in_post"),
+        pl.col("workforce_group").is_in(employee_groups).alias("is_employee"),
+        pl.col("leave_date").is_not_null().alias("leaver"),
+    )

@@ -1,0 +1,184 @@
+"""Readers for CSV, XLSX (first sheet) and Parquet: every format becomes the same all-text frame.
+
+Reading is deliberately dumb: every cell becomes a string (or null when blank) so that validation
+sees exactly what the user typed and can say where it is wrong. Each frame carries ``_row``, the row
+number a person sees in a spreadsheet (the header is row 1), so error messages point at the right
+line even after blank rows are dropped.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.errors import Problem
+from pipeline.extracts.contract import Extract
+
+ROW = "_row"
+FORMATS = (".csv", ".xlsx", ".parquet")
+
+
+@dataclass(frozen=True)
+class RawExtract:
+    extract: Extract
+    path: Path
+    frame: pl.DataFrame  # all pl.String columns named as in the contract (lower-cased), plus _row
+
+
+def locate(year_dir: Path, extract: Extract) -> tuple[Path | None, list[Problem]]:
+    """Find the one file for an extract; two formats of the same file is an error (which one wins?)."""
+    found = [year_dir / f"{extract.name}{ext}" for ext in FORMATS if (year_dir / f"{extract.name}{ext}").exists()]
+    if len(found) > 1:
+        return None, [Problem("duplicate_format", extract.name, message="the same extract is given in more than one format",
+                              found=", ".join(p.name for p in found), allowed="exactly one of .csv, .xlsx, .parquet")]
+    if not found:
+        if extract.required:
+            return None, [Problem("missing_file", f"{extract.name}.csv", message="required extract is missing",
+                                  allowed=f"{extract.name}.csv, .xlsx or .parquet in {year_dir.name}/")]
+        return None, []
+    return found[0], []
+
+
+def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[Problem]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame, problems = _read_csv(path)
+    elif suffix == ".xlsx":
+        frame, problems = _read_xlsx(path)
+    else:
+        frame, problems = _read_parquet(path)
+    if frame is None:
+        return None, problems
+    frame, header_problems = _normalise_header(frame, path.name, extract)
+    problems += header_problems
+    if frame is None:
+        return None, problems
+    frame = _drop_blank_rows(frame)
+    if frame.height == 0:
+        problems.append(Problem("empty_file", path.name, message="the file has a header but no data rows",
+                                allowed="one row per record"))
+    return RawExtract(extract, path, frame), problems
+
+
+# --------------------------------------------------------------------------- formats
+def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
+    name = path.name
+    data = path.read_bytes()
+    if not data.strip():
+        return None, [Problem("empty_file", name, message="the file is empty", allowed="a header row and data rows")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a UTF-8 byte-order mark, as Excel writes it: harmless
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [Problem("encoding", name, row=line, message="the file is not UTF-8 text (saved as ANSI/Windows-1252?)",
+                              allowed="UTF-8; in Excel use 'Save as: CSV UTF-8'")]
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    if "," not in first_line and any(sep in first_line for sep in (";", "\t", "|")):
+        sep = next(s for s in (";", "\t", "|") if s in first_line)
+        return None, [Problem("wrong_delimiter", name, row=1, message="the columns are not separated by commas",
+                              found={"\t": "tab"}.get(sep, sep), allowed="comma-separated values")]
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            infer_schema=False,
+            empty_string_is_null=False,
+            truncate_ragged_lines=False,
+            raise_if_empty=True,
+        )
+    except pl.exceptions.PolarsError as exc:
+        return None, [Problem("unreadable", name, message=f"the CSV cannot be read ({type(exc).__name__})",
+                              allowed="one header row and the same number of columns on every row")]
+    # A record with a quoted line break is still one row in a spreadsheet, so numbering records
+    # (not physical lines) gives the row a person sees.
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    return frame, []
+
+
+def _read_xlsx(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
+    name = path.name
+    try:
+        frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0, drop_empty_rows=False,
+                              drop_empty_cols=False, raise_if_empty=False)
+    except Exception as exc:  # calamine raises several types for a corrupt workbook
+        return None, [Problem("unreadable", name, message=f"the workbook cannot be read ({type(exc).__name__})",
+                              allowed="an .xlsx workbook whose first sheet has a header row")]
+    if frame.width == 0 or (frame.height == 0 and not frame.columns):
+        return None, [Problem("empty_file", name, message="the first sheet is empty", allowed="a header row and data rows")]
+    frame = frame.select(
+        pl.col(c).cast(pl.String).str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}") for c in frame.columns
+    )
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    return frame, []
+
+
+def _read_parquet(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
+    name = path.name
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:
+        return None, [Problem("unreadable", name, message=f"the Parquet file cannot be read ({type(exc).__name__})",
+                              allowed="a Parquet file with the contract's columns")]
+    exprs = []
+    for c, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            exprs.append(pl.col(c).dt.strftime("%Y-%m-%d"))
+        elif dtype == pl.Boolean:
+            exprs.append(pl.col(c).cast(pl.String))
+        else:
+            exprs.append(pl.col(c).cast(pl.String))
+    frame = frame.select(exprs).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    return frame, []
+
+
+# --------------------------------------------------------------------------- shape
+def _normalise_header(frame: pl.DataFrame, name: str, extract: Extract) -> tuple[pl.DataFrame | None, list[Problem]]:
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    rename: dict[str, str] = {}
+    for col in frame.columns:
+        if col == ROW:
+            continue
+        norm = col.strip().lower().lstrip("\ufeff")
+        if norm in seen:
+            problems.append(Problem("duplicate_column", name, row=1, column=norm, message="the column appears twice",
+                                    allowed="each column once"))
+            continue
+        seen[norm] = col
+        rename[col] = norm
+    for col in extract.columns:
+        if col.name not in seen and col.required:
+            problems.append(Problem("missing_column", name, row=1, column=col.name, message="a required column is missing",
+                                    allowed=", ".join(c.name for c in extract.columns if c.required)))
+    extra = [n for n in seen if n not in extract.column_names and n]
+    for n in extra:
+        problems.append(Problem("extra_column", name, row=1, column=n if _looks_like_name(n) else None,
+                                message="this column is not in the contract and is ignored", severity="warning"))
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    keep = [seen[c.name] for c in extract.columns if c.name in seen]
+    frame = frame.select([ROW, *keep]).rename({seen[c.name]: c.name for c in extract.columns if c.name in seen})
+    missing_optional = [c.name for c in extract.columns if c.name not in seen]
+    if missing_optional:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing_optional)
+    frame = frame.select([ROW, *extract.column_names])
+    # trim every cell; blank -> null
+    frame = frame.with_columns(
+        pl.col(c).str.strip_chars().replace("", None) for c in extract.column_names
+    )
+    return frame, problems
+
+
+def _looks_like_name(text: str) -> bool:
+    return len(text) <= 40 and all(ch.isalnum() or ch in "_- " for ch in text)
+
+
+def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    cols = [c for c in frame.columns if c != ROW]
+    if not cols:
+        return frame
+    return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in cols))

@@ -1,0 +1,164 @@
+"""The published folder: build aside, swap in atomically, keep the last good one, one run at a time.
+
+Layout under ``outputs/``::
+
+    outputs/2024            -> .releases/2024/<release-id>    (a symbolic link: the published report)
+    outputs/.releases/2024/  every kept release, newest last; the previous one is the rollback target
+    outputs/.staging/        a run's work in progress (never read by anyone)
+    outputs/.lock            the run lock (fcntl.flock; released by the kernel if the process dies)
+
+A run renders into ``.staging/``; only when every language and every data file succeeded is the
+folder moved under ``.releases/`` and the ``outputs/YEAR`` link replaced with ``os.replace`` - a
+single atomic rename on POSIX - so a reader, a crash or ``kill -9`` at any moment sees either the old
+report or the new one, never half of one. Nothing here knows what a report says.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.errors import LockHeld
+
+KEEP_RELEASES = 3
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def run_lock(outputs: Path, wait_seconds: float = 0.0, poll: float = 0.2) -> Iterator[None]:
+    """Hold an exclusive lock on ``outputs`` for the duration of a run.
+
+    A second run waits up to ``wait_seconds`` and then raises ``LockHeld`` (its own exit code).
+    ``flock`` is released by the kernel when the holder exits, even on SIGKILL, so a crashed run
+    never leaves a stale lock behind.
+    """
+    outputs.mkdir(parents=True, exist_ok=True)
+    fh = (outputs / ".lock").open("a+")
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LockHeld(f"another run holds the lock on {outputs} (waited {wait_seconds:g} s)") from None
+                time.sleep(poll)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        fh.close()
+
+
+def staging_dir(outputs: Path, name: str) -> Path:
+    """A fresh, empty folder for one run's work; leftovers of a killed run are cleared first."""
+    base = outputs / ".staging"
+    base.mkdir(parents=True, exist_ok=True)
+    target = base / name
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir()
+    return target
+
+
+def published_dir(outputs: Path, year: int | str) -> Path | None:
+    link = outputs / str(year)
+    if link.is_symlink() or link.is_dir():
+        return link.resolve()
+    return None
+
+
+def publish(staged: Path, outputs: Path, year: int | str, release_id: str) -> Path:
+    """Move a complete staged folder into place and atomically point ``outputs/YEAR`` at it."""
+    releases = outputs / ".releases" / str(year)
+    releases.mkdir(parents=True, exist_ok=True)
+    final = releases / release_id
+    if final.exists():
+        shutil.rmtree(final)
+    _fsync_tree(staged)
+    os.replace(staged, final)
+    link = outputs / str(year)
+    if link.exists() and not link.is_symlink():
+        # a plain folder from an older layout or a hand copy: keep it as a release, don't delete it
+        legacy = releases / f"legacy-{int(time.time())}"
+        os.replace(link, legacy)
+    tmp_link = outputs / f".{year}.link-tmp"
+    with contextlib.suppress(FileNotFoundError):
+        tmp_link.unlink()
+    os.symlink(os.path.relpath(final, outputs), tmp_link)
+    os.replace(tmp_link, link)  # the atomic moment
+    _record_history(releases, release_id)
+    _prune(releases)
+    return final
+
+
+def rollback(outputs: Path, year: int | str) -> Path:
+    """Point ``outputs/YEAR`` back at the release published before the current one."""
+    releases = outputs / ".releases" / str(year)
+    history = _history(releases)
+    current = published_dir(outputs, year)
+    if current is None or len(history) < 2:
+        raise FileNotFoundError("no earlier release to roll back to")
+    names = [h for h in history if (releases / h).exists()]
+    idx = names.index(current.name) if current.name in names else len(names) - 1
+    if idx == 0:
+        raise FileNotFoundError("no earlier release to roll back to")
+    target = releases / names[idx - 1]
+    tmp_link = outputs / f".{year}.link-tmp"
+    with contextlib.suppress(FileNotFoundError):
+        tmp_link.unlink()
+    os.symlink(os.path.relpath(target, outputs), tmp_link)
+    os.replace(tmp_link, outputs / str(year))
+    return target
+
+
+def _history(releases: Path) -> list[str]:
+    f = releases / "history.json"
+    if f.exists():
+        return list(json.loads(f.read_text()))
+    return []
+
+
+def _record_history(releases: Path, release_id: str) -> None:
+    hist = [h for h in _history(releases) if h != release_id] + [release_id]
+    tmp = releases / "history.json.tmp"
+    tmp.write_text(json.dumps(hist, indent=1))
+    os.replace(tmp, releases / "history.json")
+
+
+def _prune(releases: Path) -> None:
+    hist = _history(releases)
+    keep = set(hist[-KEEP_RELEASES:])
+    for child in releases.iterdir():
+        if child.is_dir() and child.name not in keep and not child.name.startswith("legacy-"):
+            shutil.rmtree(child, ignore_errors=True)
+    tmp = releases / "history.json.tmp"
+    tmp.write_text(json.dumps([h for h in hist if h in keep], indent=1))
+    os.replace(tmp, releases / "history.json")
+
+
+def _fsync_tree(root: Path) -> None:
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            with contextlib.suppress(OSError):
+                fd = os.open(os.path.join(dirpath, f), os.O_RDONLY)
+                os.fsync(fd)
+                os.close(fd)

@@ -1,0 +1,203 @@
+"""One report run, start to finish: extracts -> figures -> documents -> published folder.
+
+This module only orchestrates; every rule lives in the room that owns it (``extracts`` validates,
+``measures`` computes, ``report`` words, ``publish`` swaps folders). A run reads only what it
+declares (the organisation profile, the year's extracts, last year's extracts when present, the
+community figures and the commentary) and writes only its staging folder until the final swap.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipeline import __version__
+from pipeline.config import Organisation, ReportingYear, load_organisation
+from pipeline.errors import InvalidInput, Problem
+from pipeline.extracts import Extracts, load_extracts
+from pipeline.extracts.contract import CONTRACT_VERSION
+from pipeline.figures import Figures
+from pipeline.publish import publish, run_lock, sha256_file, staging_dir
+
+log = logging.getLogger("pipeline")
+
+
+@dataclass
+class RunOptions:
+    year: int
+    inputs: Path
+    outputs: Path
+    render: bool = True  # False for the `figures` command
+    draft: bool = True
+    force: bool = False
+    lock_wait: float = 0.0
+    languages: tuple[str, ...] = ("cy", "en")
+    progress: Callable[[str], None] = lambda _stage: None
+
+
+@dataclass
+class RunResult:
+    year: int
+    published: Path | None
+    unchanged: bool = False
+    warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    figures: Figures | None = None
+
+
+class _Timer:
+    def __init__(self, progress: Callable[[str], None]):
+        self.timings: dict[str, float] = {}
+        self._progress = progress
+
+    def stage(self, name: str) -> _Stage:
+        return _Stage(self, name)
+
+
+class _Stage:
+    def __init__(self, timer: _Timer, name: str):
+        self.timer, self.name = timer, name
+
+    def __enter__(self) -> None:
+        self.timer._progress(self.name)
+        self.t0 = time.perf_counter()
+        log.info("stage %s", self.name)
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.timings[self.name] = round(time.perf_counter() - self.t0, 3)
+
+
+def load_inputs(opts: RunOptions, timer: _Timer) -> tuple[Organisation, Extracts, Extracts | None, list[Problem]]:
+    with timer.stage("read_validate"):
+        org, problems = load_organisation(opts.inputs / "organisation.toml")
+        if org is None:
+            raise InvalidInput(problems)
+        year = ReportingYear(opts.year)
+        extracts, warnings = load_extracts(opts.inputs, year, org)
+        previous = None
+        prev_dir = opts.inputs / str(opts.year - 1)
+        if prev_dir.is_dir():
+            try:
+                previous, _ = load_extracts(opts.inputs, ReportingYear(opts.year - 1), org)
+            except InvalidInput as exc:
+                warnings.append(Problem("previous_year_invalid", f"{opts.year - 1}/", severity="warning",
+                                        message=f"last year's extracts have {len(exc.problems)} problem(s); "
+                                                "year-on-year change is left out"))
+    return org, extracts, previous, warnings
+
+
+def read_community(inputs: Path) -> pl.DataFrame | None:
+    path = inputs / "community.csv"
+    if not path.exists():
+        return None
+    return pl.read_csv(path, schema_overrides={"pct": pl.Float64})
+
+
+def read_commentary(inputs: Path, year: int, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    base = inputs / str(year) / "commentary"
+    out: dict[str, dict[str, str]] = {}
+    for lang in languages:
+        d = base / lang
+        out[lang] = {p.name: p.read_text(encoding="utf-8") for p in sorted(d.glob("*.md"))} if d.is_dir() else {}
+    return out
+
+
+def input_files(opts: RunOptions) -> list[Path]:
+    """Every file a run reads, for the manifest and the unchanged-run check."""
+    files = [opts.inputs / "organisation.toml", opts.inputs / "community.csv"]
+    for y in (opts.year, opts.year - 1):
+        d = opts.inputs / str(y)
+        if d.is_dir():
+            files += sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return [f for f in files if f.exists()]
+
+
+def write_data(figures: Figures, data_dir: Path, org: Organisation) -> None:
+    from pipeline.measures.paygap import gov_uk_row
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    row = gov_uk_row(figures.pay_gap("gender"), org.settings.rounding)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
+    w.writeheader()
+    w.writerow(row)
+    (data_dir / "gender-pay-gap.csv").write_text(buf.getvalue(), encoding="utf-8")
+    (data_dir / "figures.json").write_text(figures.to_json(), encoding="utf-8")
+    (data_dir / "figures.csv").write_text(figures.to_csv(), encoding="utf-8")
+
+
+def release_id(input_hashes: dict[str, str], opts: RunOptions, settings: dict[str, Any]) -> str:
+    """Content address of a run: same inputs, settings and pipeline version -> same id."""
+    h = hashlib.sha256()
+    h.update(json.dumps({"inputs": input_hashes, "settings": settings, "version": __version__,
+                         "contract": CONTRACT_VERSION, "render": opts.render, "draft": opts.draft,
+                         "languages": opts.languages}, sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+def execute(opts: RunOptions) -> RunResult:
+    """Run the pipeline for one organisation and one year, publishing atomically."""
+    timer = _Timer(opts.progress)
+    with run_lock(opts.outputs, wait_seconds=opts.lock_wait):
+        org, extracts, previous, warnings = load_inputs(opts, timer)
+        files = input_files(opts)
+        input_hashes = {os.path.relpath(f, opts.inputs): sha256_file(f) for f in files}
+        rid = release_id(input_hashes, opts, org.settings.as_dict())
+        current = (opts.outputs / str(opts.year))
+        if not opts.force and current.is_symlink() and current.resolve().name == rid:
+            log.info("inputs unchanged since the published run %s; nothing to do (use --force to rebuild)", rid)
+            return RunResult(opts.year, current.resolve(), unchanged=True, warnings=warnings, timings=timer.timings)
+
+        with timer.stage("measure"):
+            from pipeline.measures import compute_figures
+
+            figures = compute_figures(extracts, previous=previous, community=read_community(opts.inputs))
+
+        staged = staging_dir(opts.outputs, f"{opts.year}-{rid}")
+        with timer.stage("data"):
+            write_data(figures, staged / "data", org)
+        if opts.render:
+            from pipeline.report import render_report
+
+            commentary = read_commentary(opts.inputs, opts.year, opts.languages)
+            with timer.stage("render"):
+                render_report(figures, org, commentary=commentary, out_dir=staged, draft=opts.draft,
+                              languages=opts.languages)
+        with timer.stage("manifest"):
+            write_manifest(staged, input_hashes, org, opts, timer.timings, rid)
+        with timer.stage("publish"):
+            final = publish(staged, opts.outputs, opts.year, rid)
+    return RunResult(opts.year, final, warnings=warnings, timings=timer.timings, figures=figures)
+
+
+def write_manifest(staged: Path, input_hashes: dict[str, str], org: Organisation, opts: RunOptions,
+                   timings: dict[str, float], rid: str) -> None:
+    outputs = {
+        os.path.relpath(p, staged): sha256_file(p)
+        for p in sorted(staged.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+    manifest = {
+        "release": rid,
+        "year": opts.year,
+        "organisation": org.code,
+        "pipeline_version": __version__,
+        "contract_version": CONTRACT_VERSION,
+        "settings": org.settings.as_dict(),
+        "draft": opts.draft,
+        "inputs": dict(sorted(input_hashes.items())),
+        "outputs": outputs,
+        "timings_seconds": timings,
+    }
+    (staged / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
