@@ -56,7 +56,8 @@ def validate_extract(raw: RawExtract, org: Organisation) -> tuple[pl.DataFrame, 
             problems += _rows(frame, bad, name, col, "unknown_code", "not an allowed code", ", ".join(allowed),
                               show=True)
             expr = c if col.blank_means is None else c.fill_null(col.blank_means)
-            typed.append(expr.alias(col.name))
+            # an invalid code becomes null so the cross-file checks don't report it a second time
+            typed.append(pl.when(bad).then(None).otherwise(expr).alias(col.name))
         elif col.kind == "date":
             parsed = c.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
             bad = c.is_not_null() & (~c.str.contains(_DATE_RE) | parsed.is_null())

@@ -1,0 +1,386 @@
+"""The data contract, rule by rule: each test breaks one rule in otherwise valid files and pins the
+exact problem reported (code, file, spreadsheet row, column, and what is allowed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contract_fixtures import ORG_TOML, employee, pay, valid_tables, write_inputs
+from pipeline.config import ReportingYear, load_organisation
+from pipeline.errors import InvalidInput, Problem
+from pipeline.extracts import load_extracts
+
+
+def load(root: Path) -> list[Problem]:
+    org, problems = load_organisation(root / "organisation.toml")
+    if org is None:
+        return problems
+    try:
+        _, warnings = load_extracts(root, ReportingYear(2024), org)
+    except InvalidInput as exc:
+        return exc.problems + exc.warnings
+    return warnings
+
+
+def errors_of(root: Path) -> list[Problem]:
+    return [p for p in load(root) if p.severity == "error"]
+
+
+def only(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, [p.render() for p in problems]
+    return problems[0]
+
+
+def broken(tmp_path: Path, name: str, index: int, **changes: str) -> Path:
+    tables = valid_tables()
+    tables[name][index].update(changes)
+    return write_inputs(tmp_path, tables)
+
+
+# ---------------------------------------------------------------- the valid baseline
+def test_the_valid_fixture_has_no_problems(tmp_path):
+    assert load(write_inputs(tmp_path)) == []
+
+
+# ---------------------------------------------------------------- single cells
+def test_unknown_code_names_row_column_value_and_allowed_codes(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 1, ethnicity="WBRI")))
+    assert (p.code, p.file, p.row, p.column, p.found) == ("unknown_code", "employees.csv", 3, "ethnicity", "WBRI")
+    assert "white_welsh_english_scottish_ni_british" in p.allowed and "not_stated" in p.allowed
+
+
+def test_blank_monitoring_cell_means_not_stated(tmp_path):
+    root = broken(tmp_path, "employees", 0, religion="", disability="")
+    org, _ = load_organisation(root / "organisation.toml")
+    ex, _ = load_extracts(root, ReportingYear(2024), org)
+    row = ex.employees.filter(ex.employees["employee_id"] == "E1").row(0, named=True)
+    assert (row["religion"], row["disability"]) == ("not_stated", "not_stated")
+
+
+def test_blank_sex_in_employees_is_an_error(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 0, sex="")))
+    assert (p.code, p.row, p.column) == ("missing_value", 2, "sex")
+    assert p.allowed == "female, male"
+
+
+def test_code_maps_translate_local_codes(tmp_path):
+    root = write_inputs(tmp_path)  # E3's contract_type is the local code PERM
+    org, _ = load_organisation(root / "organisation.toml")
+    ex, _ = load_extracts(root, ReportingYear(2024), org)
+    assert ex.employees.filter(ex.employees["employee_id"] == "E3")["contract_type"].item() == "permanent"
+
+
+def test_unmapped_local_code_is_an_error(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 0, contract_type="TEMP")))
+    assert (p.code, p.column, p.found) == ("unknown_code", "contract_type", "TEMP")
+    assert p.allowed == "permanent, fixed_term, casual"
+
+
+def test_malformed_date_is_shown_for_non_personal_columns(tmp_path):
+    p = only(errors_of(broken(tmp_path, "training", 1, requested_date="10/01/2024")))
+    assert (p.code, p.file, p.row, p.column, p.found) == ("bad_date", "training.csv", 3, "requested_date", "10/01/2024")
+
+
+def test_impossible_date_is_rejected(tmp_path):
+    p = only(errors_of(broken(tmp_path, "disciplinary", 0, date_started="2023-02-30")))
+    assert (p.code, p.column) == ("bad_date", "date_started")
+
+
+def test_malformed_personal_date_is_not_echoed(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 0, date_of_birth="17/05/1990")))
+    assert (p.code, p.column, p.found) == ("bad_date", "date_of_birth", None)
+    assert "1990" not in p.render()
+
+
+def test_fte_out_of_range(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 2, fte="1.5")))
+    assert (p.code, p.row, p.column) == ("out_of_range", 4, "fte")
+    assert p.allowed == "a number, > 0 and <= 1"
+
+
+def test_fte_zero_is_out_of_range(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 2, fte="0")))
+    assert (p.code, p.column) == ("out_of_range", "fte")
+
+
+def test_weekly_hours_must_be_positive(tmp_path):
+    p = only(errors_of(broken(tmp_path, "pay", 0, weekly_hours="0")))
+    assert (p.code, p.file, p.row, p.column) == ("out_of_range", "pay.csv", 2, "weekly_hours")
+
+
+def test_negative_pay_is_out_of_range(tmp_path):
+    p = only(errors_of(broken(tmp_path, "pay", 1, ordinary_pay="-10.00")))
+    assert (p.code, p.row, p.column, p.found) == ("out_of_range", 3, "ordinary_pay", None)
+
+
+def test_pay_with_currency_sign_is_rejected_without_echoing_the_amount(tmp_path):
+    p = only(errors_of(broken(tmp_path, "pay", 1, ordinary_pay="£3,500.50")))
+    assert (p.code, p.column, p.found) == ("bad_number", "ordinary_pay", None)
+    assert "3,500" not in p.render() and "3500" not in p.render()
+
+
+def test_money_with_three_decimals_is_rejected(tmp_path):
+    p = only(errors_of(broken(tmp_path, "pay", 0, ordinary_pay="3000.005")))
+    assert (p.code, p.column) == ("too_many_decimals", "ordinary_pay")
+
+
+def test_boolean_accepts_yes_no_and_rejects_other_words(tmp_path):
+    assert errors_of(broken(tmp_path / "a", "pay", 0, full_pay="Yes")) == []
+    p = only(errors_of(broken(tmp_path / "b", "pay", 0, full_pay="maybe")))
+    assert (p.code, p.column, p.found) == ("bad_boolean", "full_pay", "maybe")
+
+
+def test_duplicate_employee_id(tmp_path):
+    tables = valid_tables()
+    tables["employees"].append(employee("E2"))
+    p = only([e for e in errors_of(write_inputs(tmp_path, tables)) if e.code == "duplicate_id"])
+    assert (p.file, p.row, p.column) == ("employees.csv", 7, "employee_id")
+    assert "first on row 3" in p.message
+
+
+def test_duplicate_application_id(tmp_path):
+    tables = valid_tables()
+    tables["applications"][1]["application_id"] = "A1"
+    p = only(errors_of(write_inputs(tmp_path, tables)))
+    assert (p.code, p.file, p.row) == ("duplicate_id", "applications.csv", 3)
+
+
+# ---------------------------------------------------------------- files and headers
+def test_missing_required_column(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "training.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    idx = header.index("outcome")
+    path.write_text("\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != idx) for line in lines) + "\n")
+    p = only(errors_of(root))
+    assert (p.code, p.file, p.row, p.column) == ("missing_column", "training.csv", 1, "outcome")
+
+
+def test_extra_column_is_a_warning_not_an_error(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "disciplinary.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0] + ",notes"] + [line + ",x" for line in lines[1:]]) + "\n")
+    problems = load(root)
+    assert [(p.code, p.severity, p.column) for p in problems] == [("extra_column", "warning", "notes")]
+
+
+def test_column_names_match_case_insensitively_after_trimming(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "disciplinary.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([" Employee_ID ,CASE_ID,Date_Started,outcome"] + lines[1:]) + "\n")
+    assert load(root) == []
+
+
+def test_missing_required_file(tmp_path):
+    root = write_inputs(tmp_path)
+    (root / "2024" / "pay.csv").unlink()
+    p = only(errors_of(root))
+    assert (p.code, p.file) == ("missing_file", "pay.csv")
+
+
+def test_empty_file(tmp_path):
+    root = write_inputs(tmp_path)
+    (root / "2024" / "grievances.csv").write_text("")
+    p = only(errors_of(root))
+    assert (p.code, p.file) == ("empty_file", "grievances.csv")
+
+
+def test_header_only_file_is_empty(tmp_path):
+    root = write_inputs(tmp_path)
+    (root / "2024" / "grievances.csv").write_text("employee_id,case_id,role,date_raised,outcome\n")
+    p = only(errors_of(root))
+    assert (p.code, p.file) == ("empty_file", "grievances.csv")
+
+
+def test_not_utf8(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "training.csv"
+    path.write_bytes(path.read_text().replace("Excel", "Cymraeg uwch - ŵ").encode("utf-8").replace("ŵ".encode(), b"\xf4"))
+    p = only(errors_of(root))
+    assert (p.code, p.file, p.row) == ("encoding", "training.csv", 3)
+    assert "UTF-8" in p.allowed
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "training.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load(root) == []
+
+
+def test_semicolon_delimiter_is_named(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "disciplinary.csv"
+    path.write_text(path.read_text().replace(",", ";"))
+    p = only(errors_of(root))
+    assert (p.code, p.file, p.found) == ("wrong_delimiter", "disciplinary.csv", ";")
+
+
+def test_two_formats_of_one_extract(tmp_path):
+    root = write_inputs(tmp_path)
+    (root / "2024" / "training.parquet").write_bytes(b"")
+    p = only(errors_of(root))
+    assert (p.code, p.file) == ("duplicate_format", "training")
+
+
+def test_trailing_blank_rows_are_ignored(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "disciplinary.csv"
+    path.write_text(path.read_text() + ",,,\n,,,\n")
+    assert load(root) == []
+
+
+# ---------------------------------------------------------------- across files
+def test_event_for_unknown_employee(tmp_path):
+    p = only(errors_of(broken(tmp_path, "grievances", 1, employee_id="E99")))
+    assert (p.code, p.file, p.row, p.column) == ("unknown_employee", "grievances.csv", 3, "employee_id")
+    assert "E99" not in p.render()
+
+
+def test_event_date_outside_period(tmp_path):
+    p = only(errors_of(broken(tmp_path, "training", 0, requested_date="2024-04-01")))
+    assert (p.code, p.row, p.column) == ("date_outside_period", 2, "requested_date")
+    assert p.allowed == "a date from 2023-04-01 to 2024-03-31"
+
+
+def test_leave_date_outside_period(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 4, leave_date="2023-03-31")))
+    assert (p.code, p.row, p.column) == ("date_outside_period", 6, "leave_date")
+
+
+def test_leave_date_before_start_date(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 4, start_date="2023-12-01")))
+    assert (p.code, p.row, p.column) == ("leave_before_start", 6, "leave_date")
+
+
+def test_leaver_without_reason(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 4, leave_reason="")))
+    assert (p.code, p.row, p.column) == ("missing_value", 6, "leave_reason")
+
+
+def test_reason_without_leave_date(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 0, leave_reason="retirement")))
+    assert (p.code, p.row, p.column) == ("reason_without_date", 2, "leave_reason")
+
+
+def test_maternity_leave_before_start_date(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 0, start_date="2023-06-01", maternity_leave_start="2023-05-01",
+                              maternity_leave_end="2023-11-01")))
+    assert (p.code, p.column) == ("leave_before_start", "maternity_leave_start")
+
+
+def test_maternity_end_before_start(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 0, maternity_leave_start="2023-09-01",
+                              maternity_leave_end="2023-08-01")))
+    assert (p.code, p.column) == ("end_before_start", "maternity_leave_end")
+
+
+def test_pay_row_missing_for_employee_in_post(tmp_path):
+    tables = valid_tables()
+    tables["pay"] = tables["pay"][:2]
+    p = only(errors_of(write_inputs(tmp_path, tables)))
+    assert (p.code, p.file, p.row, p.column) == ("pay_row_missing", "employees.csv", 4, "employee_id")
+
+
+def test_pay_row_for_a_leaver_is_extra(tmp_path):
+    tables = valid_tables()
+    tables["pay"].append(pay("E5"))
+    p = only(errors_of(write_inputs(tmp_path, tables)))
+    assert (p.code, p.file, p.row) == ("pay_row_extra", "pay.csv", 5)
+
+
+def test_pay_row_for_a_volunteer_is_extra(tmp_path):
+    tables = valid_tables()
+    tables["pay"].append(pay("E4"))
+    p = only(errors_of(write_inputs(tmp_path, tables)))
+    assert (p.code, p.file, p.row) == ("pay_row_extra", "pay.csv", 5)
+    assert p.allowed == "pay rows only for employee groups: officer, staff"
+
+
+def test_pay_period_must_contain_snapshot(tmp_path):
+    p = only(errors_of(broken(tmp_path, "pay", 0, period_start="2024-02-01", period_end="2024-02-29")))
+    assert (p.code, p.row, p.column) == ("period_misses_snapshot", 2, "period_start")
+
+
+def test_grade_must_belong_to_group(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 0, grade="scale_1")))
+    assert (p.code, p.row, p.column) == ("grade_not_in_group", 2, "grade")
+    assert p.allowed == "constable, sergeant"
+
+
+def test_unknown_workforce_group(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 0, workforce_group="cadet")))
+    assert (p.code, p.column, p.found) == ("unknown_code", "workforce_group", "cadet")
+    assert p.allowed == "officer, staff, special"
+
+
+def test_internal_application_needs_employee_id(tmp_path):
+    p = only(errors_of(broken(tmp_path, "applications", 1, employee_id="")))
+    assert (p.code, p.file, p.row, p.column) == ("missing_value", "applications.csv", 3, "employee_id")
+
+
+def test_training_completed_without_approval(tmp_path):
+    p = only(errors_of(broken(tmp_path, "training", 1, completed="true")))
+    assert (p.code, p.row, p.column) == ("completed_not_approved", 3, "completed")
+
+
+def test_full_time_with_part_fte(tmp_path):
+    p = only(errors_of(broken(tmp_path, "employees", 0, fte="0.8")))
+    assert (p.code, p.column) == ("pattern_mismatch", "fte")
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    tables = valid_tables()
+    tables["employees"][0]["ethnicity"] = "XX"
+    tables["pay"][0]["weekly_hours"] = "-1"
+    tables["training"][0]["outcome"] = "maybe"
+    tables["grievances"][0]["employee_id"] = "NOPE"
+    codes = sorted((p.file, p.code) for p in errors_of(write_inputs(tmp_path, tables)))
+    assert codes == [("employees.csv", "unknown_code"), ("grievances.csv", "unknown_employee"),
+                     ("pay.csv", "out_of_range"), ("training.csv", "unknown_code")]
+
+
+def test_a_column_wrong_on_many_rows_is_summarised(tmp_path):
+    tables = valid_tables()
+    tables["training"] = [dict(tables["training"][1], outcome="nope") for _ in range(45)]
+    problems = errors_of(write_inputs(tmp_path, tables))
+    assert len(problems) == 21
+    assert problems[-1].row is None and "25 more rows" in problems[-1].message
+
+
+# ---------------------------------------------------------------- organisation.toml
+def test_organisation_without_welsh_name(tmp_path):
+    root = write_inputs(tmp_path, org_toml=ORG_TOML.replace('name_cy = "Heddlu Bach"\n', ""))
+    p = only(load(root))
+    assert (p.code, p.file, p.column) == ("missing_key", "organisation.toml", "organisation.name_cy")
+
+
+def test_grade_without_names(tmp_path):
+    root = write_inputs(tmp_path, org_toml=ORG_TOML.replace('[grades.sergeant]\nname_en = "Sergeant"\nname_cy = "Rhingyll"\n', ""))
+    p = only(load(root))
+    assert (p.code, p.column, p.found) == ("unknown_grade", "workforce_groups.officer.grades", "sergeant")
+
+
+def test_code_map_to_unknown_contract_code(tmp_path):
+    root = write_inputs(tmp_path, org_toml=ORG_TOML + '\n[code_maps.disability]\nY = "disabled"\n')
+    p = only(load(root))
+    assert (p.code, p.column, p.found) == ("bad_code_map", "code_maps.disability", "disabled")
+
+
+def test_bad_days_convention(tmp_path):
+    root = write_inputs(tmp_path, org_toml=ORG_TOML + '\n[settings]\npay_period_days = "30"\n')
+    p = only(load(root))
+    assert (p.code, p.found, p.allowed) == ("bad_setting", "30", "actual, 30.44")
+
+
+@pytest.mark.parametrize("text", ["[organisation\nname_en='x'", "\xff\xfe"])
+def test_unreadable_organisation_file(tmp_path, text):
+    root = write_inputs(tmp_path)
+    (root / "organisation.toml").write_bytes(text.encode("latin-1"))
+    p = only(load(root))
+    assert p.code in ("toml_syntax", "encoding")
