@@ -1,0 +1,73 @@
+"""The command line on bad input: every problem listed, a documented exit code, no traceback,
+and nothing written to the outputs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from contract_fixtures import valid_tables, write_inputs
+from pipeline.cli import main
+from pipeline.errors import ExitCode
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_help_explains_each_command(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("report", "figures", "validate", "contract-docs", "rollback"):
+        assert command in out
+    assert "exit codes" in out
+
+
+def test_invalid_input_exits_3_lists_every_problem_and_writes_nothing(tmp_path, capsys):
+    tables = valid_tables()
+    tables["employees"][0]["ethnicity"] = "WBRI"
+    tables["training"][0]["requested_date"] = "2024-04-02"
+    inputs = write_inputs(tmp_path / "inputs", tables)
+    outputs = tmp_path / "outputs"
+    code = main(["report", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)])
+    err = capsys.readouterr().err
+    assert code == ExitCode.INVALID_INPUT == 3
+    assert "employees.csv, row 2, column ethnicity: not an allowed code (found 'WBRI')" in err
+    assert "training.csv, row 2, column requested_date: the date is outside the reporting period" in err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("cydradd: FAILED (exit 3): invalid input: 2 problem(s)")
+    assert not (outputs / "2024").exists()
+
+
+def test_invalid_input_as_json_log_lines(tmp_path, capsys):
+    tables = valid_tables()
+    tables["pay"][0]["weekly_hours"] = "0"
+    inputs = write_inputs(tmp_path / "inputs", tables)
+    code = main(["validate", "--year", "2024", "--inputs", str(inputs), "--log-format", "json"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 3
+    import json
+
+    records = [json.loads(line) for line in err[1:]]
+    assert records[0] == {"level": "error", "code": "out_of_range", "file": "pay.csv", "row": 2,
+                          "column": "weekly_hours", "message": "the value is out of range",
+                          "allowed": "a number, > 0 and <= 100", "severity": "error"}
+    assert records[-1]["exit_code"] == 3
+
+
+def test_valid_inputs_pass_validate(tmp_path, capsys):
+    inputs = write_inputs(tmp_path / "inputs")
+    assert main(["validate", "--year", "2024", "--inputs", str(inputs)]) == 0
+    assert "meet the data contract" in capsys.readouterr().err
+
+
+def test_missing_year_folder_is_a_user_error(tmp_path, capsys):
+    inputs = write_inputs(tmp_path / "inputs")
+    assert main(["validate", "--year", "2031", "--inputs", str(inputs)]) == 3
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_python_dash_m_pipeline_runs_as_a_module(tmp_path):
+    inputs = write_inputs(tmp_path / "inputs")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "validate", "--year", "2024", "--inputs", str(inputs)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
