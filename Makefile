@@ -34,7 +34,7 @@ system-deps: ## install the Debian libraries WeasyPrint needs, when missing (nee
 $(STAMP): pyproject.toml constraints.txt
 	@$(MAKE) --no-print-directory system-deps
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(PY) -m pip install -qq --disable-pip-version-check -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create or refresh the virtual environment
