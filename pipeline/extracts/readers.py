@@ -57,7 +57,9 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
     if frame is None:
         return None, problems
     frame = _drop_blank_rows(frame)
-    if frame.height == 0:
+    frame, repeated = _drop_repeated_headers(frame, path.name, extract)
+    problems += repeated
+    if frame.height == 0 and not repeated:
         problems.append(Problem("empty_file", path.name, message="the file has a header but no data rows",
                                 allowed="one row per record"))
     return RawExtract(extract, path, frame), problems
@@ -175,6 +177,17 @@ def _normalise_header(frame: pl.DataFrame, name: str, extract: Extract) -> tuple
 
 def _looks_like_name(text: str) -> bool:
     return len(text) <= 40 and all(ch.isalnum() or ch in "_- " for ch in text)
+
+
+def _drop_repeated_headers(frame: pl.DataFrame, name: str, extract: Extract) -> tuple[pl.DataFrame, list[Problem]]:
+    """A header row pasted again mid-file (two exports glued together) is one clear problem, not a
+    cascade of 'bad code' errors on every column of that row."""
+    present = [c.name for c in extract.columns if c.required]
+    mask = pl.all_horizontal(pl.col(c).str.to_lowercase() == c for c in present)
+    hits = frame.filter(mask)
+    problems = [Problem("repeated_header", name, row=int(r), message="the header row appears again inside the data",
+                        allowed="one header row, at the top") for r in hits[ROW].to_list()[:20]]
+    return (frame.filter(~mask) if hits.height else frame), problems
 
 
 def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:

@@ -1,0 +1,72 @@
+"""CSV shapes that arrive from real HR systems and hand-edited spreadsheets: accepted where a
+reasonable user would expect, otherwise one clear problem — never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contract_fixtures import write_inputs
+from test_contract_rules import errors_of, load, only
+from pipeline.config import ReportingYear, load_organisation
+from pipeline.extracts import load_extracts
+
+
+def _training(root: Path) -> Path:
+    return root / "2024" / "training.csv"
+
+
+def test_windows_line_endings_are_accepted(tmp_path):
+    root = write_inputs(tmp_path)
+    p = _training(root)
+    p.write_bytes(p.read_bytes().replace(b"\n", b"\r\n"))
+    assert load(root) == []
+
+
+def test_quoted_line_break_inside_a_cell_is_accepted_and_rows_keep_spreadsheet_numbers(tmp_path):
+    root = write_inputs(tmp_path)
+    p = _training(root)
+    p.write_text(p.read_text().replace("Public order", '"Public\norder"').replace("2024-01-10", "2024-13-10"))
+    problem = only(errors_of(root))
+    assert (problem.code, problem.row) == ("bad_date", 3)  # the second record, though the third physical line
+
+
+def test_header_repeated_mid_file_is_one_problem(tmp_path):
+    root = write_inputs(tmp_path)
+    p = _training(root)
+    lines = p.read_text().splitlines()
+    p.write_text("\n".join([lines[0], lines[1], lines[0], lines[2]]) + "\n")
+    problem = only(errors_of(root))
+    assert (problem.code, problem.file, problem.row) == ("repeated_header", "training.csv", 3)
+
+
+def test_thousands_separator_in_pay_is_a_number_error(tmp_path):
+    root = write_inputs(tmp_path)
+    p = root / "2024" / "pay.csv"
+    p.write_text(p.read_text().replace("3500.50", '"3,500.50"'))
+    problem = only(errors_of(root))
+    assert (problem.code, problem.column, problem.found) == ("bad_number", "ordinary_pay", None)
+
+
+def test_mixed_date_formats_are_reported_row_by_row(tmp_path):
+    root = write_inputs(tmp_path)
+    p = root / "2024" / "grievances.csv"
+    p.write_text(p.read_text().replace("2023-07-01,not_upheld\n", "01/07/2023,not_upheld\n", 1))
+    problem = only(errors_of(root))
+    assert (problem.code, problem.row, problem.found) == ("bad_date", 2, "01/07/2023")
+
+
+def test_unterminated_quote_is_an_unreadable_file_not_a_crash(tmp_path):
+    root = write_inputs(tmp_path)
+    p = _training(root)
+    p.write_text(p.read_text() + 'E1,"unterminated,2023-06-01,approved,true\n')
+    problem = only(errors_of(root))
+    assert (problem.code, problem.file) == ("unreadable", "training.csv")
+
+
+def test_cells_are_trimmed(tmp_path):
+    root = write_inputs(tmp_path)
+    p = _training(root)
+    p.write_text(p.read_text().replace(",approved,", ",  approved ,"))
+    org, _ = load_organisation(root / "organisation.toml")
+    ex, _ = load_extracts(root, ReportingYear(2024), org)
+    assert ex.training["outcome"].to_list() == ["approved", "pending"]
