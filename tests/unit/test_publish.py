@@ -1,0 +1,112 @@
+"""Publishing: the last good folder survives everything; one run at a time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import LockHeld
+from pipeline.publish import publish, published_dir, rollback, run_lock, staging_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _release(outputs: Path, rid: str, text: str) -> Path:
+    staged = staging_dir(outputs, rid)
+    (staged / "en").mkdir()
+    (staged / "en" / "index.html").write_text(text)
+    return publish(staged, outputs, 2024, rid)
+
+
+def test_publish_swaps_the_link_and_keeps_the_previous_release(tmp_path):
+    _release(tmp_path, "r1", "first")
+    _release(tmp_path, "r2", "second")
+    assert (tmp_path / "2024" / "en" / "index.html").read_text() == "second"
+    assert (tmp_path / "2024").is_symlink()
+    assert (tmp_path / ".releases" / "2024" / "r1" / "en" / "index.html").read_text() == "first"
+    assert not any((tmp_path / ".staging").iterdir())
+
+
+def test_rollback_restores_the_previous_release(tmp_path):
+    _release(tmp_path, "r1", "first")
+    _release(tmp_path, "r2", "second")
+    rollback(tmp_path, 2024)
+    assert (tmp_path / "2024" / "en" / "index.html").read_text() == "first"
+    assert published_dir(tmp_path, 2024).name == "r1"
+
+
+def test_rollback_with_no_earlier_release_is_refused(tmp_path):
+    _release(tmp_path, "r1", "first")
+    with pytest.raises(FileNotFoundError):
+        rollback(tmp_path, 2024)
+
+
+def test_only_the_last_three_releases_are_kept(tmp_path):
+    for i in range(5):
+        _release(tmp_path, f"r{i}", str(i))
+    kept = sorted(p.name for p in (tmp_path / ".releases" / "2024").iterdir() if p.is_dir())
+    assert kept == ["r2", "r3", "r4"]
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from pipeline.publish import run_lock
+with run_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(30)
+"""
+
+
+def test_a_second_run_waits_then_gets_lock_held(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        t0 = time.monotonic()
+        with pytest.raises(LockHeld), run_lock(tmp_path, wait_seconds=0.6):
+            pass
+        assert time.monotonic() - t0 >= 0.5
+    finally:
+        proc.kill()
+        proc.wait()
+    with run_lock(tmp_path):  # the kernel released the dead holder's lock
+        pass
+
+
+KILLED_WRITER = """
+import sys
+from pathlib import Path
+from pipeline.publish import publish, run_lock, staging_dir
+out = Path(sys.argv[1])
+with run_lock(out):
+    staged = staging_dir(out, "doomed")
+    (staged / "en").mkdir()
+    print("staging", flush=True)
+    with open(staged / "en" / "index.html", "w") as fh:
+        while True:
+            fh.write("half a report " * 1000)
+"""
+
+
+def test_a_run_killed_mid_write_leaves_the_published_folder_byte_identical(tmp_path):
+    _release(tmp_path, "good", "the last good report")
+    before = _snapshot(tmp_path / "2024")
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline().strip() == "staging"
+    time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _snapshot(tmp_path / "2024") == before
+    _release(tmp_path, "next", "a later good report")  # the dead run's lock and staging don't block the next
+    assert (tmp_path / "2024" / "en" / "index.html").read_text() == "a later good report"
