@@ -57,5 +57,8 @@ sample: $(STAMP) ## regenerate the synthetic sample inputs (seeded, deterministi
 docs: $(STAMP) ## regenerate docs/data-contract.md from the contract declaration
 	$(PY) -m pipeline contract-docs --out docs/data-contract.md
 
+bench: $(STAMP) ## benchmark figures at 2.5k, 100k and 1M employees and the full report; saves outputs/bench/
+	$(PY) bench/run.py
+
 clean: ## remove the virtual environment and generated outputs
 	rm -rf $(VENV) $(OUTPUTS)/[0-9]* $(OUTPUTS)/.releases $(OUTPUTS)/.staging
