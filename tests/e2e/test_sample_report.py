@@ -1,0 +1,147 @@
+"""The whole pipeline on the bundled sample, as `make report YEAR=2024` runs it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+from statistics import median
+
+import pytest
+
+from pipeline.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+INPUTS = ROOT / "inputs"
+
+pytestmark = pytest.mark.skipif(not (INPUTS / "2024" / "employees.csv").exists(), reason="sample inputs missing")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    outputs = tmp_path_factory.mktemp("outputs")
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["report", "--year", "2024", "--inputs", str(INPUTS), "--outputs", str(outputs), "-v"])
+    return code, outputs / "2024", err.getvalue()
+
+
+def test_report_publishes_both_languages_as_html_and_pdf(run):
+    code, published, log = run
+    assert code == 0, log
+    for lang in ("cy", "en"):
+        assert list((published / lang).glob("*.html")), lang
+        assert list((published / lang).glob("*.pdf")), lang
+    assert (published / "manifest.json").exists()
+
+
+def test_gender_pay_gap_csv_has_the_service_columns_and_passes_its_checks(run):
+    from pipeline.measures.paygap import validate_gov_uk_row
+
+    _, published, _ = run
+    with (published / "data" / "gender-pay-gap.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 1
+    assert list(rows[0]) == [
+        "DiffMeanHourlyPercent", "DiffMedianHourlyPercent", "DiffMeanBonusPercent", "DiffMedianBonusPercent",
+        "MaleBonusPercent", "FemaleBonusPercent", "MaleLowerQuartile", "FemaleLowerQuartile",
+        "MaleLowerMiddleQuartile", "FemaleLowerMiddleQuartile", "MaleUpperMiddleQuartile",
+        "FemaleUpperMiddleQuartile", "MaleTopQuartile", "FemaleTopQuartile",
+    ]
+    assert validate_gov_uk_row(rows[0]) == []
+
+
+def _half_up(x: Fraction) -> str:
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 50
+        return str((Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _sample_rows(name: str) -> list[dict[str, str]]:
+    with (INPUTS / "2024" / f"{name}.csv").open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_three_figures_agree_with_a_recomputation_by_a_different_route(run):
+    """Plain Python and exact fractions over the CSVs, no polars: the mean and median hourly gaps and
+    the headcount of women officers must match what the pipeline published."""
+    _, published, _ = run
+    gpg = next(csv.DictReader((published / "data" / "gender-pay-gap.csv").open()))
+    employees = {r["employee_id"]: r for r in _sample_rows("employees")}
+    hourly: dict[str, list[Fraction]] = {"male": [], "female": []}
+    for r in _sample_rows("pay"):
+        if r["full_pay"].lower() not in ("true", "yes", "1"):
+            continue
+        days = (int(r["period_end"][8:]) - int(r["period_start"][8:])) + 1  # March: same month in the sample
+        pay = Fraction(r["ordinary_pay"]) + Fraction(r["bonus_pay_in_period"] or "0")
+        hourly[employees[r["employee_id"]]["sex"]].append(pay * 7 / days / Fraction(r["weekly_hours"]))
+    men, women = hourly["male"], hourly["female"]
+    mean_m, mean_f = sum(men) / len(men), sum(women) / len(women)
+    mean_gap = (mean_m - mean_f) / mean_m * 100
+    med_m, med_f = Fraction(median(men)), Fraction(median(women))
+    median_gap = (med_m - med_f) / med_m * 100
+    assert gpg["DiffMeanHourlyPercent"] == _half_up(mean_gap)
+    assert gpg["DiffMedianHourlyPercent"] == _half_up(median_gap)
+
+    figures = json.loads((published / "data" / "figures.json").read_text())
+    women_officers = sum(
+        1 for r in employees.values()
+        if r["workforce_group"] == "officer" and r["sex"] == "female" and (not r["leave_date"] or r["leave_date"] >= "2024-03-31")
+        and r["start_date"] <= "2024-03-31"
+    )
+    cells = [
+        row["cells"]["count"]["value"]
+        for table in figures["tables"] if table["id"] == "men_women.workforce_group"
+        for row in table["rows"] if row["keys"] == ["officer", "female"]
+    ]
+    assert cells == [women_officers]
+
+
+def _ids() -> set[str]:
+    ids: set[str] = set()
+    for name, cols in {"employees": ["employee_id"], "applications": ["application_id", "vacancy_id"],
+                       "grievances": ["case_id"], "disciplinary": ["case_id"]}.items():
+        for year in ("2023", "2024"):
+            path = INPUTS / year / f"{name}.csv"
+            if path.exists():
+                for r in csv.DictReader(path.open(encoding="utf-8")):
+                    ids.update(r[c] for c in cols if r.get(c))
+    return ids
+
+
+def _texts(folder: Path) -> dict[str, str]:
+    out = {}
+    for p in folder.rglob("*"):
+        if not p.is_file():
+            continue
+        if p.suffix == ".pdf":
+            if shutil.which("pdftotext"):
+                out[str(p)] = subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True).stdout
+            out[str(p) + ":raw"] = p.read_bytes().decode("latin-1")
+        elif p.suffix in (".png", ".ttf", ".woff", ".woff2"):
+            continue
+        else:
+            out[str(p)] = p.read_text(encoding="utf-8", errors="replace")
+    return out
+
+
+def test_no_id_from_the_inputs_reaches_any_output_or_log_line(run):
+    _, published, log = run
+    ids = _ids()
+    assert len(ids) > 2000
+    pattern = re.compile("|".join(sorted(map(re.escape, ids), key=len, reverse=True)))
+    texts = _texts(published)
+    texts["<run log>"] = log
+    leaks = {name: sorted(set(pattern.findall(text)))[:5] for name, text in texts.items()
+             if pattern.search(text)}
+    # ids are shaped like E000123 / APP-... so a hit is a real leak, not a coincidence of digits
+    assert leaks == {}
