@@ -159,7 +159,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         _summary(args.log_format, ExitCode.OK, f"the {args.year} extracts meet the data contract")
         return 0
 
-    from pipeline.run import RunOptions, execute
+    from pipeline.run import RunOptions, execute, organisation_dirs
 
     show_progress = sys.stderr.isatty() and args.log_format == "text"
     opts = RunOptions(
@@ -172,6 +172,8 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         lock_wait=args.lock_wait,
         progress=(lambda stage: print(f"  ... {stage}", file=sys.stderr)) if show_progress else (lambda _s: None),
     )
+    if organisation_dirs(args.inputs):
+        return _report_many(opts, args.log_format)
     result = execute(opts)
     _print_problems(result.warnings, args.log_format)
     if result.unchanged:
@@ -182,3 +184,22 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         _summary(args.log_format, ExitCode.OK,
                  f"{args.year}: published {args.outputs / str(args.year)} in {total:.1f} s")
     return 0
+
+
+def _report_many(opts: "RunOptions", fmt: str) -> int:  # noqa: F821
+    from pipeline.run import execute_many
+
+    outcomes = execute_many(opts)
+    for o in outcomes:
+        line = f"{o.organisation}: {'ok' if o.exit_code == 0 else f'FAILED (exit {o.exit_code})'}: {o.summary}"
+        print(json.dumps({"organisation": o.organisation, "exit_code": o.exit_code, "summary": o.summary})
+              if fmt == "json" else f"  {line}", file=sys.stderr)
+    failed = [o for o in outcomes if o.exit_code]
+    if not failed:
+        _summary(fmt, ExitCode.OK, f"{len(outcomes)} organisation(s) published")
+        return 0
+    codes = {o.exit_code for o in failed}
+    code = ExitCode(codes.pop()) if len(failed) == len(outcomes) and len(codes) == 1 else ExitCode.PARTIAL
+    _summary(fmt, code, f"{len(failed)} of {len(outcomes)} organisation(s) failed: "
+             + ", ".join(o.organisation for o in failed))
+    return int(code)

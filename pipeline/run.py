@@ -201,3 +201,54 @@ def write_manifest(staged: Path, input_hashes: dict[str, str], org: Organisation
         "timings_seconds": timings,
     }
     (staged / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- many organisations
+def organisation_dirs(inputs: Path) -> list[Path]:
+    """A shared service's inputs: one sub-folder per organisation, each with its own profile."""
+    if (inputs / "organisation.toml").exists() or not inputs.is_dir():
+        return []
+    return sorted(d for d in inputs.iterdir() if d.is_dir() and (d / "organisation.toml").exists())
+
+
+@dataclass(frozen=True)
+class OrgOutcome:
+    organisation: str
+    exit_code: int
+    summary: str
+
+
+def _execute_one(opts: RunOptions) -> OrgOutcome:
+    """Run one organisation in a worker process; never raise, so one failure can't stop the others."""
+    from pipeline.errors import ExitCode, UserError
+
+    name = opts.inputs.name
+    try:
+        result = execute(opts)
+        what = "unchanged" if result.unchanged else f"published {opts.outputs / str(opts.year)}"
+        return OrgOutcome(name, int(ExitCode.OK), what)
+    except InvalidInput as exc:
+        return OrgOutcome(name, int(exc.exit_code), exc.summary() + ": " + "; ".join(p.render() for p in exc.problems[:3]))
+    except UserError as exc:
+        return OrgOutcome(name, int(exc.exit_code), exc.summary())
+    except Exception as exc:  # a bug in one organisation's run: report it, keep going
+        log.exception("internal error for %s", name)
+        return OrgOutcome(name, int(ExitCode.INTERNAL_ERROR), f"internal error ({type(exc).__name__})")
+
+
+def execute_many(opts: RunOptions, workers: int | None = None) -> list[OrgOutcome]:
+    """Render every organisation under ``opts.inputs``, in parallel up to the cores available; each
+    is published atomically into ``outputs/<organisation folder>/YEAR``."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    dirs = organisation_dirs(opts.inputs)
+    jobs = [
+        RunOptions(year=opts.year, inputs=d, outputs=opts.outputs / d.name, render=opts.render, draft=opts.draft,
+                   force=opts.force, lock_wait=opts.lock_wait, languages=opts.languages)
+        for d in dirs
+    ]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        return [_execute_one(j) for j in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_execute_one, jobs))
