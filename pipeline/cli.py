@@ -69,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
                        "list every problem with file, row, column and what is allowed. Writes nothing.")
     common(v, outputs=False)
 
+    ap = sub.add_parser("approve", help="record sign-off of the current inputs and publish without the watermark",
+                        description="Record that the communications team approved the report for the current "
+                        "inputs (in inputs/YEAR/approval.json and the manifest) and re-publish it without the "
+                        "DRAFFT / DRAFT watermark. Any later change to an input makes the report a draft again.")
+    common(ap)
+    ap.add_argument("--by", required=True, help="who approved (a role or name; recorded in the manifest)")
+    ap.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")
+
     d = sub.add_parser("contract-docs", help="write docs/data-contract.md from the contract declaration")
     d.add_argument("--out", type=Path, default=Path("docs/data-contract.md"))
 
@@ -147,6 +155,8 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         target = rollback(args.outputs, args.year)
         _summary("text", ExitCode.OK, f"outputs/{args.year} now points at release {target.name}")
         return 0
+    if args.command == "approve":
+        return _approve(args, environ)
     if args.command == "validate":
         from pipeline.config import ReportingYear, load_organisation
         from pipeline.extracts import load_extracts
@@ -203,3 +213,20 @@ def _report_many(opts: "RunOptions", fmt: str) -> int:  # noqa: F821
     _summary(fmt, code, f"{len(failed)} of {len(outcomes)} organisation(s) failed: "
              + ", ".join(o.organisation for o in failed))
     return int(code)
+
+
+def _approve(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    import datetime as dt
+    import os
+
+    from pipeline.publish import sha256_file
+    from pipeline.run import RunOptions, execute, input_files, inputs_digest, write_approval
+
+    opts = RunOptions(year=args.year, inputs=args.inputs, outputs=args.outputs, force=True, lock_wait=args.lock_wait)
+    hashes = {os.path.relpath(f, opts.inputs): sha256_file(f) for f in input_files(opts)}
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    on = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)).date().isoformat()
+    write_approval(opts.inputs, opts.year, inputs_digest(hashes), args.by, on)
+    execute(opts)
+    _summary(args.log_format, ExitCode.OK, f"{args.year}: approved by {args.by} on {on}; published without watermark")
+    return 0

@@ -32,6 +32,36 @@ from pipeline.publish import publish, run_lock, sha256_file, staging_dir
 
 log = logging.getLogger("pipeline")
 
+APPROVAL_FILE = "approval.json"
+
+
+def inputs_digest(input_hashes: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(input_hashes, sort_keys=True).encode()).hexdigest()
+
+
+def read_approval(inputs: Path, year: int, digest: str) -> dict[str, Any] | None:
+    """The sign-off recorded by ``approve``, if it is for exactly these inputs.
+
+    Approval is kept beside the inputs (not only in the outputs) so that a scheduled re-run of the
+    same inputs keeps the approved, watermark-free report; any change to an input makes the report a
+    draft again until someone approves it anew.
+    """
+    path = inputs / str(year) / APPROVAL_FILE
+    if not path.exists():
+        return None
+    try:
+        approval = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return approval if approval.get("inputs_sha256") == digest else None
+
+
+def write_approval(inputs: Path, year: int, digest: str, by: str, on: str) -> dict[str, Any]:
+    approval = {"inputs_sha256": digest, "approved_by": by, "approved_on": on}
+    (inputs / str(year) / APPROVAL_FILE).write_text(json.dumps(approval, indent=2, sort_keys=True) + "\n",
+                                                    encoding="utf-8")
+    return approval
+
 
 @dataclass
 class RunOptions:
@@ -43,7 +73,7 @@ class RunOptions:
     force: bool = False
     lock_wait: float = 0.0
     languages: tuple[str, ...] = ("cy", "en")
-    progress: Callable[[str], None] = lambda _stage: None
+    progress: Callable[[str], None] | None = None  # called with each stage name (a terminal's progress line)
 
 
 @dataclass
@@ -57,9 +87,9 @@ class RunResult:
 
 
 class _Timer:
-    def __init__(self, progress: Callable[[str], None]):
+    def __init__(self, progress: Callable[[str], None] | None):
         self.timings: dict[str, float] = {}
-        self._progress = progress
+        self._progress = progress or (lambda _stage: None)
 
     def stage(self, name: str) -> _Stage:
         return _Stage(self, name)
@@ -119,7 +149,8 @@ def input_files(opts: RunOptions) -> list[Path]:
     for y in (opts.year, opts.year - 1):
         d = opts.inputs / str(y)
         if d.is_dir():
-            files += sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files += sorted(p for p in d.rglob("*")
+                            if p.is_file() and not p.name.startswith(".") and p.name != APPROVAL_FILE)
     return [f for f in files if f.exists()]
 
 
@@ -153,6 +184,9 @@ def execute(opts: RunOptions) -> RunResult:
         org, extracts, previous, warnings = load_inputs(opts, timer)
         files = input_files(opts)
         input_hashes = {os.path.relpath(f, opts.inputs): sha256_file(f) for f in files}
+        approval = read_approval(opts.inputs, opts.year, inputs_digest(input_hashes))
+        if approval is not None:
+            opts.draft = False
         rid = release_id(input_hashes, opts, org.settings.as_dict())
         current = (opts.outputs / str(opts.year))
         if not opts.force and current.is_symlink() and current.resolve().name == rid:
@@ -175,14 +209,14 @@ def execute(opts: RunOptions) -> RunResult:
                 render_report(figures, org, commentary=commentary, out_dir=staged, draft=opts.draft,
                               languages=opts.languages)
         with timer.stage("manifest"):
-            write_manifest(staged, input_hashes, org, opts, timer.timings, rid)
+            write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
         with timer.stage("publish"):
             final = publish(staged, opts.outputs, opts.year, rid)
     return RunResult(opts.year, final, warnings=warnings, timings=timer.timings, figures=figures)
 
 
 def write_manifest(staged: Path, input_hashes: dict[str, str], org: Organisation, opts: RunOptions,
-                   timings: dict[str, float], rid: str) -> None:
+                   timings: dict[str, float], rid: str, approval: dict[str, Any] | None = None) -> None:
     outputs = {
         os.path.relpath(p, staged): sha256_file(p)
         for p in sorted(staged.rglob("*"))
@@ -196,6 +230,7 @@ def write_manifest(staged: Path, input_hashes: dict[str, str], org: Organisation
         "contract_version": CONTRACT_VERSION,
         "settings": org.settings.as_dict(),
         "draft": opts.draft,
+        "approval": approval,
         "inputs": dict(sorted(input_hashes.items())),
         "outputs": outputs,
         "timings_seconds": timings,

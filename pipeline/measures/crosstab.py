@@ -1,0 +1,201 @@
+"""Counting people into tables, and turning protected counts into published ``Table``s.
+
+A ``Draft`` is a table before disclosure control: a population, one or two dimensions and the
+counts. All drafts of a run are counted in one polars pass (``count_all``), their counts go through
+``disclosure.protect`` together (so margins shared between tables are protected together), and
+``publish`` builds the ``Table`` with the standard measures:
+
+``count``
+  the number of people (or events) in the cell.
+``pct_all``
+  share of the row group: for a one-dimension table, of the whole population; for a two-dimension
+  table (A, C), of the A-category's ``total`` (e.g. women's share of sergeants; ethnic-minority
+  share of leavers who resigned).
+``pct_stated``
+  as ``pct_all`` but of those whose characteristic C was stated (Home Office convention); blank
+  (``not_applicable``) on the not-stated rows.
+``pct_of_column``
+  count(a, c) / count(total, c): the share of category c found in a (e.g. share of women who are
+  sergeants; the success rate of ethnic-minority internal applicants). Only when A is a partition.
+``pct_of_previous_stage`` / ``pct_of_first_stage``
+  for a cumulative first dimension (recruitment stages, training requests): count(s, c) over the
+  count at the previous / first stage for the same c; blank (``not_applicable``) at the first stage.
+
+Percentages are unrounded floats from 0 to 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipeline.figures import Cell, Row, Table
+from pipeline.measures import disclosure as dc
+from pipeline.measures.groups import TOTAL, Dimension
+
+Keys = tuple[str, ...]
+Domains = dict[tuple[str, str], frozenset[str]]
+
+
+@dataclass(frozen=True)
+class Population:
+    """The people (or events) a table counts.
+
+    ``universe`` names the set a reader could difference within (two populations in one universe
+    differ only by ``members``, e.g. ``employees`` = the ``in_post`` universe restricted to employee
+    workforce groups). ``frame`` holds exactly the population's rows.
+    """
+
+    name: str
+    universe: str
+    frame: pl.LazyFrame
+    members: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Draft:
+    id: str
+    section: str
+    population: Population
+    dims: tuple[Dimension, ...]
+    measures: tuple[str, ...]
+    published: bool = True  # False for counts published elsewhere (likelihood numerators)
+    counts: dict[Keys, int] = field(default_factory=dict)
+    nodes: dict[Keys, dc.Node] = field(default_factory=dict)
+
+    @property
+    def first(self) -> Dimension:
+        return self.dims[0]
+
+    @property
+    def last(self) -> Dimension:
+        return self.dims[-1]
+
+    def row_keys(self) -> list[Keys]:
+        keys_per_dim = [list(d.keys) + ([TOTAL] if d.partition else []) for d in self.dims]
+        out: list[Keys] = [()]
+        for ks in keys_per_dim:
+            out = [o + (k,) for o in out for k in ks]
+        return out
+
+
+# --------------------------------------------------------------------------- counting
+def _count_plan(d: Draft) -> pl.LazyFrame:
+    cols = [dim.key_expr().alias(f"k{i}") for i, dim in enumerate(d.dims)]
+    f = d.population.frame.select(cols)
+    for i, dim in enumerate(d.dims):
+        if not dim.partition:
+            f = f.explode(f"k{i}")
+    return f.group_by([f"k{i}" for i in range(len(d.dims))]).agg(pl.len().alias("n"))
+
+
+def count_all(drafts: Sequence[Draft]) -> None:
+    """Count every draft in one collect; fill zeros and ``total`` margins."""
+    results = pl.collect_all([_count_plan(d) for d in drafts])
+    for d, res in zip(drafts, results, strict=True):
+        counts: dict[Keys, int] = {}
+        for row in res.iter_rows():
+            *keys, n = row
+            if any(k is None for k in keys):
+                raise ValueError(f"{d.id}: a row falls outside the categories of {[x.code for x in d.dims]}")
+            counts[tuple(keys)] = int(n)
+        full: dict[Keys, int] = {}
+        for keys in d.row_keys():
+            full[keys] = sum(
+                n for k, n in counts.items() if all(want in (TOTAL, got) for want, got in zip(keys, k, strict=True))
+            )
+        d.counts = full
+
+
+def assign_nodes(drafts: Sequence[Draft], domains: Domains) -> None:
+    for d in drafts:
+        u = d.population.universe
+        for keys in d.counts:
+            members: dict[str, frozenset[str]] = dict(d.population.members)
+            for dim, k in zip(d.dims, keys, strict=True):
+                if k == TOTAL:
+                    continue
+                for base, codes in dim.members[k].items():
+                    members[base] = members[base] & codes if base in members else codes
+            d.nodes[keys] = dc.node(u, members, domains)
+
+
+def register_domains(drafts: Sequence[Draft], domains: Domains, extra: Mapping[tuple[str, str], frozenset[str]]) -> None:
+    """Record every base column's full code list per universe (a predicate allowing all is dropped)."""
+    domains.update(extra)
+    for d in drafts:
+        for dim in d.dims:
+            for base, dom in dim.domains.items():
+                key = (d.population.universe, base)
+                if key in domains and domains[key] != dom:
+                    raise ValueError(f"{d.id}: two code lists for {base} in {d.population.universe}")
+                domains[key] = dom
+
+
+# --------------------------------------------------------------------------- publishing
+@dataclass(frozen=True)
+class Protected:
+    """Counts of every draft with the decision of disclosure control."""
+
+    values: Mapping[dc.Node, int]
+    suppressed: Mapping[dc.Node, str]
+
+    def count(self, n: dc.Node) -> Cell:
+        return dc.count_cell(self.values[n], n, self.suppressed)
+
+    def ratio(self, num: dc.Node, den_plus: Sequence[dc.Node], den_minus: Sequence[dc.Node] = (),
+              scale: float = 100.0) -> Cell:
+        den = sum(self.values[n] for n in den_plus) - sum(self.values[n] for n in den_minus)
+        return dc.derived_cell(self.values[num], den, (num, *den_plus, *den_minus), self.suppressed, scale)
+
+
+def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int) -> Protected:
+    values: dict[dc.Node, int] = {}
+    cells: list[tuple[str, dc.Node]] = []
+    for d in drafts:
+        for keys, n in d.nodes.items():
+            v = d.counts[keys]
+            if values.setdefault(n, v) != v:
+                raise ValueError(f"{d.id}: one group of people counted twice with different results")
+            cells.append((d.id, n))
+    lines = dc.find_lines(cells, domains)
+    return Protected(values, dc.protect(values, lines, threshold))
+
+
+def _na() -> Cell:
+    return Cell(None, not_calculable=dc.NOT_APPLICABLE)
+
+
+def publish(d: Draft, p: Protected) -> Table:
+    rows: list[Row] = []
+    first, last = d.first, d.last
+    two = len(d.dims) == 2
+    for keys in d.row_keys():
+        n = d.nodes[keys]
+        head = keys[:-1]
+        row_total = d.nodes[(*head, TOTAL)]
+        unstated = [d.nodes[(*head, k)] for k in last.unstated]
+        cells: dict[str, Cell] = {}
+        for m in d.measures:
+            if m == "count":
+                cells[m] = p.count(n)
+            elif m == "pct_all":
+                cells[m] = p.ratio(n, [row_total])
+            elif m == "pct_stated":
+                stated = keys[-1] not in last.unstated and keys[-1] != TOTAL
+                cells[m] = p.ratio(n, [row_total], unstated) if stated else _na()
+            elif m == "pct_of_column" and two and first.partition:
+                cells[m] = p.ratio(n, [d.nodes[(TOTAL, keys[-1])]])
+            elif m in ("pct_of_previous_stage", "pct_of_first_stage") and two and not first.partition:
+                i = first.keys.index(keys[0])
+                if i == 0:
+                    cells[m] = _na()
+                else:
+                    ref = first.keys[i - 1] if m == "pct_of_previous_stage" else first.keys[0]
+                    cells[m] = p.ratio(n, [d.nodes[(ref, keys[-1])]])
+            else:
+                raise ValueError(f"{d.id}: measure {m} does not fit dims {[x.code for x in d.dims]}")
+        rows.append(Row(keys, cells))
+    return Table(d.id, d.section, d.population.name, tuple(x.code for x in d.dims), d.measures, tuple(rows))

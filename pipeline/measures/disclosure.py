@@ -1,0 +1,272 @@
+"""Disclosure control: every rule that decides whether a published number may be shown.
+
+Policy (``shared/spec/statutory-methodology.md`` §3.5; no statutory threshold exists for Welsh
+employment information, so this follows the practice sources listed there):
+
+1. **Primary suppression.** A count from 1 to ``threshold - 1`` is withheld (``small_count``);
+   with the default threshold of 5 that is the FOI and StatsWales rule "greater than zero but less
+   than five" (``*``). Zero is shown: it describes nobody.
+2. **Derived figures.** A percentage, rate or ratio that rests on a withheld count - numerator or
+   denominator - is withheld too (``rests_on_suppressed``): with the denominator shown, a
+   percentage gives its numerator back.
+3. **Secondary suppression.** A reader must not be able to recover a withheld count by subtraction.
+   Published counts that add up - the categories of a table and their ``total``, the margins two
+   tables of one population share, a broad ethnic group and the detailed groups inside it - form
+   *lines* (a total and the parts that partition it). The classic rule is applied to a fixed point:
+   in every line with exactly one withheld cell, also withhold the smallest non-zero shown part (the
+   total only when no part qualifies); likewise when the withheld parts of a line are all 1s, which
+   a reader could infer because zeros are shown (``secondary``). Then a linear-algebra audit checks
+   that no withheld count is *determined* by all the lines together (a count can be the only unknown
+   of a combination of lines even when every single line has two) and withholds more until none is.
+   Counts that are the same number of the same people in different tables are one cell: withheld in
+   one table, withheld in all.
+
+Counts are identified by the people they count: a ``Node`` is a *universe* (a set of people or
+events that a reader could difference - the workforce on 31 March, the year's applications) and a
+*predicate*, the contract codes allowed on each base column. Not modelled: bounds short of exact
+recovery (a withheld 3 known to lie between 1 and 4), and differences between universes (e.g. this
+year's workforce against last year's).
+
+Thresholds are settings (``organisation.toml`` ``[settings] suppression_threshold``) so that the
+methodology note and manifest record them; ``DEFAULT_THRESHOLD`` is the fallback.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from pipeline.figures import Cell
+
+DEFAULT_THRESHOLD = 5  # counts 1..4 withheld (FOI practice "fewer than five"; StatsWales "*")
+
+SMALL_COUNT = "small_count"
+SECONDARY = "secondary"
+RESTS_ON_SUPPRESSED = "rests_on_suppressed"
+
+# not-calculable reason codes used by the measures
+ZERO_DENOMINATOR = "zero_denominator"
+NOT_APPLICABLE = "not_applicable"
+ZERO_RATE = "zero_rate"
+
+Predicate = frozenset[tuple[str, frozenset[str]]]
+
+_PRIME = (1 << 61) - 1  # exact arithmetic modulo a large prime for the determinacy audit
+
+
+@dataclass(frozen=True, order=True)
+class Node:
+    """The number of members of ``universe`` whose base columns take the allowed codes."""
+
+    universe: str
+    predicate: Predicate
+
+    def codes(self, base: str) -> frozenset[str] | None:
+        for b, codes in self.predicate:
+            if b == base:
+                return codes
+        return None
+
+    def without(self, base: str) -> Predicate:
+        return frozenset((b, v) for b, v in self.predicate if b != base)
+
+
+def node(universe: str, members: Mapping[str, Iterable[str]], domains: Mapping[tuple[str, str], frozenset[str]]) -> Node:
+    """The node for ``members`` (base -> allowed codes), dropping bases that allow every code."""
+    pred = []
+    for base, codes in members.items():
+        codes = frozenset(codes)
+        if codes != domains.get((universe, base)):
+            pred.append((base, codes))
+    return Node(universe, frozenset(pred))
+
+
+@dataclass(frozen=True)
+class Line:
+    total: Node
+    parts: tuple[Node, ...]
+
+    @property
+    def cells(self) -> tuple[Node, ...]:
+        return (self.total, *self.parts)
+
+
+# --------------------------------------------------------------------------- lines
+def find_lines(
+    cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, str], frozenset[str]]
+) -> list[Line]:
+    """Every published total that is partitioned by published parts of one table.
+
+    ``cells`` are (table id, node) pairs. For a node T and a base column b, the candidates are the
+    cells of one table that agree with T on every other base and allow a proper subset of T's codes
+    on b; when they are disjoint and together cover T's codes, they add up to T.
+    """
+    cells = list(dict.fromkeys(cells))
+    index: dict[tuple[str, Predicate, str], dict[str, list[tuple[frozenset[str], Node]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for table, n in cells:
+        for base, codes in n.predicate:
+            index[(n.universe, n.without(base), base)][table].append((codes, n))
+    bases_of: dict[str, set[str]] = defaultdict(set)
+    for universe, base in domains:
+        bases_of[universe].add(base)
+
+    lines: dict[tuple[Node, frozenset[Node]], Line] = {}
+    for total in sorted({n for _, n in cells}):
+        for base in sorted(bases_of[total.universe] | {b for b, _ in total.predicate}):
+            own = total.codes(base)
+            if own is None:
+                own = domains.get((total.universe, base))
+                if own is None:
+                    continue
+            for table, cands in index.get((total.universe, total.without(base), base), {}).items():
+                parts: dict[Node, frozenset[str]] = {}
+                for codes, n in cands:
+                    if codes < own:
+                        parts[n] = codes
+                if len(parts) < 2:
+                    continue
+                covered: set[str] = set()
+                size = 0
+                for codes in parts.values():
+                    covered |= codes
+                    size += len(codes)
+                if covered == own and size == len(own):
+                    key = (total, frozenset(parts))
+                    if key not in lines:
+                        lines[key] = Line(total, tuple(sorted(parts)))
+    return list(lines.values())
+
+
+# --------------------------------------------------------------------------- suppression
+def protect(
+    values: Mapping[Node, int],
+    lines: Sequence[Line],
+    threshold: int = DEFAULT_THRESHOLD,
+) -> dict[Node, str]:
+    """Reason code for every count that must be withheld (nodes not in the result are shown)."""
+    for line in lines:
+        if values[line.total] != sum(values[p] for p in line.parts):
+            raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
+    order = {n: i for i, n in enumerate(sorted(values))}
+    suppressed: dict[Node, str] = {n: SMALL_COUNT for n, v in values.items() if 0 < v < threshold}
+    for _ in range(10_000):
+        _classic(values, lines, suppressed, order)
+        found = _determined(lines, suppressed)
+        if not found:
+            return suppressed
+        added = False
+        for n in found:
+            for line in sorted((ln for ln in lines if n in ln.cells), key=lambda ln: _unknowns(ln, suppressed)):
+                pick = _complement(line, values, suppressed, order)
+                if pick is not None:
+                    suppressed[pick] = SECONDARY
+                    added = True
+                    break
+            if added:
+                break
+        if not added:  # nothing left to withhold beside it: withhold the lines' remaining cells
+            for n in found:
+                for line in lines:
+                    if n in line.cells:
+                        for m in line.cells:
+                            suppressed.setdefault(m, SECONDARY)
+    raise RuntimeError("secondary suppression did not converge")
+
+
+def _unknowns(line: Line, suppressed: Mapping[Node, str]) -> int:
+    return sum(1 for n in line.cells if n in suppressed)
+
+
+def _complement(line: Line, values: Mapping[Node, int], suppressed: Mapping[Node, str],
+                order: Mapping[Node, int]) -> Node | None:
+    parts = [p for p in line.parts if p not in suppressed and values[p] > 0]
+    if parts:
+        return min(parts, key=lambda p: (values[p], order[p]))
+    if line.total not in suppressed and values[line.total] > 0:
+        return line.total
+    return None
+
+
+def _classic(values: Mapping[Node, int], lines: Sequence[Line], suppressed: dict[Node, str],
+             order: Mapping[Node, int]) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            hidden = [n for n in line.cells if n in suppressed]
+            if not hidden:
+                continue
+            exposed = len(hidden) == 1
+            if not exposed and line.total not in suppressed:
+                # withheld parts all 1s: zeros are shown, so each withheld part is at least 1
+                exposed = sum(values[n] for n in hidden) == len(hidden)
+            if exposed:
+                pick = _complement(line, values, suppressed, order)
+                if pick is not None:
+                    suppressed[pick] = SECONDARY
+                    changed = True
+
+
+def _determined(lines: Sequence[Line], suppressed: Mapping[Node, str]) -> list[Node]:
+    """Withheld counts fixed by the published lines (exact linear algebra modulo a large prime)."""
+    unknown = sorted(suppressed)
+    col = {n: i for i, n in enumerate(unknown)}
+    pivots: dict[int, dict[int, int]] = {}
+    for line in lines:
+        row: dict[int, int] = {}
+        for n, coef in ((line.total, -1), *((p, 1) for p in line.parts)):
+            if n in col:
+                row[col[n]] = (row.get(col[n], 0) + coef) % _PRIME
+        row = {k: v for k, v in row.items() if v}
+        if not row:
+            continue
+        # reduce by existing pivots
+        for j in [j for j in row if j in pivots]:
+            f = row.get(j, 0)
+            if f:
+                for k, v in pivots[j].items():
+                    row[k] = (row.get(k, 0) - f * v) % _PRIME
+                row = {k: v for k, v in row.items() if v}
+        if not row:
+            continue
+        p = min(row)
+        inv = pow(row[p], _PRIME - 2, _PRIME)
+        row = {k: v * inv % _PRIME for k, v in row.items()}
+        for j, prow in pivots.items():
+            f = prow.get(p, 0)
+            if f:
+                for k, v in row.items():
+                    prow[k] = (prow.get(k, 0) - f * v) % _PRIME
+                pivots[j] = {k: v for k, v in prow.items() if v}
+        pivots[p] = row
+    return [unknown[j] for j, prow in sorted(pivots.items()) if len(prow) == 1]
+
+
+# --------------------------------------------------------------------------- cells
+def count_cell(value: int, n: Node, suppressed: Mapping[Node, str]) -> Cell:
+    reason = suppressed.get(n)
+    if reason is not None:
+        return Cell(None, suppressed=reason)
+    return Cell(value)
+
+
+def derived_cell(
+    numerator: float,
+    denominator: float,
+    rests_on: Iterable[Node],
+    suppressed: Mapping[Node, str],
+    scale: float = 100.0,
+) -> Cell:
+    """A percentage (``scale`` 100) or ratio (``scale`` 1), withheld if it rests on a withheld count."""
+    if any(n in suppressed for n in rests_on):
+        return Cell(None, suppressed=RESTS_ON_SUPPRESSED)
+    if denominator == 0:
+        return Cell(None, not_calculable=ZERO_DENOMINATOR)
+    return Cell(numerator / denominator * scale)
+
+
+def rests_on_suppressed(nodes: Iterable[Node], suppressed: Mapping[Node, str]) -> bool:
+    return any(n in suppressed for n in nodes)
