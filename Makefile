@@ -21,7 +21,11 @@ help: ## list the commands
 	@echo
 	@echo "  YEAR=$(YEAR) (default: latest year folder in $(INPUTS)/)"
 
-system-deps: ## install the Debian libraries WeasyPrint needs, when missing (needs root)
+system-deps: ## install the Debian packages WeasyPrint and the review pack need, when missing (needs root)
+	@if ! command -v pdftoppm >/dev/null && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "installing poppler-utils for page thumbnails (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	fi
 	@if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so'; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "installing Pango for WeasyPrint (apt-get)"; \

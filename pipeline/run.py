@@ -28,7 +28,7 @@ from pipeline.errors import InvalidInput, Problem
 from pipeline.extracts import Extracts, load_extracts
 from pipeline.extracts.contract import CONTRACT_VERSION
 from pipeline.figures import Figures
-from pipeline.publish import publish, run_lock, sha256_file, staging_dir
+from pipeline.publish import publish, published_dir, run_lock, sha256_file, staging_dir
 
 log = logging.getLogger("pipeline")
 
@@ -208,6 +208,13 @@ def execute(opts: RunOptions) -> RunResult:
             with timer.stage("render"):
                 render_report(figures, org, commentary=commentary, out_dir=staged, draft=opts.draft,
                               languages=opts.languages)
+            with timer.stage("review"):
+                from pipeline.review import build_review
+
+                last_year = compute_figures(previous) if previous is not None else None
+                build_review(staged, figures, last_run=published_dir(opts.outputs, opts.year), last_year=last_year,
+                             threshold=org.settings.change_threshold_points,
+                             warnings=[w.render() for w in warnings])
         with timer.stage("manifest"):
             write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
         with timer.stage("publish"):

@@ -1,0 +1,220 @@
+"""The review pack for the people who sign the report off (not for publication).
+
+``outputs/YEAR/review/index.html`` answers, on one page, what a communications reviewer needs before
+approving: what changed since the last run and since last year (figures beyond a threshold, new
+suppressions, sections whose wording changed, page counts), data-quality warnings, every suppressed
+cell and why, and thumbnails of both PDFs side by side (Welsh left, English right).
+
+It compares published figures (``Figures.tidy_rows``) row by row; it computes no new statistic.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.figures import Figures
+
+Key = tuple[str, str, str, str]  # kind, id, categories, measure
+
+
+@dataclass(frozen=True)
+class Change:
+    key: Key
+    before: str
+    after: str
+    what: str  # "changed", "newly_suppressed", "no_longer_suppressed", "new", "gone"
+
+
+def _index(rows: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
+    return {(r["kind"], r["id"], r["categories"], r["measure"]): r for r in rows}
+
+
+def compare(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], threshold: float) -> list[Change]:
+    """Figures that moved by at least ``threshold`` (points for percentages and gaps, percent of the
+    old value for counts), cells newly suppressed or released, and figures that appeared or vanished."""
+    old, new = _index(old_rows), _index(new_rows)
+    out: list[Change] = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a is None or b is None:
+            out.append(Change(key, _shown(a), _shown(b), "new" if a is None else "gone"))
+            continue
+        if not a["suppressed"] and b["suppressed"]:
+            out.append(Change(key, _shown(a), _shown(b), "newly_suppressed"))
+        elif a["suppressed"] and not b["suppressed"]:
+            out.append(Change(key, _shown(a), _shown(b), "no_longer_suppressed"))
+        elif a["value"] != "" and b["value"] != "":
+            va, vb = float(a["value"]), float(b["value"])
+            is_count = key[3] in ("count", "n_reference", "n_comparison", "n_relevant_reference",
+                                  "n_relevant_comparison", "outcome_x", "base_x", "outcome_y", "base_y")
+            moved = abs(vb - va) >= (abs(va) * threshold / 100 if is_count else threshold)
+            if moved and va != vb:
+                out.append(Change(key, _shown(a), _shown(b), "changed"))
+    return out
+
+
+def _shown(row: dict[str, Any] | None) -> str:
+    if row is None:
+        return "—"
+    if row["suppressed"]:
+        return f"[suppressed: {row['suppressed']}]"
+    if row["not_calculable"]:
+        return f"[not calculable: {row['not_calculable']}]"
+    v = row["value"]
+    try:
+        return f"{float(v):,.1f}" if "." in str(v) else f"{int(v):,}"
+    except ValueError:
+        return str(v)
+
+
+def _page_count(pdf: Path) -> int | None:
+    if not pdf.exists():
+        return None
+    data = pdf.read_bytes()
+    m = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)
+    return int(m[0]) if m else None
+
+
+def _section_texts(html_path: Path) -> dict[str, str]:
+    """Visible text of each <section id=...> of a rendered page, to spot wording changes."""
+    if not html_path.exists():
+        return {}
+    text = html_path.read_text(encoding="utf-8")
+    out = {}
+    for m in re.finditer(r'<section[^>]*\bid="([^"]+)"[^>]*>(.*?)</section>', text, re.S):
+        out[m.group(1)] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(2))).strip()
+    return out
+
+
+def thumbnails(pdf: Path, out_dir: Path, prefix: str) -> list[Path]:
+    """Page images at thumbnail resolution (poppler's pdftoppm); empty when it is not installed."""
+    if not pdf.exists() or shutil.which("pdftoppm") is None:
+        return []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(out_dir / prefix)], check=True,
+                   capture_output=True, timeout=300)
+    return sorted(out_dir.glob(f"{prefix}*.png"))
+
+
+def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_year: Figures | None,
+                 threshold: float, warnings: list[str]) -> Path:
+    """Write ``review/`` into the staged release and return its index page."""
+    review = staged / "review"
+    review.mkdir(parents=True, exist_ok=True)
+    rows = figures.tidy_rows()
+    since_run: list[Change] | None = None
+    if last_run is not None and (last_run / "data" / "figures.csv").exists():
+        with (last_run / "data" / "figures.csv").open(encoding="utf-8") as fh:
+            since_run = compare(list(csv.DictReader(fh)), rows, threshold)
+    since_year = compare(last_year.tidy_rows(), rows, threshold) if last_year is not None else None
+    suppressed = [r for r in rows if r["suppressed"]]
+
+    pdfs = {lang: next(iter(sorted((staged / lang).glob("*.pdf"))), None) for lang in ("cy", "en")}
+    pages_now = {lang: (_page_count(p) if p else None) for lang, p in pdfs.items()}
+    pages_before: dict[str, int | None] = {}
+    wording: list[str] = []
+    if last_run is not None:
+        for lang in ("cy", "en"):
+            old_pdf = next(iter(sorted((last_run / lang).glob("*.pdf"))), None) if (last_run / lang).exists() else None
+            pages_before[lang] = _page_count(old_pdf) if old_pdf else None
+            old_s, new_s = _section_texts(last_run / lang / "index.html"), _section_texts(staged / lang / "index.html")
+            wording += [f"{lang}: {sid}" for sid in sorted(set(old_s) | set(new_s)) if old_s.get(sid) != new_s.get(sid)]
+    thumbs = {lang: thumbnails(p, review / "pages", lang) if p else [] for lang, p in pdfs.items()}
+
+    with (review / "changes.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["compared_with", "what", "kind", "id", "categories", "measure", "before", "after"])
+        for label, changes in (("last_run", since_run or []), ("last_year", since_year or [])):
+            for c in changes:
+                w.writerow([label, c.what, *c.key, c.before, c.after])
+
+    page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
+                   threshold, warnings)
+    (review / "index.html").write_text(page, encoding="utf-8")
+    (review / "summary.json").write_text(json.dumps({
+        "changes_since_last_run": None if since_run is None else len(since_run),
+        "changes_since_last_year": None if since_year is None else len(since_year),
+        "suppressed_cells": len(suppressed),
+        "pages": pages_now,
+        "sections_reworded": wording,
+    }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return review / "index.html"
+
+
+def _table(headers: list[str], rows: list[list[str]], caption: str) -> str:
+    if not rows:
+        return f"<p>{html.escape(caption)}: none.</p>"
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _changes_table(changes: list[Change] | None, caption: str, absent: str) -> str:
+    if changes is None:
+        return f"<p>{html.escape(absent)}</p>"
+    rows = [[c.what.replace("_", " "), c.key[1], c.key[2].replace("|", " × "), c.key[3], c.before, c.after]
+            for c in changes]
+    return _table(["what", "figure", "categories", "measure", "before", "after"], rows, caption)
+
+
+def _render(figures: Figures, since_run: list[Change] | None, since_year: list[Change] | None,
+            suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
+            wording: list[str], thumbs: dict[str, list[Path]], review: Path, threshold: float,
+            warnings: list[str]) -> str:
+    quality = [[k, json.dumps(v) if not isinstance(v, (int, float, str)) else str(v)]
+               for k, v in sorted(figures.quality.items())]
+    pages = [[lang, str(pages_before.get(lang, "—")), str(pages_now.get(lang, "—"))] for lang in ("cy", "en")]
+    sup = [[r["id"], r["categories"].replace("|", " × "), r["measure"], r["suppressed"]] for r in suppressed]
+    pairs = []
+    for i in range(max(len(thumbs["cy"]), len(thumbs["en"]))):
+        cells = []
+        for lang, name in (("cy", "Cymraeg"), ("en", "English")):
+            if i < len(thumbs[lang]):
+                rel = thumbs[lang][i].relative_to(review)
+                cells.append(f'<figure><img src="{rel}" alt="{name}, page {i + 1}"><figcaption>{name} {i + 1}'
+                             "</figcaption></figure>")
+            else:
+                cells.append(f"<figure><figcaption>{name}: no page {i + 1}</figcaption></figure>")
+        pairs.append(f'<div class="pair">{"".join(cells)}</div>')
+    buf = io.StringIO()
+    buf.write(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Review pack {figures.year} — not for publication</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{{font-family:DejaVu Sans,Arial,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;color:#0b0c0c}}
+table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}} th,td{{border:1px solid #b1b4b6;padding:.25rem .5rem;text-align:left}}
+caption{{text-align:left;font-weight:bold;padding:.25rem 0}} .pair{{display:flex;gap:1rem;margin:.5rem 0}}
+figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} .banner{{background:#d4351c;color:#fff;padding:.5rem 1rem}}
+</style></head><body>
+<p class="banner">Review pack — for sign-off, not for publication. Approve with
+<code>python -m pipeline approve --year {figures.year} --by "Name or role"</code>.</p>
+<main>
+<h1>Review pack: equality report {figures.year}</h1>
+<p>Changes are listed when a percentage, gap or ratio moved by at least {threshold:g} points, or a count by at
+least {threshold:g}%, and whenever a cell was newly suppressed or released.</p>
+<h2>Since the last run</h2>
+{_changes_table(since_run, "Figures changed since the last published run", "No earlier run to compare with.")}
+<h3>Sections whose wording changed</h3>
+{_table(["language: section"], [[w] for w in wording], "Sections whose text changed since the last run")}
+{_table(["language", "pages before", "pages now"], pages, "Page counts of the PDFs")}
+<h2>Since last year</h2>
+{_changes_table(since_year, f"Figures changed since {figures.year - 1}", "No figures for last year to compare with.")}
+<h2>Data quality</h2>
+{_table(["warning"], [[w] for w in warnings], "Warnings from validation")}
+{_table(["fact", "value"], quality, "Data-quality facts (disclosure rates, pay rows, outliers)")}
+<h2>Suppressed cells</h2>
+{_table(["figure", "categories", "measure", "reason"], sup, f"Every suppressed cell ({len(sup)})")}
+<h2>Pages side by side (Cymraeg left, English right)</h2>
+{"".join(pairs) or "<p>Page thumbnails need pdftoppm (Debian package poppler-utils).</p>"}
+</main></body></html>
+""")
+    return buf.getvalue()
