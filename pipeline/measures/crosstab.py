@@ -61,6 +61,7 @@ class Draft:
     population: Population
     dims: tuple[Dimension, ...]
     measures: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # Table.note_codes
     published: bool = True  # False for counts published elsewhere (likelihood numerators)
     counts: dict[Keys, int] = field(default_factory=dict)
     nodes: dict[Keys, dc.Node] = field(default_factory=dict)
@@ -82,9 +83,8 @@ class Draft:
 
 
 # --------------------------------------------------------------------------- counting
-def _count_plan(d: Draft) -> pl.LazyFrame:
-    cols = [dim.key_expr().alias(f"k{i}") for i, dim in enumerate(d.dims)]
-    f = d.population.frame.select(cols)
+def _count(d: Draft, frame: pl.DataFrame) -> pl.DataFrame:
+    f = frame.select([dim.key_expr().alias(f"k{i}") for i, dim in enumerate(d.dims)])
     for i, dim in enumerate(d.dims):
         if not dim.partition:
             f = f.explode(f"k{i}")
@@ -92,9 +92,11 @@ def _count_plan(d: Draft) -> pl.LazyFrame:
 
 
 def count_all(drafts: Sequence[Draft]) -> None:
-    """Count every draft in one collect; fill zeros and ``total`` margins."""
-    results = pl.collect_all([_count_plan(d) for d in drafts])
-    for d, res in zip(drafts, results, strict=True):
+    """Count every draft (each population collected once); fill zeros and ``total`` margins."""
+    pops = list({id(d.population): d.population for d in drafts}.values())
+    frames = dict(zip((id(p) for p in pops), pl.collect_all([p.frame for p in pops]), strict=True))
+    for d in drafts:
+        res = _count(d, frames[id(d.population)])
         counts: dict[Keys, int] = {}
         for row in res.iter_rows():
             *keys, n = row
@@ -122,7 +124,9 @@ def assign_nodes(drafts: Sequence[Draft], domains: Domains) -> None:
             d.nodes[keys] = dc.node(u, members, domains)
 
 
-def register_domains(drafts: Sequence[Draft], domains: Domains, extra: Mapping[tuple[str, str], frozenset[str]]) -> None:
+def register_domains(
+    drafts: Sequence[Draft], domains: Domains, extra: Mapping[tuple[str, str], frozenset[str]]
+) -> None:
     """Record every base column's full code list per universe (a predicate allowing all is dropped)."""
     domains.update(extra)
     for d in drafts:
@@ -145,8 +149,9 @@ class Protected:
     def count(self, n: dc.Node) -> Cell:
         return dc.count_cell(self.values[n], n, self.suppressed)
 
-    def ratio(self, num: dc.Node, den_plus: Sequence[dc.Node], den_minus: Sequence[dc.Node] = (),
-              scale: float = 100.0) -> Cell:
+    def ratio(
+        self, num: dc.Node, den_plus: Sequence[dc.Node], den_minus: Sequence[dc.Node] = (), scale: float = 100.0
+    ) -> Cell:
         den = sum(self.values[n] for n in den_plus) - sum(self.values[n] for n in den_minus)
         return dc.derived_cell(self.values[num], den, (num, *den_plus, *den_minus), self.suppressed, scale)
 
@@ -198,4 +203,4 @@ def publish(d: Draft, p: Protected) -> Table:
             else:
                 raise ValueError(f"{d.id}: measure {m} does not fit dims {[x.code for x in d.dims]}")
         rows.append(Row(keys, cells))
-    return Table(d.id, d.section, d.population.name, tuple(x.code for x in d.dims), d.measures, tuple(rows))
+    return Table(d.id, d.section, d.population.name, tuple(x.code for x in d.dims), d.measures, tuple(rows), d.notes)

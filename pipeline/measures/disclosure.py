@@ -35,9 +35,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
-from pipeline.figures import Cell
+from pipeline.figures import Cell, PayGap
 
 DEFAULT_THRESHOLD = 5  # counts 1..4 withheld (FOI practice "fewer than five"; StatsWales "*")
 
@@ -55,12 +56,17 @@ Predicate = frozenset[tuple[str, frozenset[str]]]
 _PRIME = (1 << 61) - 1  # exact arithmetic modulo a large prime for the determinacy audit
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Node:
     """The number of members of ``universe`` whose base columns take the allowed codes."""
 
     universe: str
     predicate: Predicate
+
+    @cached_property
+    def sort_key(self) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """A total order, so that every run makes the same choices."""
+        return self.universe, tuple(sorted((b, tuple(sorted(v))) for b, v in self.predicate))
 
     def codes(self, base: str) -> frozenset[str] | None:
         for b, codes in self.predicate:
@@ -72,7 +78,9 @@ class Node:
         return frozenset((b, v) for b, v in self.predicate if b != base)
 
 
-def node(universe: str, members: Mapping[str, Iterable[str]], domains: Mapping[tuple[str, str], frozenset[str]]) -> Node:
+def node(
+    universe: str, members: Mapping[str, Iterable[str]], domains: Mapping[tuple[str, str], frozenset[str]]
+) -> Node:
     """The node for ``members`` (base -> allowed codes), dropping bases that allow every code."""
     pred = []
     for base, codes in members.items():
@@ -80,6 +88,10 @@ def node(universe: str, members: Mapping[str, Iterable[str]], domains: Mapping[t
         if codes != domains.get((universe, base)):
             pred.append((base, codes))
     return Node(universe, frozenset(pred))
+
+
+def _key(n: Node) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    return n.sort_key
 
 
 @dataclass(frozen=True)
@@ -93,9 +105,7 @@ class Line:
 
 
 # --------------------------------------------------------------------------- lines
-def find_lines(
-    cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, str], frozenset[str]]
-) -> list[Line]:
+def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, str], frozenset[str]]) -> list[Line]:
     """Every published total that is partitioned by published parts of one table.
 
     ``cells`` are (table id, node) pairs. For a node T and a base column b, the candidates are the
@@ -103,29 +113,28 @@ def find_lines(
     on b; when they are disjoint and together cover T's codes, they add up to T.
     """
     cells = list(dict.fromkeys(cells))
+    nodes = sorted({n for _, n in cells}, key=_key)
+    without = {n: {b: n.without(b) for b, _ in n.predicate} for n in nodes}
     index: dict[tuple[str, Predicate, str], dict[str, list[tuple[frozenset[str], Node]]]] = defaultdict(
         lambda: defaultdict(list)
     )
     for table, n in cells:
         for base, codes in n.predicate:
-            index[(n.universe, n.without(base), base)][table].append((codes, n))
+            index[(n.universe, without[n][base], base)][table].append((codes, n))
     bases_of: dict[str, set[str]] = defaultdict(set)
     for universe, base in domains:
         bases_of[universe].add(base)
 
     lines: dict[tuple[Node, frozenset[Node]], Line] = {}
-    for total in sorted({n for _, n in cells}):
-        for base in sorted(bases_of[total.universe] | {b for b, _ in total.predicate}):
-            own = total.codes(base)
+    for total in nodes:
+        restricted = dict(total.predicate)
+        for base in sorted(bases_of[total.universe] | restricted.keys()):
+            own = restricted.get(base) or domains.get((total.universe, base))
             if own is None:
-                own = domains.get((total.universe, base))
-                if own is None:
-                    continue
-            for table, cands in index.get((total.universe, total.without(base), base), {}).items():
-                parts: dict[Node, frozenset[str]] = {}
-                for codes, n in cands:
-                    if codes < own:
-                        parts[n] = codes
+                continue
+            rest = without[total][base] if base in restricted else total.predicate
+            for cands in index.get((total.universe, rest, base), {}).values():
+                parts = {n: codes for codes, n in cands if codes < own}
                 if len(parts) < 2:
                     continue
                 covered: set[str] = set()
@@ -133,10 +142,10 @@ def find_lines(
                 for codes in parts.values():
                     covered |= codes
                     size += len(codes)
-                if covered == own and size == len(own):
+                if size == len(own) and covered == own:
                     key = (total, frozenset(parts))
                     if key not in lines:
-                        lines[key] = Line(total, tuple(sorted(parts)))
+                        lines[key] = Line(total, tuple(sorted(parts, key=_key)))
     return list(lines.values())
 
 
@@ -150,7 +159,7 @@ def protect(
     for line in lines:
         if values[line.total] != sum(values[p] for p in line.parts):
             raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
-    order = {n: i for i, n in enumerate(sorted(values))}
+    order = {n: i for i, n in enumerate(sorted(values, key=_key))}
     suppressed: dict[Node, str] = {n: SMALL_COUNT for n, v in values.items() if 0 < v < threshold}
     for _ in range(10_000):
         _classic(values, lines, suppressed, order)
@@ -180,8 +189,9 @@ def _unknowns(line: Line, suppressed: Mapping[Node, str]) -> int:
     return sum(1 for n in line.cells if n in suppressed)
 
 
-def _complement(line: Line, values: Mapping[Node, int], suppressed: Mapping[Node, str],
-                order: Mapping[Node, int]) -> Node | None:
+def _complement(
+    line: Line, values: Mapping[Node, int], suppressed: Mapping[Node, str], order: Mapping[Node, int]
+) -> Node | None:
     parts = [p for p in line.parts if p not in suppressed and values[p] > 0]
     if parts:
         return min(parts, key=lambda p: (values[p], order[p]))
@@ -190,8 +200,9 @@ def _complement(line: Line, values: Mapping[Node, int], suppressed: Mapping[Node
     return None
 
 
-def _classic(values: Mapping[Node, int], lines: Sequence[Line], suppressed: dict[Node, str],
-             order: Mapping[Node, int]) -> None:
+def _classic(
+    values: Mapping[Node, int], lines: Sequence[Line], suppressed: dict[Node, str], order: Mapping[Node, int]
+) -> None:
     changed = True
     while changed:
         changed = False
@@ -212,7 +223,7 @@ def _classic(values: Mapping[Node, int], lines: Sequence[Line], suppressed: dict
 
 def _determined(lines: Sequence[Line], suppressed: Mapping[Node, str]) -> list[Node]:
     """Withheld counts fixed by the published lines (exact linear algebra modulo a large prime)."""
-    unknown = sorted(suppressed)
+    unknown = sorted(suppressed, key=_key)
     col = {n: i for i, n in enumerate(unknown)}
     pivots: dict[int, dict[int, int]] = {}
     for line in lines:
@@ -270,3 +281,14 @@ def derived_cell(
 
 def rests_on_suppressed(nodes: Iterable[Node], suppressed: Mapping[Node, str]) -> bool:
     return any(n in suppressed for n in nodes)
+
+
+def protect_pay_gap(gap: PayGap, threshold: int = DEFAULT_THRESHOLD) -> PayGap:
+    """Withhold any group size of a pay gap that is a small count (the engine's minimum group size
+    gate normally makes this a no-op; it is kept here so that no published count escapes rule 1)."""
+    changes: dict[str, Cell] = {}
+    for name in ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison"):
+        cell: Cell = getattr(gap, name)
+        if cell.shown and isinstance(cell.value, int | float) and 0 < cell.value < threshold:
+            changes[name] = Cell(None, suppressed=SMALL_COUNT)
+    return replace(gap, **changes) if changes else gap

@@ -103,8 +103,7 @@ class Dimension:
 def _simple(code: str, base: str, codes: Iterable[str], unstated: Iterable[str] = ()) -> Dimension:
     codes = tuple(codes)
     members = {k: {base: frozenset({k})} for k in codes}
-    return Dimension(code, codes, members, True, frozenset(unstated) & frozenset(codes),
-                     {base: frozenset(codes)})
+    return Dimension(code, codes, members, True, frozenset(unstated) & frozenset(codes), {base: frozenset(codes)})
 
 
 def _grouped(code: str, base: str, groups: Mapping[str, Iterable[str]], unstated: Iterable[str] = ()) -> Dimension:
@@ -128,8 +127,7 @@ BROAD_GROUPS: dict[str, tuple[str, ...]] = {
 assert sum(len(v) for v in BROAD_GROUPS.values()) == len(STATED_ETHNICITIES)
 
 ETHNICITY = _simple("ethnicity", "ethnicity", c.ETHNICITY, UNSTATED_CODES)
-ETHNIC_GROUP = _grouped("ethnic_group", "ethnicity", {**BROAD_GROUPS, NOT_STATED: tuple(UNSTATED_CODES)},
-                        {NOT_STATED})
+ETHNIC_GROUP = _grouped("ethnic_group", "ethnicity", {**BROAD_GROUPS, NOT_STATED: tuple(UNSTATED_CODES)}, {NOT_STATED})
 ETHNIC_MINORITY = _grouped(
     "ethnic_minority",
     "ethnicity",
@@ -170,8 +168,7 @@ AGE_BAND = _simple("age_band", "age_band", c.AGE_BAND + (NOT_STATED,), UNSTATED_
 DISABILITY = _simple("disability", "disability", c.DISABILITY, UNSTATED_CODES)
 RELIGION = _simple("religion", "religion", c.RELIGION, UNSTATED_CODES)
 SEXUAL_ORIENTATION = _simple("sexual_orientation", "sexual_orientation", c.SEXUAL_ORIENTATION, UNSTATED_CODES)
-GENDER_IDENTITY = _simple("gender_identity", "gender_identity_same_as_sex_at_birth", c.GENDER_IDENTITY,
-                          UNSTATED_CODES)
+GENDER_IDENTITY = _simple("gender_identity", "gender_identity_same_as_sex_at_birth", c.GENDER_IDENTITY, UNSTATED_CODES)
 MARITAL_STATUS = _simple("marital_status", "marital_status", c.MARITAL_STATUS, UNSTATED_CODES)
 WELSH_SPEAKING = _simple("welsh_speaking", "welsh_speaking", c.WELSH_SPEAKING, UNSTATED_CODES)
 
@@ -258,9 +255,7 @@ def _cumulative(code: str, base: str, order: tuple[str, ...]) -> Dimension:
 
 
 STAGE = _cumulative("stage", "stage_reached", c.STAGE)
-INTERNAL_OUTCOME = _grouped(
-    "outcome", "stage_reached", {"successful": ("appointed",), "unsuccessful": c.STAGE[:-1]}
-)
+INTERNAL_OUTCOME = _grouped("outcome", "stage_reached", {"successful": ("appointed",), "unsuccessful": c.STAGE[:-1]})
 TRAINING_STATUS = Dimension(
     "status",
     ("requested", "approved", "completed"),

@@ -1,0 +1,217 @@
+"""Measures: the year's extracts in, the language-neutral ``Figures`` out.
+
+``compute_figures(extracts, previous=None, community=None)`` is the one entry point. It counts
+every table of the year (each population collected once), protects all counts together
+(``pipeline.measures.disclosure``), and adds relative likelihoods, representation against the
+community, year-on-year change and the pay gaps (``pipeline.measures.paygap``).
+
+Pay gaps computed (ids; reference vs comparison):
+
+- ``gender`` - the statutory gender pay gap: employees in post with a pay row, men vs women;
+- ``gender.<group>`` for each employee workforce group (officers and staff separately), and
+  ``gender.officers`` / ``gender.police_staff`` over all officer-like / other employee groups when
+  a side has more than one group (e.g. staff and PCSOs);
+- ``ethnicity.minority`` - White British vs all ethnic minorities combined (the minimum the
+  2026 government response names), and ``ethnicity.<g>`` - White British vs each of
+  ``white_minority``, ``asian``, ``black``, ``mixed``, ``other`` where that group has at least
+  ``min_group_size`` full-pay relevant employees;
+- ``disability`` - not disabled (``no``) vs disabled (``yes``);
+- ``gender.white_british`` and ``gender.ethnic_minority`` - the gender pay gap within each of the
+  two ethnicity groups (sex x ethnicity), where both sexes in the group reach ``min_group_size``.
+  The gap *within* a group keeps the statutory men-vs-women reading of each number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+import polars as pl
+
+from pipeline.extracts.frames import Extracts
+from pipeline.figures import Figures, PayGap
+from pipeline.measures import disclosure as dc
+from pipeline.measures import flows, groups, likelihood, profile, representation
+from pipeline.measures.crosstab import (
+    Domains,
+    Draft,
+    Protected,
+    assign_nodes,
+    count_all,
+    protect_drafts,
+    publish,
+    register_domains,
+)
+
+__all__ = ["compute_figures"]
+
+PREVIOUS = "previous."  # id prefix of the previous year's (unpublished) profile drafts
+
+
+def compute_figures(
+    extracts: Extracts, previous: Extracts | None = None, community: pl.DataFrame | None = None
+) -> Figures:
+    org = extracts.organisation
+    settings = org.settings
+    year = extracts.year
+
+    drafts = profile.drafts(extracts) + flows.drafts(extracts) + likelihood.drafts(extracts)
+    protected = _protect(drafts, {**profile.domains(extracts), **flows.domains()}, settings.suppression_threshold)
+    by_id = {d.id: d for d in drafts}
+    tables = [publish(d, protected) for d in drafts if d.published]
+
+    likelihoods = likelihood.likelihoods({d.id: d.nodes for d in drafts}, protected)
+
+    current_profile = {d.id: d for d in drafts if d.section == "profile"}
+    rep_tables, unused = representation.representation(current_profile, protected, community, org.community)
+    tables += rep_tables
+    if previous is not None:
+        universe = "in_post_previous"
+        prev_drafts = profile.drafts(previous, universe=universe, id_prefix=PREVIOUS)
+        pp = _protect(
+            prev_drafts, profile.domains(previous, universe), previous.organisation.settings.suppression_threshold
+        )
+        prev_profile = {d.id.removeprefix(PREVIOUS): d for d in prev_drafts if d.section == "profile"}
+        tables += representation.change(current_profile, protected, prev_profile, pp)
+
+    pay = pay_frame(extracts)
+    gaps = [dc.protect_pay_gap(gp, settings.suppression_threshold) for gp in pay_gaps(pay, extracts)]
+
+    quality = data_quality(extracts, pay, by_id, protected)
+    quality["community_rows_unused"] = unused
+    return Figures(
+        year=year.year,
+        snapshot_date=year.snapshot.isoformat(),
+        period_start=year.period_start.isoformat(),
+        period_end=year.period_end.isoformat(),
+        organisation=org.code,
+        tables=tuple(tables),
+        pay_gaps=tuple(gaps),
+        likelihoods=tuple(likelihoods),
+        settings={**settings.as_dict(), "welsh_speaker_min_level": groups.WELSH_SPEAKER_MIN_LEVEL},
+        quality=quality,
+    )
+
+
+def _protect(drafts: list[Draft], extra: Domains, threshold: int) -> Protected:
+    count_all(drafts)
+    domains: Domains = {}
+    register_domains(drafts, domains, extra)
+    assign_nodes(drafts, domains)
+    return protect_drafts(drafts, domains, threshold)
+
+
+# --------------------------------------------------------------------------- pay gaps
+def pay_frame(extracts: Extracts) -> pl.DataFrame:
+    """Relevant employees: pay rows of employees in post, with their sex, group and characteristics."""
+    emp = (
+        extracts.employees.lazy()
+        .filter(pl.col("in_post") & pl.col("is_employee"))
+        .drop([c for c in extracts.pay.columns if c != "employee_id" and c in extracts.employees.columns])
+    )
+    return groups.with_groupings(extracts.pay.lazy().join(emp, on="employee_id", how="inner")).collect()
+
+
+def _full_pay_count(frame: pl.DataFrame, col: str, value: str) -> int:
+    return frame.filter(pl.col("full_pay") & (pl.col(col) == value)).height
+
+
+def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
+    from pipeline.measures.paygap import compare, gender_pay_gap
+
+    org = extracts.organisation
+    settings = org.settings
+    min_n = settings.min_group_size
+    out = [gender_pay_gap(frame, settings, gap_id="gender", population="all")]
+
+    emp_groups = [org.groups[x] for x in org.employee_groups]
+    for grp in emp_groups:
+        sub = frame.filter(pl.col("workforce_group") == grp.code)
+        if sub.height:
+            out.append(gender_pay_gap(sub, settings, gap_id=f"gender.{grp.code}", population=grp.code))
+    sides = {
+        "officers": [x.code for x in emp_groups if x.officer_like],
+        "police_staff": [x.code for x in emp_groups if not x.officer_like],
+    }
+    for name, codes in sides.items():
+        if len(codes) > 1:
+            sub = frame.filter(pl.col("workforce_group").is_in(codes))
+            out.append(gender_pay_gap(sub, settings, gap_id=f"gender.{name}", population=name))
+
+    def cmp(gap_id: str, col: str, ref: str, comp: str) -> PayGap:
+        return compare(
+            frame, gap_id=gap_id, group_col=col, reference=ref, comparison=comp, population="all", settings=settings
+        )
+
+    out.append(cmp("ethnicity.minority", groups.ETHNIC_MINORITY.code, "white_british", "ethnic_minority"))
+    col = groups.ETHNIC_PAY_GROUP.code
+    for key in groups.ETHNIC_PAY_GROUP.stated_keys:
+        if key != "white_british" and _full_pay_count(frame, col, key) >= min_n:
+            out.append(cmp(f"ethnicity.{key}", col, "white_british", key))
+    out.append(cmp("disability", "disability", "no", "yes"))
+    for key in ("white_british", "ethnic_minority"):
+        sub = frame.filter(pl.col(groups.ETHNIC_MINORITY.code) == key)
+        if all(_full_pay_count(sub, "sex", s) >= min_n for s in ("male", "female")):
+            out.append(gender_pay_gap(sub, settings, gap_id=f"gender.{key}", population=key))
+    return out
+
+
+# --------------------------------------------------------------------------- data quality
+def data_quality(extracts: Extracts, pay: pl.DataFrame, drafts: Mapping[str, Draft], p: Protected) -> dict[str, Any]:
+    """Facts for the reviewer and the methodology note: codes and counts, never ids."""
+    emp = extracts.employees
+    in_post = emp.filter(pl.col("in_post"))
+    employees_in_post = in_post.filter(pl.col("is_employee"))
+    with_pay = employees_in_post.join(extracts.pay.select("employee_id"), on="employee_id", how="semi").height
+    rate: dict[str, dict[str, Any]] = {}  # % of the workforce who stated each characteristic, as a plain Cell dict
+    seen: set[tuple[str, ...]] = set()
+    for d in drafts.values():
+        dim = d.dims[0]
+        if d.section == "profile" and dim.unstated and dim.bases not in seen:
+            seen.add(dim.bases)
+            total = d.nodes[(groups.TOTAL,)]
+            unstated = [d.nodes[(k,)] for k in dim.unstated]
+            stated = p.values[total] - sum(p.values[n] for n in unstated)
+            rate[dim.code] = asdict(dc.derived_cell(stated, p.values[total], (total, *unstated), p.suppressed))
+    reasons: dict[str, int] = {}
+    for reason in p.suppressed.values():
+        reasons[reason] = reasons.get(reason, 0) + 1
+    low, high = hourly_pay_outliers(pay, extracts.organisation.settings.pay_period_days)
+    return {
+        "workforce_in_post": in_post.height,
+        "employees_in_post": employees_in_post.height,
+        "pay_rows": extracts.pay.height,
+        "employees_in_post_with_pay_row": with_pay,
+        "employees_in_post_without_pay_row": employees_in_post.height - with_pay,
+        "pay_rows_not_full_pay": extracts.pay.filter(~pl.col("full_pay")).height,
+        "hourly_pay_outliers_low": low,
+        "hourly_pay_outliers_high": high,
+        "disclosure_rate": rate,
+        "suppressed_counts": dict(sorted(reasons.items())),
+        "extracts_supplied": list(extracts.supplied),
+    }
+
+
+def hourly_pay_outliers(pay: pl.DataFrame, days_convention: str) -> tuple[int, int]:
+    """Full-pay relevant employees whose ordinary hourly pay lies beyond 1.5 IQR of the quartiles.
+
+    A plausibility check only (ordinary pay, bonus left out); the statutory hourly rate is the pay
+    gap engine's.
+    """
+    days: pl.Expr = (pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1
+    if days_convention == "30.44":
+        days = pl.lit(30.44)
+    hourly = (
+        pay.filter(pl.col("full_pay"))
+        .select(
+            (pl.col("ordinary_pay").cast(pl.Float64) * 7 / days / pl.col("weekly_hours").cast(pl.Float64)).alias("h")
+        )
+        .get_column("h")
+    )
+    if hourly.len() < 4:
+        return 0, 0
+    q1, q3 = hourly.quantile(0.25, "linear"), hourly.quantile(0.75, "linear")
+    assert q1 is not None and q3 is not None
+    iqr = q3 - q1
+    return int((hourly < q1 - 1.5 * iqr).sum()), int((hourly > q3 + 1.5 * iqr).sum())

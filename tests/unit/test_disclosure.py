@@ -1,0 +1,326 @@
+"""Disclosure control: primary, derived and secondary suppression.
+
+The checkers at the bottom of this file are written independently of the module: one looks for a
+line (a row or column with its total) with exactly one withheld cell, the other solves the whole
+system of published totals exactly (``fractions``) to see whether any withheld count is determined.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.figures import Cell, PayGap
+from pipeline.measures import disclosure as dc
+
+U = "u"
+DOMAINS: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def grid(values: list[list[int]], universe: str = U) -> tuple[dict[tuple[str, str], dc.Node], dict[dc.Node, int]]:
+    """A table with row and column margins: keys (r, c) with "total" margins -> node, and node -> value."""
+    nr, nc = len(values), len(values[0])
+    rows = [f"r{i}" for i in range(nr)] + ["total"]
+    cols = [f"c{j}" for j in range(nc)] + ["total"]
+    DOMAINS[(universe, "r")] = frozenset(rows[:-1])
+    DOMAINS[(universe, "c")] = frozenset(cols[:-1])
+    nodes, vals = {}, {}
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            members = {}
+            if r != "total":
+                members["r"] = [r]
+            if c != "total":
+                members["c"] = [c]
+            n = dc.node(universe, members, DOMAINS)
+            nodes[(r, c)] = n
+            rs = range(nr) if r == "total" else [i]
+            cs = range(nc) if c == "total" else [j]
+            vals[n] = sum(values[a][b] for a in rs for b in cs)
+    return nodes, vals
+
+
+def run(values: list[list[int]], threshold: int = 5) -> tuple[dict, dict, dict]:
+    nodes, vals = grid(values)
+    lines = dc.find_lines([("t", n) for n in nodes.values()], DOMAINS)
+    return nodes, vals, dc.protect(vals, lines, threshold)
+
+
+# --------------------------------------------------------------------------- primary and derived
+def test_counts_one_to_four_withheld_zero_and_five_shown() -> None:
+    nodes, _, sup = run([[0, 1, 2, 3, 4, 5, 40]])
+    reasons = [sup.get(nodes[("r0", f"c{j}")]) for j in range(7)]
+    assert reasons[:5] == [None, "small_count", "small_count", "small_count", "small_count"]
+    assert reasons[5] is None or reasons[5] == "secondary"
+    assert dc.count_cell(0, nodes[("r0", "c0")], sup) == Cell(0)
+    assert dc.count_cell(3, nodes[("r0", "c3")], sup) == Cell(None, suppressed="small_count")
+
+
+def test_threshold_is_a_setting() -> None:
+    nodes, _, sup = run([[6, 9, 20]], threshold=10)
+    assert sup[nodes[("r0", "c0")]] == "small_count" and sup[nodes[("r0", "c1")]] == "small_count"
+
+
+def test_percentage_resting_on_a_withheld_count_is_withheld() -> None:
+    n_small, n_big = dc.Node(U, frozenset({("x", frozenset({"a"}))})), dc.Node(U, frozenset())
+    sup = {n_small: dc.SMALL_COUNT}
+    assert dc.derived_cell(3, 40, (n_small, n_big), sup) == Cell(None, suppressed="rests_on_suppressed")
+    # the denominator withheld: the percentage would give it back
+    assert dc.derived_cell(30, 33, (n_big, n_small), sup).suppressed == "rests_on_suppressed"
+    assert dc.derived_cell(30, 40, (n_big,), sup) == Cell(30 / 40 * 100)
+    assert dc.derived_cell(0, 0, (n_big,), sup) == Cell(None, not_calculable="zero_denominator")
+
+
+# --------------------------------------------------------------------------- secondary
+def test_single_withheld_cell_in_a_row_gets_the_next_smallest_nonzero_partner() -> None:
+    # row: 3 (withheld), 0 (shown; never a partner), 12, 30; total 45
+    nodes, _, sup = run([[3, 0, 12, 30]])
+    assert sup[nodes[("r0", "c0")]] == "small_count"
+    assert sup[nodes[("r0", "c2")]] == "secondary"
+    assert nodes[("r0", "c1")] not in sup and nodes[("r0", "c3")] not in sup
+    assert nodes[("r0", "total")] not in sup
+
+
+def test_withheld_ones_are_protected_from_the_zeros_are_shown_inference() -> None:
+    # 1 + 1 withheld, total 32, other part 30: the reader knows the two withheld sum to 2, each >= 1
+    nodes, _, sup = run([[1, 1, 30]])
+    assert sup[nodes[("r0", "c2")]] == "secondary"
+
+
+def test_total_itself_is_a_cell() -> None:
+    # every part shown but the total is small: the total is withheld, so one part must go too
+    nodes, vals, sup = run([[0, 2, 0], [0, 0, 0]])
+    assert sup[nodes[("total", "total")]] == "small_count"
+    assert not recoverable_by_subtraction(nodes, vals, sup)
+
+
+def test_linear_audit_catches_a_bridge_between_two_safe_cycles() -> None:
+    # Withheld 2x2 blocks in rows r0-r1 x cols c0-c1 and rows r2-r3 x cols c2-c3, plus the bridge (r1, c2).
+    # Every row and column then holds at least two withheld cells, so the classic rule adds nothing, but
+    # rows r0+r1 minus columns c0+c1 leaves the bridge alone: it is determined.
+    v = [
+        [2, 3, 20, 20, 20],
+        [3, 2, 4, 20, 20],
+        [20, 20, 2, 3, 20],
+        [20, 20, 3, 2, 20],
+    ]
+    nodes, vals, sup = run(v)
+    assert not recoverable_by_subtraction(nodes, vals, sup)
+    assert not determined_cells(nodes, vals, sup)
+    assert any(r == dc.SECONDARY for r in sup.values())
+
+
+def test_lines_between_tables_that_share_a_margin() -> None:
+    # Table A: sex (female 3, male 40). Table B: grade x sex shares the sex margins and the grand total.
+    domains = {(U, "sex"): frozenset({"f", "m"}), (U, "grade"): frozenset({"pc", "sgt"})}
+
+    def n(**members: str) -> dc.Node:
+        return dc.node(U, {k: [v] for k, v in members.items()}, domains)
+
+    values = {
+        n(): 43,
+        n(sex="f"): 3,
+        n(sex="m"): 40,
+        n(grade="pc"): 30,
+        n(grade="sgt"): 13,
+        n(grade="pc", sex="f"): 3,
+        n(grade="pc", sex="m"): 27,
+        n(grade="sgt", sex="f"): 0,
+        n(grade="sgt", sex="m"): 13,
+    }
+    cells = [("A", n()), ("A", n(sex="f")), ("A", n(sex="m"))] + [("B", x) for x in values]
+    lines = dc.find_lines(cells, domains)
+    sup = dc.protect(values, lines, 5)
+    # the female total (3) is one number in both tables: withheld once, withheld everywhere
+    assert sup[n(sex="f")] == "small_count"
+    # male total must go with it (43 - 40 would give 3), and then a male grade cell, and so on
+    assert n(sex="m") in sup
+    for line in lines:
+        assert sum(1 for c in line.cells if c in sup) != 1
+
+
+def test_broad_group_is_the_sum_of_its_detailed_groups() -> None:
+    # detailed: asian_indian 3, asian_other 6; broad: asian 9 -> 9 - 6 gives 3 back unless protected
+    domains = {(U, "eth"): frozenset({"asian_indian", "asian_other", "wb"})}
+
+    def n(*codes: str) -> dc.Node:
+        return dc.node(U, {"eth": codes} if codes else {}, domains)
+
+    values = {n(): 109, n("asian_indian"): 3, n("asian_other"): 6, n("wb"): 100, n("asian_indian", "asian_other"): 9}
+    cells = [
+        ("detailed", n()),
+        ("detailed", n("asian_indian")),
+        ("detailed", n("asian_other")),
+        ("detailed", n("wb")),
+        ("broad", n()),
+        ("broad", n("asian_indian", "asian_other")),
+        ("broad", n("wb")),
+    ]
+    lines = dc.find_lines(cells, domains)
+    assert any(line.total == n("asian_indian", "asian_other") for line in lines)
+    sup = dc.protect(values, lines, 5)
+    assert n("asian_other") in sup or n("asian_indian", "asian_other") in sup
+
+
+def test_counts_that_do_not_add_up_are_a_bug_not_a_table() -> None:
+    nodes, vals = grid([[5, 6]])
+    vals[nodes[("r0", "total")]] = 99
+    lines = dc.find_lines([("t", x) for x in nodes.values()], DOMAINS)
+    try:
+        dc.protect(vals, lines, 5)
+    except ValueError:
+        return
+    raise AssertionError("inconsistent totals accepted")
+
+
+def test_pay_gap_group_sizes_below_threshold_are_withheld() -> None:
+    empty = Cell(None, not_calculable="gate")
+    gap = PayGap("g", "male", "female", "all", Cell(3), Cell(12), Cell(3), Cell(12), Cell(100.0), *([empty] * 6))
+    out = dc.protect_pay_gap(gap, 5)
+    assert out.n_reference == Cell(None, suppressed="small_count") and out.n_comparison == Cell(12)
+
+
+# --------------------------------------------------------------------------- property
+small_tables = st.integers(min_value=2, max_value=5).flatmap(
+    lambda nr: st.integers(min_value=2, max_value=5).flatmap(
+        lambda nc: st.lists(
+            st.lists(st.one_of(st.integers(0, 6), st.integers(0, 40)), min_size=nc, max_size=nc),
+            min_size=nr,
+            max_size=nr,
+        )
+    )
+)
+
+
+@settings(derandomize=True, max_examples=100, deadline=None)
+@given(small_tables)
+def test_no_withheld_cell_recoverable_from_its_row_or_column_total(values: list[list[int]]) -> None:
+    nodes, vals, sup = run(values)
+    for n in nodes.values():
+        v = vals[n]
+        if 1 <= v <= 4:
+            assert sup.get(n) == "small_count"
+        if v == 0:
+            assert n not in sup
+    assert not recoverable_by_subtraction(nodes, vals, sup)
+    assert not determined_cells(nodes, vals, sup)
+
+
+# --------------------------------------------------------------------------- independent checkers
+def _lines_of_grid(nodes: dict[tuple[str, str], dc.Node]) -> list[tuple[dc.Node, list[dc.Node]]]:
+    rows = sorted({r for r, _ in nodes})
+    cols = sorted({c for _, c in nodes})
+    out = []
+    for r in rows:
+        out.append((nodes[(r, "total")], [nodes[(r, c)] for c in cols if c != "total"]))
+    for c in cols:
+        out.append((nodes[("total", c)], [nodes[(r, c)] for r in rows if r != "total"]))
+    return out
+
+
+def recoverable_by_subtraction(nodes: dict, vals: dict, sup: dict) -> list[dc.Node]:
+    """Withheld cells a reader gets by subtracting the shown cells of one row or column from its total."""
+    found = []
+    for total, parts in _lines_of_grid(nodes):
+        hidden = [x for x in [total, *parts] if x in sup]
+        if len(hidden) == 1:
+            found.append(hidden[0])
+    return found
+
+
+def determined_cells(nodes: dict, vals: dict, sup: dict) -> list[dc.Node]:
+    """Withheld cells fixed by all the row and column equations together (exact rational elimination)."""
+    return _determined_by(_lines_of_grid(nodes), sup)
+
+
+two_tables = st.tuples(
+    st.lists(st.lists(st.integers(0, 12), min_size=3, max_size=3), min_size=2, max_size=4),
+    st.lists(st.integers(0, 12), min_size=2, max_size=4),
+)
+
+
+@settings(derandomize=True, max_examples=60, deadline=None)
+@given(two_tables)
+def test_no_withheld_cell_recoverable_across_tables_sharing_a_grand_total(
+    data: tuple[list[list[int]], list[int]],
+) -> None:
+    """Table A: r x c with margins. Table B: the same people by another characteristic d, sharing A's grand total.
+
+    B's parts are drawn first; A is then rescaled so both tables count the same people.
+    """
+    a, b = data
+    need = sum(b)
+    have = sum(map(sum, a))
+    # make the grand totals agree: put the difference into A's first cell, or into B's first part
+    if have < need:
+        a[0][0] += need - have
+    else:
+        b[0] += have - need
+    domains = {
+        (U, "r"): frozenset(f"r{i}" for i in range(len(a))),
+        (U, "c"): frozenset({"c0", "c1", "c2"}),
+        (U, "d"): frozenset(f"d{k}" for k in range(len(b))),
+    }
+
+    def n(**members: str) -> dc.Node:
+        return dc.node(U, {k: [v] for k, v in members.items()}, domains)
+
+    values: dict[dc.Node, int] = {n(): sum(b)}
+    cells = [("A", n()), ("B", n())]
+    lines_indep: list[tuple[dc.Node, list[dc.Node]]] = []
+    for i, row in enumerate(a):
+        values[n(r=f"r{i}")] = sum(row)
+        cells.append(("A", n(r=f"r{i}")))
+        for j, v in enumerate(row):
+            values[n(r=f"r{i}", c=f"c{j}")] = v
+            cells.append(("A", n(r=f"r{i}", c=f"c{j}")))
+        lines_indep.append((n(r=f"r{i}"), [n(r=f"r{i}", c=f"c{j}") for j in range(3)]))
+    for j in range(3):
+        values[n(c=f"c{j}")] = sum(row[j] for row in a)
+        cells.append(("A", n(c=f"c{j}")))
+        lines_indep.append((n(c=f"c{j}"), [n(r=f"r{i}", c=f"c{j}") for i in range(len(a))]))
+    lines_indep.append((n(), [n(r=f"r{i}") for i in range(len(a))]))
+    lines_indep.append((n(), [n(c=f"c{j}") for j in range(3)]))
+    for k, v in enumerate(b):
+        values[n(d=f"d{k}")] = v
+        cells.append(("B", n(d=f"d{k}")))
+    lines_indep.append((n(), [n(d=f"d{k}") for k in range(len(b))]))
+
+    sup = dc.protect(values, dc.find_lines(cells, domains), 5)
+    for total, parts in lines_indep:
+        assert sum(1 for x in [total, *parts] if x in sup) != 1
+    assert not _determined_by(lines_indep, sup)
+
+
+def _determined_by(lines: list[tuple[dc.Node, list[dc.Node]]], sup: dict) -> list[dc.Node]:
+    unknown = list(dict.fromkeys(x for total, parts in lines for x in [total, *parts] if x in sup))
+    idx = {x: i for i, x in enumerate(unknown)}
+    m = []
+    for total, parts in lines:
+        r = [Fraction(0)] * len(unknown)
+        for x, coef in [(total, -1)] + [(p, 1) for p in parts]:
+            if x in idx:
+                r[idx[x]] += coef
+        if any(r):
+            m.append(r)
+    return [unknown[c] for c in _rref_determined(m, len(unknown))]
+
+
+def _rref_determined(m: list[list[Fraction]], ncols: int) -> list[int]:
+    rank, pivots = 0, []
+    for col in range(ncols):
+        piv = next((i for i in range(rank, len(m)) if m[i][col] != 0), None)
+        if piv is None:
+            continue
+        m[rank], m[piv] = m[piv], m[rank]
+        f = m[rank][col]
+        m[rank] = [x / f for x in m[rank]]
+        for i in range(len(m)):
+            if i != rank and m[i][col] != 0:
+                g = m[i][col]
+                m[i] = [x - g * y for x, y in zip(m[i], m[rank])]
+        pivots.append(col)
+        rank += 1
+    return [col for i, col in enumerate(pivots) if sum(1 for x in m[i] if x != 0) == 1]
