@@ -120,6 +120,8 @@ class Likelihood:
     outcome_y: Cell
     base_y: Cell
     ratio: Cell  # 2 d.p. at output
+    rate_x: Cell = Cell(None, not_calculable="not_applicable")  # outcome_x / base_x, as a percentage
+    rate_y: Cell = Cell(None, not_calculable="not_applicable")
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ class Figures:
                 emit("pay_gap", g.id, "quartile|group", f"{q}|{g.reference}", "pct", a)
                 emit("pay_gap", g.id, "quartile|group", f"{q}|{g.comparison}", "pct", b)
         for lk in self.likelihoods:
-            for name in ("outcome_x", "base_x", "outcome_y", "base_y", "ratio"):
+            for name in ("outcome_x", "base_x", "outcome_y", "base_y", "rate_x", "rate_y", "ratio"):
                 emit(
                     "likelihood",
                     lk.id,

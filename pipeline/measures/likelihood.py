@@ -99,6 +99,15 @@ def ratio(ox: int, bx: int, oy: int, by: int, rests_on: tuple[dc.Node, ...], sup
     return Cell((ox / bx) / (oy / by))
 
 
+def rate(outcome: int, base: int, rests_on: tuple[dc.Node, ...], suppressed: Mapping[dc.Node, str]) -> Cell:
+    """One group's rate (outcome / base x 100), shown beside the ratio so readers see both sides."""
+    if dc.rests_on_suppressed(rests_on, suppressed):
+        return Cell(None, suppressed=dc.RESTS_ON_SUPPRESSED)
+    if base == 0:
+        return Cell(None, not_calculable=dc.ZERO_DENOMINATOR)
+    return Cell(outcome / base * 100)
+
+
 Ref = tuple[str, tuple[str, ...]]  # (draft id, row keys)
 Spec = tuple[str, bool, Callable[[str], Ref], Callable[[str], Ref]]  # id, favourable?, outcome, base
 
@@ -157,6 +166,8 @@ def likelihoods(nodes: Mapping[str, Mapping[tuple[str, ...], dc.Node]], p: Prote
                     outcome_y=p.count(ref[2]),
                     base_y=p.count(ref[3]),
                     ratio=ratio(ox, bx, oy, by, rests_on=ref, suppressed=p.suppressed),
+                    rate_x=rate(ox, bx, rests_on=ref[:2], suppressed=p.suppressed),
+                    rate_y=rate(oy, by, rests_on=ref[2:], suppressed=p.suppressed),
                 )
             )
     return out
