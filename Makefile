@@ -64,5 +64,8 @@ docs: $(STAMP) ## regenerate docs/data-contract.md from the contract declaration
 bench: $(STAMP) ## benchmark figures at 2.5k, 100k and 1M employees and the full report; saves outputs/bench/
 	$(PY) bench/run.py
 
+fuzz: $(STAMP) ## fuzz the readers and validation with thousands of random corruptions (long)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/unit/test_fuzz_extracts.py
+
 clean: ## remove the virtual environment and generated outputs
 	rm -rf $(VENV) $(OUTPUTS)/[0-9]* $(OUTPUTS)/.releases $(OUTPUTS)/.staging
