@@ -127,6 +127,10 @@ def _number(frame: pl.DataFrame, col: Column, name: str) -> tuple[list[Problem],
         expr = clean.cast(HOURS, strict=False)
     else:
         expr = clean.cast(pl.Float64, strict=False)
+    # a number too long for its type must not turn silently into a blank
+    unrepresentable = clean.is_not_null() & expr.is_null()
+    problems += _rows(frame, unrepresentable, name, col, "out_of_range", "the number is too large",
+                      col.allowed_text())
     return problems, expr
 
 

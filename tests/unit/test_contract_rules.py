@@ -384,3 +384,13 @@ def test_unreadable_organisation_file(tmp_path, text):
     (root / "organisation.toml").write_bytes(text.encode("latin-1"))
     p = only(load(root))
     assert p.code in ("toml_syntax", "encoding")
+
+
+def test_a_number_too_long_for_its_type_is_an_error_not_a_blank(tmp_path):
+    p = only(errors_of(broken(tmp_path, "pay", 0, weekly_hours="9" * 40)))
+    assert (p.code, p.column) == ("out_of_range", "weekly_hours")
+
+
+def test_implausibly_large_pay_is_out_of_range(tmp_path):
+    p = only(errors_of(broken(tmp_path, "pay", 0, ordinary_pay="99999999999.00")))
+    assert (p.code, p.column, p.found) == ("out_of_range", "ordinary_pay", None)

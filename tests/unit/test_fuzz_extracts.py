@@ -41,8 +41,13 @@ def corruption(draw):
 
 
 def _corrupt(path: Path, kind: str, r: int, c: int, value: str) -> None:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return  # already re-encoded by an earlier corruption
     lines = text.splitlines()
+    if not lines:
+        return  # already truncated to nothing
     header, rows = lines[0], lines[1:]
     if kind == "cell" and rows:
         i = r % len(rows)
