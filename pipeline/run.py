@@ -281,6 +281,7 @@ def _execute_one(opts: RunOptions) -> OrgOutcome:
 def execute_many(opts: RunOptions, workers: int | None = None) -> list[OrgOutcome]:
     """Render every organisation under ``opts.inputs``, in parallel up to the cores available; each
     is published atomically into ``outputs/<organisation folder>/YEAR``."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     dirs = organisation_dirs(opts.inputs)
@@ -292,5 +293,7 @@ def execute_many(opts: RunOptions, workers: int | None = None) -> list[OrgOutcom
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     if workers == 1:
         return [_execute_one(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # "spawn", never "fork": polars (and WeasyPrint's Pango) hold thread pools whose locks a forked
+    # child inherits mid-use, which deadlocks the worker — the hang that timed out an earlier CI run.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(_execute_one, jobs))

@@ -1,0 +1,684 @@
+"""The statutory pay gap engine: the six gender pay gap measures, and the same engine for other comparisons.
+
+Law and guidance (``shared/spec/statutory-methodology.md`` §1, §6, §7):
+
+- SI 2017/353 Sch. 1 (the public-sector twin of SI 2017/172, paragraph n = regulation n): relevant
+  employees (REs) are everyone employed on the snapshot date; full-pay relevant employees (FPREs)
+  are REs not paid at a reduced rate or nil because of leave in the relevant pay period (para 1).
+  Hourly measures and quartiles are over FPREs (paras 8, 9, 13); bonus measures are over REs and
+  the 12 months ending with the snapshot date (paras 10-12).
+- Every gap is ``(A - B) / A x 100``, A = the reference group (men), B = the comparison group
+  (women): positive means B is paid less (GOV.UK "Making your calculations").
+- Percentages stay unrounded in ``PayGap``; they are rounded once, at output, to 1 d.p.
+  (``round_pct``), because the GOV.UK service accepts at most one decimal place.
+
+Exactness. A tie decides a quartile and a median, so no float may decide one. Each FPRE's hourly
+rate is carried as an exact rational ``hourly_num / hourly_den`` (Int128, pounds per hour) and
+ranked by an exact integer key (``hourly_key``, see ``hourly_rates`` for the proof that distinct
+rates never share a key). Means and medians are exact ``fractions.Fraction``; a float appears only
+for the final percentage.
+
+Reason codes written into ``Cell.not_calculable`` / ``Cell.suppressed`` (label keys
+``not_calculable.<code>`` / ``suppressed.<code>``): see the constants below.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Mapping
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+import polars as pl
+
+from pipeline.config import Settings
+from pipeline.figures import Cell, PayGap
+
+__all__ = [
+    "GOV_UK_COLUMNS",
+    "QUARTILES",
+    "compare",
+    "gender_pay_gap",
+    "gov_uk_row",
+    "hourly_rates",
+    "quartile_bands",
+    "quartile_sizes",
+    "round_pct",
+    "round_quartile_pair",
+    "validate_gov_uk_row",
+]
+
+QUARTILES = ("lower", "lower_middle", "upper_middle", "upper")
+
+# Reason codes (not_calculable)
+NO_REFERENCE = "no_reference"  # no full-pay relevant employee in group A: (A - B) / A is undefined
+NO_COMPARISON = "no_comparison"  # no one in group B: there is no B to compare
+ZERO_REFERENCE = "zero_reference"  # A = 0: division by zero
+NO_REFERENCE_BONUS = "no_reference_bonus"  # no one in A received a bonus: the GOV.UK service wants the gap blank
+ZERO_DENOMINATOR = "zero_denominator"  # a proportion of nobody (empty group or empty quarter)
+NOT_APPLICABLE = "not_applicable"  # e.g. disclosure rate of the statutory gap (sex is always recorded)
+# Reason codes (suppressed / gate)
+BELOW_MIN_GROUP = "below_min_group"
+GROUP_BELOW_MINIMUM = "group_below_minimum"
+
+UNSTATED = frozenset({"not_stated", "prefer_not_to_say"})
+
+# The exact hourly rate is (ordinary + bonus) pence x 7 x 10^4 / (days x hours x 10^4 x 100): the
+# 10^4 is the Decimal(18, 4) scale of weekly_hours, the 100 turns pence into pounds.
+_PENCE = 100
+_HOURS_SCALE = 10_000
+_KEY_DIGITS = 25  # hourly_key = floor(N * 10^25 / M); see hourly_rates
+_INT128_MAX = 2**127 - 1
+# 30.44 = 761 / 25 days: the payroll-vendor length of a calendar month (365.28 / 12)
+_MONTH_NUM, _MONTH_DEN = 761, 25
+_MONTH_LENGTHS = (28, 31)  # periods of 28-31 days are "monthly" for the 30.44 convention
+
+_REF, _CMP = "A", "B"  # internal side labels
+
+GOV_UK_COLUMNS = (
+    "DiffMeanHourlyPercent",
+    "DiffMedianHourlyPercent",
+    "DiffMeanBonusPercent",
+    "DiffMedianBonusPercent",
+    "MaleBonusPercent",
+    "FemaleBonusPercent",
+    "MaleLowerQuartile",
+    "FemaleLowerQuartile",
+    "MaleLowerMiddleQuartile",
+    "FemaleLowerMiddleQuartile",
+    "MaleUpperMiddleQuartile",
+    "FemaleUpperMiddleQuartile",
+    "MaleTopQuartile",
+    "FemaleTopQuartile",
+)
+_GOV_UK_QUARTILE_COLUMNS = {
+    "lower": ("MaleLowerQuartile", "FemaleLowerQuartile"),
+    "lower_middle": ("MaleLowerMiddleQuartile", "FemaleLowerMiddleQuartile"),
+    "upper_middle": ("MaleUpperMiddleQuartile", "FemaleUpperMiddleQuartile"),
+    "upper": ("MaleTopQuartile", "FemaleTopQuartile"),
+}
+_ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN}
+_ONE_DP = Decimal("0.1")
+_HUNDRED = Decimal("100.0")
+
+
+# --------------------------------------------------------------------------- hourly rate (para 6)
+def hourly_rates(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+    """Add each person's hourly rate of pay (SI 2017/353 Sch. 1 para 6) to ``frame``.
+
+    Columns added: ``hourly_num`` and ``hourly_den`` (Int128; the exact rate is their quotient, in
+    pounds per hour), ``hourly_key`` (Int128; an exact order-preserving integer, floor(hourly x 10^25
+    / 700) - not money, for ranking only) and ``hourly_rate`` (Float64, pounds; for display and
+    plausibility checks only, never for ranking). Rows without positive weekly hours get nulls.
+
+    The rate (para 6, via Practical Law [S15]): pay in the relevant pay period (ordinary pay plus
+    bonus pay, para 6(1)(a)), x 7 / days in the period, / weekly working hours. A bonus paid in the
+    period that relates to a longer period (``bonus_period_days > days_in_period``) is pro-rated to
+    the period (GOV.UK / Acas guidance [S16]): bonus x days / bonus_period_days.
+
+    Days. ``settings.pay_period_days == "actual"`` (default) uses the actual days in the period, as
+    the regulation reads ("the number of days in the relevant pay period"). ``"30.44"`` is the
+    payroll-vendor convention for *monthly* pay (365.28 / 12 [S41]); it is applied only to periods of
+    28-31 days (a calendar month), because a weekly or four-weekly period has an exact length that
+    needs no convention. Under either convention the same day count is used to pro-rate the bonus and
+    to turn period pay into weekly pay, so a pro-rated bonus adds exactly bonus x 7 /
+    bonus_period_days to weekly pay. Under "30.44" a 12-month bonus then counts 30.44/365 of it per
+    month - within 0.1% of the vendor's 1/12 (G9) - where pro-rating by the actual 31 days would
+    count 31/365 and then spread it over 30.44 days, inflating the bonus by 1.8%.
+
+    Exact arithmetic. With o, b the ordinary and in-period bonus pay in pence, h the weekly hours in
+    units of 10^-4 hours, D = Dn / Dd the days (Dn / Dd = 761 / 25 for 30.44) and d the bonus days:
+
+        not pro-rated: hourly = 700 x N / M with N = (o + b) x Dd,          M = Dn x h
+        pro-rated:     hourly = 700 x N / M with N = o x Dd x d + b x Dn,  M = Dn x d x h
+
+    ``hourly_key = floor(N x 10^25 / M)``. Proof that the key orders rates exactly: if N1/M1 = N2/M2
+    the keys are equal. Otherwise |N1/M1 - N2/M2| = |N1 M2 - N2 M1| / (M1 M2) >= 1 / (M1 M2), a
+    non-zero integer over M1 M2. If every M <= 10^12.5, then 10^25 x |N1/M1 - N2/M2| >= 1, and two
+    reals at least 1 apart have different floors, in the same order. The data contract bounds M:
+    days <= 367 (or Dn = 761), bonus days <= 3,660, weekly hours <= 100 (h <= 10^6), so
+    M <= 761 x 3,660 x 10^6 = 2.8 x 10^12 < 10^12.5 = 3.16 x 10^12. Int128 holds N x 10^25 while
+    N < 1.7 x 10^13, i.e. pay under about GBP 1.8m in one pay period. Both bounds are checked on the
+    actual data before computing (Int128 overflow in polars wraps silently), and a frame outside
+    them is refused rather than ranked wrongly.
+    """
+    _check_types(frame, ("ordinary_pay", "bonus_pay_in_period", "weekly_hours"))
+    if settings.pay_period_days not in ("actual", "30.44"):
+        raise ValueError(f"unknown pay_period_days convention {settings.pay_period_days!r}")
+    o = (pl.col("ordinary_pay") * _PENCE).cast(pl.Int128)
+    b = (pl.col("bonus_pay_in_period").fill_null(0) * _PENCE).cast(pl.Int128)
+    h = (pl.col("weekly_hours") * _HOURS_SCALE).cast(pl.Int128)
+    d = pl.col("bonus_period_days").cast(pl.Int128)
+    days = pl.col("days_in_period").cast(pl.Int128)
+    monthly = days.is_between(*_MONTH_LENGTHS) if settings.pay_period_days == "30.44" else pl.lit(False)
+    dn = pl.when(monthly).then(pl.lit(_MONTH_NUM, pl.Int128)).otherwise(days)
+    dd = pl.when(monthly).then(pl.lit(_MONTH_DEN, pl.Int128)).otherwise(pl.lit(1, pl.Int128))
+    prorate = d.is_not_null() & (d > days)
+
+    parts = frame.with_columns(_o=o, _b=b, _h=h, _d=d.fill_null(1), _dn=dn, _dd=dd, _prorate=prorate)
+    _check_bounds(parts)
+    n = pl.when(pl.col("_prorate")).then(
+        pl.col("_o") * pl.col("_dd") * pl.col("_d") + pl.col("_b") * pl.col("_dn")
+    ).otherwise((pl.col("_o") + pl.col("_b")) * pl.col("_dd"))
+    m = pl.when(pl.col("_prorate")).then(pl.col("_dn") * pl.col("_d") * pl.col("_h")).otherwise(
+        pl.col("_dn") * pl.col("_h")
+    )
+    usable = pl.col("_h") > 0
+    return (
+        parts.with_columns(_n=pl.when(usable).then(n), _m=pl.when(usable).then(m))
+        .with_columns(
+            hourly_num=pl.col("_n") * pl.lit(700, pl.Int128),
+            hourly_den=pl.col("_m"),
+            hourly_key=(pl.col("_n") * pl.lit(10**_KEY_DIGITS, pl.Int128)) // pl.col("_m"),
+            hourly_rate=pl.col("_n").cast(pl.Float64) * 700 / pl.col("_m").cast(pl.Float64),
+        )
+        .drop("_o", "_b", "_h", "_d", "_dn", "_dd", "_prorate", "_n", "_m")
+    )
+
+
+def _check_types(frame: pl.DataFrame, columns: Collection[str]) -> None:
+    """Money and hours must arrive as exact decimals (``pipeline.extracts.frames``): a float would make
+    the conversion to whole pence and 1/10,000 hours silently inexact."""
+    for col in columns:
+        scale = 4 if col == "weekly_hours" else 2
+        dtype = frame.schema.get(col)
+        if dtype is None or not isinstance(dtype, pl.Decimal) or (dtype.scale or 0) > scale:
+            raise TypeError(f"pay gap engine: {col} must be Decimal with at most {scale} decimal places, not {dtype}")
+
+
+def _check_bounds(parts: pl.DataFrame) -> None:
+    """Refuse data for which ``hourly_key`` would not be exact (see the proof in ``hourly_rates``)."""
+    if parts.height == 0:
+        return
+    mx = parts.filter(pl.col("_h") > 0).select(
+        pl.col("_o", "_b", "_h", "_dn", "_dd").max(), pl.col("_d").max().alias("_d")
+    )
+    if mx.height == 0 or mx.row(0)[0] is None:
+        return
+    o, b, h, dn, dd, d = (max(int(v or 0), 0) for v in mx.row(0))
+    d = max(d, 1)
+    m_bound = dn * d * h  # >= every M
+    n_bound = (o + b) * max(dd * d, dn)  # >= every N, pro-rated or not
+    if m_bound * m_bound > 10**_KEY_DIGITS or n_bound * 10**_KEY_DIGITS > _INT128_MAX:
+        raise ValueError(
+            "pay gap engine: pay, hours or bonus days are outside the bounds of exact ranking "
+            "(weekly hours <= 100, bonus days <= 3,660, pay < GBP 1.8m per period); the data contract should "
+            "have refused this extract"
+        )
+
+
+# --------------------------------------------------------------------------- quartiles (para 13)
+def quartile_sizes(n: int) -> tuple[int, int, int, int]:
+    """Sizes of the lower, lower middle, upper middle and upper quarters of ``n`` people.
+
+    GOV.UK "Making your calculations" (verbatim remainder rule): one left over -> lower; two -> lower
+    and upper middle; three -> lower, lower middle and upper middle. "Do not create your pay groups in
+    any other way." So 4,445 -> (1112, 1111, 1111, 1111).
+    """
+    if n < 0:
+        raise ValueError("a negative number of people")
+    q, r = divmod(n, 4)
+    return (q + (r >= 1), q + (r >= 3), q + (r >= 2), q)
+
+
+def quartile_bands(ranked: pl.DataFrame, *, key: str = "hourly_key", reference: str = "is_reference") -> pl.DataFrame:
+    """How many people, and how many of group A, fall in each pay quarter (reg/para 13).
+
+    ``ranked`` holds one row per FPRE of the comparison, with the exact ranking ``key`` and a Boolean
+    ``reference`` column (in group A). Returns columns ``quartile``, ``size``, ``n_reference``,
+    ``n_comparison`` in quarter order.
+
+    People are ranked from lowest to highest paid (para 13(1)) and cut by ``quartile_sizes``. People
+    on the same rate whose block straddles a boundary are shared out so that "(so far as possible)
+    the relative proportion of male and female employees receiving that rate of pay is the same in
+    each of those pay bands" (para 13(2)): each band gets group A members in proportion to its share
+    of the block's places (``_share_block``) and group B fills the remaining places. A block that sits
+    inside one band needs no sharing, so the result never depends on row order.
+    """
+    sizes = quartile_sizes(ranked.height)
+    starts = [sum(sizes[:i]) for i in range(1, 4)]  # first position of each band above the lowest
+    blocks = (
+        ranked.select(key, pl.col(reference).cast(pl.Int64).alias("_a"))
+        .sort(key)
+        .with_row_index("_pos")
+        .group_by(key)
+        .agg(pl.col("_pos").min().alias("_first"), pl.col("_pos").max().alias("_last"), pl.col("_a").sum())
+        .with_columns(_band=_band_index(pl.col("_first"), starts), _band_last=_band_index(pl.col("_last"), starts))
+    )
+    men = [0, 0, 0, 0]
+    inside = blocks.filter(pl.col("_band") == pl.col("_band_last")).group_by("_band").agg(pl.col("_a").sum())
+    for b, a in inside.iter_rows():
+        men[b] += int(a)
+    bounds = [0, *starts, ranked.height]
+    # at most three blocks can straddle a boundary: a loop over blocks, not over people
+    for first, last, a in blocks.filter(pl.col("_band") != pl.col("_band_last")).select(
+        "_first", "_last", "_a"
+    ).iter_rows():
+        places = [max(0, min(last + 1, bounds[i + 1]) - max(first, bounds[i])) for i in range(4)]
+        for i, m in enumerate(_share_block(int(a), places)):
+            men[i] += m
+    return pl.DataFrame(
+        {
+            "quartile": list(QUARTILES),
+            "size": list(sizes),
+            "n_reference": men,
+            "n_comparison": [s - m for s, m in zip(sizes, men, strict=True)],
+        },
+        schema={"quartile": pl.String, "size": pl.Int64, "n_reference": pl.Int64, "n_comparison": pl.Int64},
+    )
+
+
+def _band_index(position: pl.Expr, starts: list[int]) -> pl.Expr:
+    """0 (lower) .. 3 (upper): how many band starts lie at or below ``position``."""
+    index = pl.lit(0, pl.Int64)
+    for start in starts:
+        index = index + (position >= start).cast(pl.Int64)
+    return index
+
+
+def _share_block(members: int, places: list[int]) -> list[int]:
+    """Share ``members`` of group A over bands with ``places`` places of one tied block (para 13(2)).
+
+    Largest-remainder (Hamilton) rounding of the exact quotas members x places / total, so each band
+    is within one person of its exact proportional share and the shares add up. Equal remainders go
+    to the lower band first - a deterministic choice; the regulation says only "so far as possible".
+    GOV.UK's example (G2): 4 men of 40, places 10 and 30 -> 1 and 3.
+    """
+    total = sum(places)
+    floors = [members * p // total for p in places]
+    remainders = [members * p % total for p in places]
+    order = sorted(range(len(places)), key=lambda i: (-remainders[i], i))
+    for i in order[: members - sum(floors)]:
+        floors[i] += 1
+    return floors
+
+
+# --------------------------------------------------------------------------- exact statistics
+def _mean(frame: pl.DataFrame, num: str, den: str) -> Fraction | None:
+    """Exact mean of the rationals num/den: rows sharing a denominator are summed in Int128 first,
+    so the Python arithmetic runs over distinct denominators, never over people."""
+    if frame.height == 0:
+        return None
+    total = sum(
+        (Fraction(int(s), int(m)) for m, s in frame.group_by(den).agg(pl.col(num).sum()).iter_rows()),
+        Fraction(0),
+    )
+    return total / frame.height
+
+
+def _median(frame: pl.DataFrame, key: str, num: str, den: str) -> Fraction | None:
+    """Exact median; an even count takes the mean of the two middle values (GOV.UK Calc 3:
+    "if you have 80 women employees, numbers 40 and 41"). Rows with equal keys have equal values,
+    so it does not matter which of them the sort puts in the middle."""
+    n = frame.height
+    if n == 0:
+        return None
+    middle = frame.sort(key).select(num, den).slice((n - 1) // 2, 2 - n % 2)
+    values = [Fraction(int(a), int(b)) for a, b in middle.iter_rows()]
+    return sum(values, Fraction(0)) / len(values)
+
+
+def _gap(a: Fraction | None, b: Fraction | None, no_reference: str = NO_REFERENCE) -> Cell:
+    """(A - B) / A x 100 (paras 8-11), exact until the final float."""
+    if a is None:
+        return Cell(None, not_calculable=no_reference)
+    if b is None:
+        return Cell(None, not_calculable=NO_COMPARISON)
+    if a == 0:
+        return Cell(None, not_calculable=ZERO_REFERENCE)
+    return Cell(float((a - b) / a * 100))
+
+
+def _pct(part: int, whole: int) -> Cell:
+    if whole == 0:
+        return Cell(None, not_calculable=ZERO_DENOMINATOR)
+    return Cell(float(Fraction(100 * part, whole)))
+
+
+# --------------------------------------------------------------------------- the comparison
+def gender_pay_gap(frame: pl.DataFrame, settings: Settings, gap_id: str = "gender", population: str = "all") -> PayGap:
+    """The statutory gender pay gap (SI 2017/353 Sch. 1): A = men, B = women, by biological sex.
+
+    Always computed, whatever the group sizes: publication is a legal duty (reg 2), so the minimum
+    group size gate does not apply. The disclosure rate is not applicable: sex is a required field
+    of the data contract (the 21 May 2026 guidance requires biological sex for everyone).
+    """
+    side = pl.when(pl.col("sex") == "male").then(pl.lit(_REF)).when(pl.col("sex") == "female").then(pl.lit(_CMP))
+    return _pay_gap(
+        frame,
+        side,
+        gap_id=gap_id,
+        reference="male",
+        comparison="female",
+        population=population,
+        settings=settings,
+        disclosure=Cell(None, not_calculable=NOT_APPLICABLE),
+        gated=False,
+    )
+
+
+def compare(
+    frame: pl.DataFrame,
+    *,
+    gap_id: str,
+    group_col: str,
+    reference: str,
+    comparison: str | Mapping[str, Collection[str]],
+    population: str,
+    settings: Settings,
+    disclosure_col: str | None = None,
+) -> PayGap:
+    """The six measures for any two groups of ``group_col`` (e.g. White British vs ethnic minorities).
+
+    Group A is ``group_col == reference``. Group B is ``group_col == comparison``, or, when
+    ``comparison`` is ``{label: codes}`` (one entry), every code in ``codes``, reported as ``label``.
+    Everyone else (not stated, other groups) is left out of both the measures and the quartiles.
+
+    Follows the GPG method, as the 2023 ethnicity pay guidance and the 2026 government response on
+    ethnicity and disability pay gaps propose [S37][S38]: the same six calculations; the disclosure
+    rate (share of relevant employees whose ``disclosure_col`` - default ``group_col`` - is stated,
+    i.e. neither ``not_stated`` nor ``prefer_not_to_say``); and only where each compared group has at
+    least ``settings.min_group_size`` full-pay relevant employees (the 2026 response's "at least ten
+    employees in each group"). Below it the comparison is kept but unpublished and every measure is
+    blanked, so no figure about a small group leaves the engine.
+    """
+    label, codes = _comparison_codes(comparison)
+    if reference in codes:
+        raise ValueError(f"{gap_id}: the reference group {reference!r} is also in the comparison group")
+    col = pl.col(group_col)
+    side = pl.when(col == reference).then(pl.lit(_REF)).when(col.is_in(sorted(codes))).then(pl.lit(_CMP))
+    told = pl.col(disclosure_col or group_col)
+    disclosed = frame.filter(told.is_not_null() & ~told.is_in(sorted(UNSTATED))).height
+    return _pay_gap(
+        frame,
+        side,
+        gap_id=gap_id,
+        reference=reference,
+        comparison=label,
+        population=population,
+        settings=settings,
+        disclosure=_pct(disclosed, frame.height),
+        gated=True,
+    )
+
+
+def _comparison_codes(comparison: str | Mapping[str, Collection[str]]) -> tuple[str, frozenset[str]]:
+    if isinstance(comparison, str):
+        return comparison, frozenset({comparison})
+    if len(comparison) != 1:
+        raise ValueError("comparison must be a code or a one-entry mapping {label: codes}")
+    ((label, codes),) = comparison.items()
+    if isinstance(codes, str) or not codes:
+        raise ValueError("comparison codes must be a non-empty collection of codes")
+    return label, frozenset(codes)
+
+
+def _pay_gap(
+    frame: pl.DataFrame,
+    side: pl.Expr,
+    *,
+    gap_id: str,
+    reference: str,
+    comparison: str,
+    population: str,
+    settings: Settings,
+    disclosure: Cell,
+    gated: bool,
+) -> PayGap:
+    rel = frame.with_columns(side.alias("_side"), pl.col("full_pay").fill_null(False)).filter(
+        pl.col("_side").is_not_null()
+    )
+    is_ref = pl.col("_side") == _REF
+    counts = rel.select(
+        ref=is_ref.sum(),
+        cmp=(~is_ref).sum(),
+        fp_ref=(is_ref & pl.col("full_pay")).sum(),
+        fp_cmp=(~is_ref & pl.col("full_pay")).sum(),
+    ).row(0, named=True)
+    n_ref, n_cmp, fp_ref, fp_cmp = (int(counts[k]) for k in ("ref", "cmp", "fp_ref", "fp_cmp"))
+    base = dict(
+        id=gap_id,
+        reference=reference,
+        comparison=comparison,
+        population=population,
+        n_reference=Cell(fp_ref),
+        n_comparison=Cell(fp_cmp),
+        n_relevant_reference=Cell(n_ref),
+        n_relevant_comparison=Cell(n_cmp),
+        disclosure_rate=disclosure,
+    )
+    if gated and min(fp_ref, fp_cmp) < settings.min_group_size:
+        blank = Cell(None, suppressed=BELOW_MIN_GROUP)
+        return PayGap(
+            **base,
+            mean_hourly_gap=blank,
+            median_hourly_gap=blank,
+            mean_bonus_gap=blank,
+            median_bonus_gap=blank,
+            bonus_pct_reference=blank,
+            bonus_pct_comparison=blank,
+            quartiles={q: (blank, blank) for q in QUARTILES},
+            quartile_sizes={},  # sizes would give away the small group's count by difference
+            published=False,
+            gate_reason=GROUP_BELOW_MINIMUM,
+        )
+    hourly = _hourly_measures(rel.filter(pl.col("full_pay")), settings)
+    bonus = _bonus_measures(rel)
+    return PayGap(**base, **hourly, **bonus)
+
+
+def _hourly_measures(fpre: pl.DataFrame, settings: Settings) -> dict[str, object]:
+    """Mean and median hourly gaps (paras 8, 9) and quartiles (para 13), over FPREs."""
+    rated = hourly_rates(fpre, settings)
+    if rated.select(pl.col("hourly_key").null_count()).item():
+        raise ValueError("a full-pay relevant employee has no positive weekly hours; the data contract requires them")
+    a = rated.filter(pl.col("_side") == _REF)
+    b = rated.filter(pl.col("_side") == _CMP)
+    bands = quartile_bands(rated.with_columns(is_reference=pl.col("_side") == _REF))
+    quartiles = {
+        q: (_pct(ref, size), _pct(cmp, size))
+        for q, size, ref, cmp in bands.select("quartile", "size", "n_reference", "n_comparison").iter_rows()
+    }
+    return {
+        "mean_hourly_gap": _gap(_mean(a, "hourly_num", "hourly_den"), _mean(b, "hourly_num", "hourly_den")),
+        "median_hourly_gap": _gap(
+            _median(a, "hourly_key", "hourly_num", "hourly_den"), _median(b, "hourly_key", "hourly_num", "hourly_den")
+        ),
+        "quartiles": quartiles,
+        "quartile_sizes": dict(zip(QUARTILES, quartile_sizes(rated.height), strict=True)),
+    }
+
+
+def _bonus_measures(rel: pl.DataFrame) -> dict[str, Cell]:
+    """Bonus gaps over recipients and proportions receiving a bonus over all REs (paras 10-12).
+
+    Recipients are REs with bonus pay in the 12 months ending with the snapshot date (> 0). When no
+    one in A received a bonus, both gaps are left blank (GOV.UK service: "Do not enter a bonus
+    difference if 0% of men received a bonus"). When A did but no one in B did, B's bonus is taken
+    as nothing and both gaps are 100: the service's integrity check expects exactly that [S18].
+    """
+    _check_types(rel, ("bonus_pay_12m",))
+    pence = rel.with_columns(
+        _bonus=(pl.col("bonus_pay_12m").fill_null(0) * _PENCE).cast(pl.Int128), _one=pl.lit(1, pl.Int128)
+    ).filter(pl.col("_bonus") > 0)
+    a = pence.filter(pl.col("_side") == _REF)
+    b = pence.filter(pl.col("_side") == _CMP)
+    n_ref = rel.filter(pl.col("_side") == _REF).height
+    n_cmp = rel.height - n_ref
+    if a.height == 0:
+        mean_gap = median_gap = Cell(None, not_calculable=NO_REFERENCE_BONUS)
+    elif n_cmp == 0:
+        mean_gap = median_gap = Cell(None, not_calculable=NO_COMPARISON)
+    elif b.height == 0:
+        mean_gap = median_gap = Cell(100.0)
+    else:
+        mean_gap = _gap(_mean(a, "_bonus", "_one"), _mean(b, "_bonus", "_one"))
+        median_gap = _gap(_median(a, "_bonus", "_bonus", "_one"), _median(b, "_bonus", "_bonus", "_one"))
+    return {
+        "mean_bonus_gap": mean_gap,
+        "median_bonus_gap": median_gap,
+        "bonus_pct_reference": _pct(a.height, n_ref),
+        "bonus_pct_comparison": _pct(b.height, n_cmp),
+    }
+
+
+# --------------------------------------------------------------------------- rounding and GOV.UK output
+def round_pct(x: float | int | Fraction | Decimal, rule: str = "half_up") -> Decimal:
+    """Round a percentage once, at output, to 1 d.p. ("whole percentages or rounded to one decimal
+    place" - GOV.UK; the service refuses more than one decimal place).
+
+    Rounding is decimal, never ``round()`` on a binary float: a float is read through its shortest
+    round-tripping decimal (``repr``), so a value computed as exactly 13.25 rounds half-up to 13.3,
+    not to 13.2 as its binary expansion 13.2499... would. A ``Fraction`` is rounded exactly. Minus
+    zero is printed as 0.0.
+    """
+    if rule not in _ROUNDING:
+        raise ValueError(f"unknown rounding rule {rule!r}; allowed: {', '.join(_ROUNDING)}")
+    if isinstance(x, Fraction):
+        d = _round_fraction(x * 10, rule) / 10
+    else:
+        if isinstance(x, float) and not math.isfinite(x):
+            raise ValueError("cannot round a non-finite percentage")
+        exact = Decimal(repr(x)) if isinstance(x, float) else Decimal(x)
+        d = exact.quantize(_ONE_DP, rounding=_ROUNDING[rule])
+    d = d.quantize(_ONE_DP)
+    return d if d else Decimal("0.0")
+
+
+def _round_fraction(s: Fraction, rule: str) -> Decimal:
+    """Round an exact rational to a whole number: half away from zero, or half to even."""
+    low = math.floor(s)
+    rest = s - low  # in [0, 1)
+    if rest != Fraction(1, 2):
+        return Decimal(low + (rest > Fraction(1, 2)))
+    if rule == "half_up":
+        return Decimal(low + 1 if s > 0 else low)
+    return Decimal(low + low % 2)
+
+
+def round_quartile_pair(reference_pct: float, rule: str = "half_up") -> tuple[Decimal, Decimal]:
+    """Rounded (reference %, comparison %) of one quarter, summing to exactly 100.0.
+
+    The GOV.UK service refuses a quarter whose two figures do not add up to 100 ("Figures for each
+    quarter must add up to 100%"); rounding each share on its own can give 100.1 (12.25 / 87.75
+    half-up). So the reference share is rounded and the comparison share is 100.0 minus it.
+    """
+    ref = round_pct(reference_pct, rule)
+    return ref, _HUNDRED - ref
+
+
+def _text(d: Decimal) -> str:
+    return format(d, "f")
+
+
+def gov_uk_row(gap: PayGap, rounding: str) -> dict[str, str]:
+    """The statutory gap as one row of the GOV.UK Gender Pay Gap service's figures, as it accepts them.
+
+    Strings with one decimal place; a figure that is not shown (not calculable or withheld) is blank
+    - in particular both bonus differences when no man received a bonus, as the service requires.
+    Each quarter's pair sums to exactly 100.0 (``round_quartile_pair``).
+    """
+    if (gap.reference, gap.comparison) != ("male", "female"):
+        raise ValueError(f"{gap.id}: the GOV.UK service takes the gender pay gap (male vs female) only")
+
+    def one(cell: Cell) -> str:
+        return _text(round_pct(cell.value, rounding)) if cell.shown and cell.value is not None else ""
+
+    row = {
+        "DiffMeanHourlyPercent": one(gap.mean_hourly_gap),
+        "DiffMedianHourlyPercent": one(gap.median_hourly_gap),
+        "DiffMeanBonusPercent": one(gap.mean_bonus_gap),
+        "DiffMedianBonusPercent": one(gap.median_bonus_gap),
+        "MaleBonusPercent": one(gap.bonus_pct_reference),
+        "FemaleBonusPercent": one(gap.bonus_pct_comparison),
+    }
+    for q, (male_col, female_col) in _GOV_UK_QUARTILE_COLUMNS.items():
+        male, female = gap.quartiles.get(q, (Cell(None), Cell(None)))
+        if male.shown and female.shown and male.value is not None:
+            m, f = round_quartile_pair(male.value, rounding)
+            row[male_col], row[female_col] = _text(m), _text(f)
+        else:
+            row[male_col] = row[female_col] = ""
+    return {k: row[k] for k in GOV_UK_COLUMNS}
+
+
+_SERVICE_NUMBER = re.compile(r"^[-]?\d+(\.?\d)?$")  # ReportFiguresViewModel.cs: at most 1 decimal place
+
+
+def validate_gov_uk_row(row: Mapping[str, str]) -> list[str]:
+    """The GOV.UK Gender Pay Gap service's checks on a row of figures (service source code [S18], G12).
+
+    Returns one message per problem (empty when the service would accept the row). Messages quote
+    the service where it has a message of its own.
+    """
+    errors: list[str] = []
+    values: dict[str, Decimal | None] = {}
+    for col in GOV_UK_COLUMNS:
+        text = row.get(col)
+        if text is None:
+            errors.append(f"{col}: missing column")
+            values[col] = None
+            continue
+        text = text.strip()
+        if text == "":
+            values[col] = None
+            continue
+        if not _SERVICE_NUMBER.match(text):
+            errors.append(f"{col}: Value can't have more than 1 decimal place")
+            values[col] = None
+            continue
+        try:
+            values[col] = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+            errors.append(f"{col}: not a number")
+            values[col] = None
+    extra = sorted(set(row) - set(GOV_UK_COLUMNS))
+    if extra:
+        errors.append(f"unexpected columns: {', '.join(extra)}")
+
+    for col in ("DiffMeanHourlyPercent", "DiffMedianHourlyPercent"):
+        v = values[col]
+        if v is None and row.get(col, "").strip() == "":
+            errors.append(f"{col}: required")
+        elif v is not None and not Decimal("-499.99") <= v <= 100:
+            errors.append(f"{col}: must be between -499.99 and 100")
+
+    male_pct, female_pct = values["MaleBonusPercent"], values["FemaleBonusPercent"]
+    for col in ("MaleBonusPercent", "FemaleBonusPercent"):
+        v = values[col]
+        if v is None and row.get(col, "").strip() == "":
+            errors.append(f"{col}: required")
+        elif v is not None and not 0 <= v <= 100:
+            errors.append(f"{col}: must be between 0 and 100")
+
+    diffs = {col: values[col] for col in ("DiffMeanBonusPercent", "DiffMedianBonusPercent")}
+    for col, v in diffs.items():
+        entered = row.get(col, "").strip() != ""
+        if male_pct == 0 and entered:
+            errors.append(f"{col}: Do not enter a bonus difference if 0% of men received a bonus")
+        elif male_pct is not None and male_pct > 0 and not entered:
+            errors.append(f"{col}: required when men received a bonus")
+        elif v is not None and v > 100:
+            errors.append(f"{col}: the mean or median bonus difference must be less than 100%")
+    if (
+        female_pct == 0
+        and male_pct is not None
+        and male_pct > 0
+        and any(v is not None and v != 100 for v in diffs.values())
+    ):
+        errors.append(
+            "DiffMeanBonusPercent/DiffMedianBonusPercent: flagged by the admin integrity check - no woman received "
+            "a bonus, so both differences are expected to be 100"
+        )
+
+    for q, (male_col, female_col) in _GOV_UK_QUARTILE_COLUMNS.items():
+        m, f = values[male_col], values[female_col]
+        if m is None and row.get(male_col, "").strip() == "" or f is None and row.get(female_col, "").strip() == "":
+            errors.append(f"{male_col}/{female_col}: required")
+        elif m is not None and f is not None:
+            if not (0 <= m <= 100 and 0 <= f <= 100):
+                errors.append(f"{male_col}/{female_col}: must be between 0 and 100")
+            if m + f != 100:
+                errors.append(f"{male_col}/{female_col}: Figures for each quarter must add up to 100%")
+    return errors

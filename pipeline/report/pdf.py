@@ -1,0 +1,70 @@
+"""The tagged PDF (PDF/UA-1) from the print rendering of the page, with WeasyPrint.
+
+WeasyPrint writes a PDF even when it logs an error (an image without alt text, a missing ``lang``,
+a font or image it could not load); a published document must not silently lose a chart or its
+tags, so every ERROR record of the ``weasyprint`` logger during the render fails the build
+(``RenderFailed``). Warnings (e.g. an ignored CSS declaration) are passed on to the pipeline log.
+Resources come only through ``RestrictedFetcher``; a refusal raises ``UnsafeContent``.
+
+Metadata dates come from the HTML (``dcterms.created`` = the snapshot date), so the same Figures give
+byte-identical PDFs.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import weasyprint
+from weasyprint.urls import FatalURLFetchingError
+
+from pipeline.errors import RenderFailed, UnsafeContent
+from pipeline.report.fetcher import RestrictedFetcher
+
+log = logging.getLogger("pipeline.report")
+PDF_VARIANT = "pdf/ua-1"
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        (self.errors if record.levelno >= logging.ERROR else self.warnings).append(msg)
+
+
+def write_pdf(html: str, *, base_dir: Path, target: Path, roots: list[Path]) -> list[str]:
+    """Render ``html`` (resolving relative URLs against ``base_dir``) to ``target``; return warnings."""
+    fetcher = RestrictedFetcher(roots)
+    wlog = logging.getLogger("weasyprint")
+    handler = _Collect()
+    old_level = wlog.level
+    wlog.addHandler(handler)
+    if wlog.level == logging.NOTSET or wlog.level > logging.WARNING:
+        wlog.setLevel(logging.WARNING)
+    try:
+        doc = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+        data = doc.write_pdf(pdf_variant=PDF_VARIANT)
+    except FatalURLFetchingError as exc:
+        raise UnsafeContent(f"PDF: {exc.__cause__ or exc}") from exc
+    except UnsafeContent:
+        raise
+    except Exception as exc:  # WeasyPrint has no error hierarchy of its own
+        raise RenderFailed(f"PDF could not be produced: {type(exc).__name__}: {exc}") from exc
+    finally:
+        wlog.removeHandler(handler)
+        wlog.setLevel(old_level)
+    if fetcher.refused:
+        raise UnsafeContent(f"PDF: refused to fetch {fetcher.refused[0]!r}")
+    if handler.errors:
+        raise RenderFailed(f"PDF {target.name}: WeasyPrint reported {len(handler.errors)} error(s): "
+                           + "; ".join(handler.errors[:5]))
+    if not data:
+        raise RenderFailed(f"PDF {target.name}: empty output")
+    target.write_bytes(data)
+    for w in handler.warnings:
+        log.warning("PDF %s: %s", target.name, w)
+    return handler.warnings

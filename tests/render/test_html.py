@@ -1,0 +1,175 @@
+"""The HTML pages: language, structure, tables, charts, language switch and availability statement."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+import figures_fixture as F
+from conftest import LANGS
+
+
+class Outline(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.headings: list[int] = []
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if a.get("id"):
+            self.ids.append(str(a["id"]))
+
+
+def outline(html: str) -> Outline:
+    o = Outline()
+    o.feed(html)
+    return o
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_page_language_title_skip_link_and_landmarks(rendered, lang: str) -> None:  # noqa: ANN001
+    html = rendered.html(lang)
+    o = outline(html)
+    assert re.search(rf'<html lang="{lang}">', html)
+    title = re.search(r"<title>(.*?)</title>", html).group(1)  # type: ignore[union-attr]
+    assert ("Heddlu Prawf" if lang == "cy" else "Test Police") in title and "2024" in title
+    tags = [t for t, _ in o.tags]
+    for landmark in ("header", "nav", "main", "footer"):
+        assert tags.count(landmark) >= 1, landmark
+    assert tags.count("main") == 1 and tags.count("h1") == 1
+    first_link = next(a for t, a in o.tags if t == "a")
+    assert first_link.get("href") == "#main" and "skip-link" in str(first_link.get("class"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_headings_never_skip_a_level(rendered, lang: str) -> None:  # noqa: ANN001
+    levels = outline(rendered.html(lang)).headings
+    assert levels[0] == 1
+    for a, b in zip(levels, levels[1:]):
+        assert b <= a + 1, (a, b)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_ids_are_unique(rendered, lang: str) -> None:  # noqa: ANN001
+    ids = outline(rendered.html(lang)).ids
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_tables_have_captions_and_scoped_headers(rendered, lang: str) -> None:  # noqa: ANN001
+    html = rendered.html(lang)
+    tables = re.findall(r"<table.*?</table>", html, re.S)
+    assert len(tables) >= 15
+    for t in tables:
+        if 'class="facts' in t:
+            assert "<caption" not in t and 'scope="row"' in t
+            continue
+        assert "<caption" in t
+        ths = re.findall(r"<th\b[^>]*>", t)
+        assert ths and all('scope="col"' in th or 'scope="row"' in th for th in ths)
+        assert "<thead>" in t
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_suppressed_cells_show_a_symbol_with_a_key_and_hidden_explanation(rendered, lang: str) -> None:  # noqa: ANN001
+    html = rendered.html(lang)
+    cell = re.search(r'<td class="num suppressed"><span aria-hidden="true">\[c\]</span>'
+                     r'<span class="visually-hidden">([^<]+)</span></td>', html)
+    assert cell, "a withheld cell"
+    assert "5" in cell.group(1)  # the reason names the threshold
+    assert re.search(r'<p class="table-key"><span>\[c\] [^<]+</span>', html)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_not_stated_rows_are_shown(rendered, lang: str) -> None:  # noqa: ANN001
+    html = rendered.html(lang)
+    assert ("Heb ei nodi" if lang == "cy" else "Not stated") in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_charts_are_images_with_alt_then_caption_then_their_data(rendered, lang: str) -> None:  # noqa: ANN001
+    html = rendered.html(lang)
+    figures = re.findall(r'<figure class="chart" id="([^"]+)">\s*<img src="(charts/[^"]+\.svg)" alt="([^"]+)"'
+                         r'[^>]*>\s*<figcaption>([^<]+)</figcaption>\s*</figure>\s*<div class="table-wrap"', html)
+    assert len(figures) == len(list((rendered.out / lang / "charts").glob("*.svg"))) >= 5
+    for _, src, alt, caption in figures:
+        assert (rendered.out / lang / src).exists()
+        assert alt.strip() and caption.startswith("Siart " if lang == "cy" else "Chart ")
+    assert len(re.findall(r"<img\b", html)) == len(figures)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_language_switch_links_each_section_to_the_same_section_in_the_other_language(rendered, lang: str) -> None:  # noqa: ANN001
+    other = "en" if lang == "cy" else "cy"
+    html = rendered.html(lang)
+    sections = re.findall(r'<section class="report-section" id="([^"]+)"', html)
+    assert "profile" in sections and "pay_gaps" in sections
+    other_ids = set(outline(rendered.html(other)).ids)
+    for sid in sections:
+        assert re.search(rf'<a href="\.\./{other}/index\.html#{sid}" hreflang="{other}" lang="{other}">', html), sid
+        assert sid in other_ids
+    assert re.search(rf'<link rel="alternate" hreflang="{other}" href="\.\./{other}/index\.html">', html)
+    assert re.search(rf'<p class="lang-toggle"><a href="\.\./{other}/index\.html" hreflang="{other}" '
+                     rf'lang="{other}">{"English" if lang == "cy" else "Cymraeg"}</a>', html)
+
+
+def test_availability_statements(rendered) -> None:  # noqa: ANN001
+    cy, en = rendered.html("cy"), rendered.html("en")
+    assert "Mae&#39;r ddogfen hon hefyd ar gael yn Saesneg" in cy
+    assert "This document is also available in Welsh" in en
+    assert re.search(r'<p lang="cy">.*Mae&#39;r ddogfen hon hefyd ar gael yn Gymraeg', en)
+    # Welsh is placed to be read first on the English cover
+    assert en.index("ar gael yn Gymraeg") < en.index("available in Welsh")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_draft_is_marked(rendered, lang: str) -> None:  # noqa: ANN001
+    html = rendered.html(lang)
+    assert "DRAFFT" in html and "DRAFT" in html and 'class="draft-banner"' in html
+    assert (rendered.out / lang / "css" / "draft.svg").exists()
+
+
+def test_an_approved_report_has_no_draft_marks() -> None:
+    from pipeline.report.document import Builder, label_context, load_layout
+    from pipeline.report.html import render_page
+    from pipeline.report.labels import Labels, load_catalogue
+
+    figures, org = F.figures(), F.organisation()
+    labels = {lang: Labels(lang, load_catalogue(lang), label_context(figures, org, lang)) for lang in LANGS}
+    for lb in labels.values():
+        lb.context["period"] = lb.text("period")
+    doc = Builder(figures, org, labels["cy"], labels["en"], commentary={}, draft=False, layout=load_layout(),
+                  draw_charts=False).build()
+    for medium in ("web", "print"):
+        html = render_page(doc, labels["cy"], labels["en"], medium=medium, created="2024-03-31", other_titles={})
+        assert "DRAFFT" not in html and "draft.svg" not in html and "draft-banner" not in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_commentary_is_in_place_and_sanitised(rendered, lang: str) -> None:  # noqa: ANN001
+    html = rendered.html(lang)
+    intro = html[html.index('id="introduction"'):html.index('id="information"')]
+    assert "<h3>" in intro and "<strong>" in intro and "<ul>" in intro
+    objectives = html[html.index('id="objectives"'):html.index('id="profile"')]
+    assert '<a href="../data/figures.csv">' in objectives
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pay_gaps_show_the_six_figures_sign_quartiles_sizes_and_unpublished_reason(rendered, lang: str) -> None:  # noqa: ANN001
+    html = rendered.html(lang)
+    section = html[html.index('id="pay_gaps"'):html.index('id="representation"')]
+    for value in ("6.5%", "7.1%", "-12.3%", "0.0%", "1.0%", "1.5%"):  # the six statutory figures (+ two bonus %)
+        assert f">{value}<" in section, value
+    assert ("Mae ffigur cadarnhaol yn golygu bod menywod" if lang == "cy" else
+            "A positive figure means that women are paid less") in section
+    assert ("chwartelau cyflog fesul awr" if lang == "cy" else "hourly pay quartiles") in section
+    assert ">654<" in section and ">1,510<" in section
+    assert 'class="unpublished"' in section and "10" in section.split('class="unpublished"')[1][:400]
+    assert ("Swyddogion heddlu" if lang == "cy" else "Police officers") in section  # the group's own name

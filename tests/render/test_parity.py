@@ -1,0 +1,74 @@
+"""Welsh and English carry the same figures, the Welsh has no stray English, no glyph falls back."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+from conftest import LANGS, numbers, page_text
+from pipeline.report import load_catalogue
+from pipeline.report.labels import TEMPLATES
+
+
+def test_the_multiset_of_numbers_is_the_same_in_welsh_and_english(rendered) -> None:  # noqa: ANN001
+    cy = page_text(rendered.html("cy"), "cy")
+    en = page_text(rendered.html("en"), "en")
+    cy_numbers = Counter(numbers("".join(cy.own) + "".join(cy.other)))
+    en_numbers = Counter(numbers("".join(en.own) + "".join(en.other)))
+    assert sum(cy_numbers.values()) > 300
+    assert cy_numbers == en_numbers, (cy_numbers - en_numbers, en_numbers - cy_numbers)
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)}
+
+
+def test_no_english_report_vocabulary_in_the_welsh_page_outside_lang_en(rendered) -> None:  # noqa: ANN001
+    en_vocab = _words(" ".join(load_catalogue("en").values()))
+    cy_vocab = _words(" ".join(load_catalogue("cy").values()))
+    vocabulary = en_vocab - cy_vocab  # words written the same in Welsh ("Roma", "CSV") are not evidence
+    cy = page_text(rendered.html("cy"), "cy")
+    welsh_text = " ".join(cy.own)
+    stray = sorted(_words(welsh_text) & vocabulary)
+    assert stray == []
+    # and the English words the Welsh page does carry are all inside lang="en"
+    assert {"english", "document", "available"} <= _words(" ".join(cy.other))
+
+
+def _shipped_cmap() -> set[int]:
+    cps: set[int] = set()
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf"):
+        font = TTFont(TEMPLATES / "shared" / "fonts" / name)
+        cps |= set(font.getBestCmap())
+    return cps
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_character_of_the_page_and_charts_is_in_the_shipped_font(rendered, lang: str) -> None:  # noqa: ANN001
+    cmap = _shipped_cmap()
+    t = page_text(rendered.html(lang), lang)
+    text = "".join(t.own + t.other + t.alts)
+    for svg in (rendered.out / lang / "charts").glob("*.svg"):
+        text += re.sub(r"<[^>]+>", " ", svg.read_text(encoding="utf-8"))
+    text += "".join(load_catalogue(lang).values())
+    missing = sorted({ch for ch in text if ord(ch) not in cmap and not ch.isspace()})
+    assert missing == []
+    if lang == "cy":
+        assert "ŵ" in text and "â" in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_language_folder_is_self_contained(rendered, lang: str) -> None:  # noqa: ANN001
+    folder: Path = rendered.out / lang
+    html = rendered.html(lang)
+    for ref in re.findall(r'(?:src|href)="([^"#]+)"', html):
+        if ref.startswith(("../", "https:", "mailto:")):
+            continue
+        assert (folder / ref).exists(), ref
+    css = (folder / "css" / "report.css").read_text(encoding="utf-8")
+    for ref in re.findall(r'url\("([^"]+)"\)', css):
+        assert (folder / "css" / ref).resolve().exists(), ref

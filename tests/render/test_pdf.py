@@ -1,0 +1,134 @@
+"""The tagged PDFs (PDF/UA-1): structure, language, title, headings, alt text, fonts, parity."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import LANGS
+
+
+def _struct_types(pdf: pikepdf.Pdf) -> tuple[Counter[str], list[pikepdf.Dictionary]]:
+    """Structure element types (and "CaptionedTable": tables that carry their caption, i.e. one per
+    table even when WeasyPrint tags each page's part of a long table as its own Table), and figures."""
+    types: Counter[str] = Counter()
+    figures: list[pikepdf.Dictionary] = []
+    root = pdf.Root.StructTreeRoot
+    role_map = root.get("/RoleMap", {})
+    stack = [(root.K, "")] if "/K" in root else []
+    while stack:
+        node, parent = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend((x, parent) for x in node)
+            continue
+        if not isinstance(node, pikepdf.Dictionary) or "/S" not in node:
+            continue
+        s = str(node.S)
+        s = str(role_map.get(s, s)).lstrip("/")
+        types[s] += 1
+        if s == "Caption" and parent == "Table":
+            types["CaptionedTable"] += 1
+        if s == "Figure":
+            figures.append(node)
+        if "/K" in node:
+            stack.append((node.K, s))
+    return types, figures
+
+
+@pytest.fixture(scope="module")
+def structures(rendered):  # noqa: ANN001, ANN201
+    out = {}
+    for lang in LANGS:
+        pdf = pikepdf.open(rendered.pdf(lang))
+        out[lang] = (pdf, *_struct_types(pdf))
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_is_tagged_with_language_title_and_pdfua_identifier(rendered, structures, lang: str) -> None:  # noqa: ANN001
+    pdf, types, _ = structures[lang]
+    assert rendered.pdf(lang).name == ("adroddiad-cydraddoldeb-2024.pdf" if lang == "cy" else "equality-report-2024.pdf")
+    assert "/StructTreeRoot" in pdf.Root
+    assert bool(pdf.Root.MarkInfo.Marked) is True
+    assert str(pdf.Root.Lang) == lang
+    assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle) is True
+    title = str(pdf.docinfo["/Title"])
+    assert ("Heddlu Prawf" if lang == "cy" else "Test Police") in title
+    with pdf.open_metadata() as meta:
+        assert meta.get("pdfuaid:part") == "1"
+        assert title in str(meta.get("dc:title"))
+    assert str(pdf.docinfo["/CreationDate"]).startswith("D:20240331")
+    assert "/Outlines" in pdf.Root  # bookmarks from headings
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_has_headings_tables_and_figures_with_alt(structures, lang: str) -> None:  # noqa: ANN001
+    _, types, figures = structures[lang]
+    assert types["H1"] == 1 and types["H2"] >= 15 and types["H3"] >= 3
+    assert types["CaptionedTable"] >= 10 and types["TH"] > 50 and types["TD"] > 100 and types["Caption"] >= 10
+    assert figures, "charts are tagged as figures"
+    for fig in figures:
+        assert str(fig.get("/Alt", "")).strip(), "every figure has alternative text"
+
+
+def test_both_languages_have_the_same_figures_and_tables_and_similar_length(rendered, structures) -> None:  # noqa: ANN001
+    (_, cy_types, cy_figs), (_, en_types, en_figs) = structures["cy"], structures["en"]
+    assert len(cy_figs) == len(en_figs)
+    assert cy_types["CaptionedTable"] >= 10
+    for tag in ("CaptionedTable", "TR", "TH", "TD", "H1", "H2", "H3", "Caption"):
+        assert cy_types[tag] == en_types[tag], tag
+    cy_pages, en_pages = (len(pikepdf.open(rendered.pdf(lang)).pages) for lang in LANGS)
+    assert abs(cy_pages - en_pages) <= 0.1 * max(cy_pages, en_pages)
+
+
+def _font_names(pdf: pikepdf.Pdf) -> set[str]:
+    names = set()
+    for page in pdf.pages:
+        todo = [page.obj.get("/Resources", {})]
+        while todo:
+            res = todo.pop()
+            for font in res.get("/Font", {}).values():
+                names.add(re.sub(r"^[A-Z]{6}\+", "", str(font.get("/BaseFont", "")).lstrip("/")))
+            for xobj in res.get("/XObject", {}).values():
+                if "/Resources" in xobj:
+                    todo.append(xobj.Resources)
+    return names
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_only_the_shipped_font_is_embedded(structures, lang: str) -> None:  # noqa: ANN001
+    names = _font_names(structures[lang][0])
+    assert names and all(re.sub(r"[^A-Za-z]", "", n).startswith("DejaVuSans") for n in names), names
+
+
+def test_pdf_text_contains_welsh_running_furniture(rendered) -> None:  # noqa: ANN001
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", str(rendered.pdf("cy")), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Tudalen 2 o \d+", text)
+    assert "Cynnwys" in text and "DRAFFT" in text
+    assert "Page " not in text
+
+
+def test_rendering_again_gives_byte_identical_files(rendered, tmp_path: Path) -> None:  # noqa: ANN001
+    import figures_fixture as F
+
+    from pipeline.report import render_report
+
+    again = render_report(F.figures(), F.organisation(), commentary=F.COMMENTARY, out_dir=tmp_path, languages=("cy",))
+    for path in again["cy"]:
+        first = rendered.out / path.relative_to(tmp_path)
+        assert path.read_bytes() == first.read_bytes(), path.name
+    assert {p.relative_to(tmp_path) for p in again["cy"]} == {
+        p.relative_to(rendered.out) for p in rendered.files["cy"]}
+    # no absolute path of the build machine leaks into a PDF or page
+    for path in (rendered.pdf("cy"), rendered.out / "cy" / "index.html"):
+        assert str(rendered.out).encode() not in path.read_bytes()
