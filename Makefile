@@ -12,7 +12,7 @@ OUTPUTS ?= outputs
 YEAR   ?= $(shell ls -1 $(INPUTS) 2>/dev/null | grep -E '^[0-9]{4}$$' | sort | tail -n 1)
 
 .DEFAULT_GOAL := help
-.PHONY: help report figures validate test sample docs bench fuzz clean system-deps venv
+.PHONY: browser-deps help report figures validate test sample docs bench fuzz clean system-deps venv
 
 help: ## list the commands
 	@echo "cydradd — bilingual statutory equality report"
@@ -52,7 +52,19 @@ figures: $(STAMP) ## compute and write data/ only (no rendering)
 validate: $(STAMP) ## check the extracts against the data contract and list every problem
 	$(PY) -m pipeline validate --year $(YEAR) --inputs $(INPUTS)
 
-test: $(STAMP) ## run the test suite
+browser-deps: ## install what the accessibility test needs: Debian chromium (root) and axe-core (npm)
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "installing Chromium for the axe-core accessibility test (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium is not installed; the axe-core test will be skipped (apt-get install chromium)"; fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/axe-core/axe.min.js ]; then \
+	  if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/axe-core/axe.min.js; \
+	  else echo "note: npm is not installed; the axe-core test will be skipped"; fi; \
+	fi
+
+test: $(STAMP) browser-deps ## run the test suite
 	$(PY) -m pytest -q
 
 sample: $(STAMP) ## regenerate the synthetic sample inputs (seeded, deterministic)
@@ -68,4 +80,4 @@ fuzz: $(STAMP) ## fuzz the readers and validation with thousands of random corru
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/unit/test_fuzz_extracts.py
 
 clean: ## remove the virtual environment and generated outputs
-	rm -rf $(VENV) $(OUTPUTS)/[0-9]* $(OUTPUTS)/.releases $(OUTPUTS)/.staging
+	rm -rf $(VENV) node_modules $(OUTPUTS)/[0-9]* $(OUTPUTS)/.releases $(OUTPUTS)/.staging

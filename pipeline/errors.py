@@ -71,6 +71,9 @@ class InvalidInput(UserError):
         self.warnings = [p for p in problems if p.severity != "error"]
         super().__init__(f"{len(self.problems)} problem(s) in the inputs")
 
+    def __reduce__(self):  # crosses process boundaries (parallel workers) intact
+        return (type(self), (self.problems + self.warnings,))
+
     def summary(self) -> str:
         files = sorted({p.file for p in self.problems})
         return f"invalid input: {len(self.problems)} problem(s) in {', '.join(files)}"
@@ -82,6 +85,9 @@ class MissingTranslation(UserError):
     def __init__(self, missing: list[str]):
         self.missing = missing
         super().__init__(f"{len(missing)} label(s) missing or empty: " + "; ".join(missing[:20]))
+
+    def __reduce__(self):  # crosses process boundaries (parallel workers) intact
+        return (type(self), (self.missing,))
 
 
 class RenderFailed(UserError):

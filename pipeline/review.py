@@ -95,14 +95,21 @@ def _section_texts(html_path: Path) -> dict[str, str]:
     return out
 
 
-def thumbnails(pdf: Path, out_dir: Path, prefix: str) -> list[Path]:
-    """Page images at thumbnail resolution (poppler's pdftoppm); empty when it is not installed."""
-    if not pdf.exists() or shutil.which("pdftoppm") is None:
-        return []
+def thumbnails(pdfs: dict[str, Path | None], out_dir: Path) -> dict[str, list[Path]]:
+    """Page images at thumbnail resolution (poppler's pdftoppm), ``<lang>-NN.png``; the languages are
+    drawn at the same time (one process each). Empty lists when pdftoppm is not installed."""
+    todo = {lang: p for lang, p in pdfs.items() if p is not None and p.exists()}
+    if not todo or shutil.which("pdftoppm") is None:
+        return {lang: [] for lang in pdfs}
     out_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(out_dir / prefix)], check=True,
-                   capture_output=True, timeout=300)
-    return sorted(out_dir.glob(f"{prefix}*.png"))
+    procs = {lang: subprocess.Popen(["pdftoppm", "-png", "-r", "30", str(p), str(out_dir / lang)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for lang, p in todo.items()}
+    for lang, proc in procs.items():
+        _, err = proc.communicate(timeout=300)
+        if proc.returncode != 0:
+            raise subprocess.CalledProcessError(proc.returncode, "pdftoppm", stderr=err)
+    return {lang: sorted(out_dir.glob(f"{lang}*.png")) if lang in todo else [] for lang in pdfs}
 
 
 def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_year: Figures | None,
@@ -128,7 +135,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
             pages_before[lang] = _page_count(old_pdf) if old_pdf else None
             old_s, new_s = _section_texts(last_run / lang / "index.html"), _section_texts(staged / lang / "index.html")
             wording += [f"{lang}: {sid}" for sid in sorted(set(old_s) | set(new_s)) if old_s.get(sid) != new_s.get(sid)]
-    thumbs = {lang: thumbnails(p, review / "pages", lang) if p else [] for lang, p in pdfs.items()}
+    thumbs = thumbnails(pdfs, review / "pages")
 
     with (review / "changes.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")

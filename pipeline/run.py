@@ -207,7 +207,7 @@ def execute(opts: RunOptions) -> RunResult:
             commentary = read_commentary(opts.inputs, opts.year, opts.languages)
             with timer.stage("render"):
                 render_report(figures, org, commentary=commentary, out_dir=staged, draft=opts.draft,
-                              languages=opts.languages)
+                              languages=opts.languages, timings=timer.timings)
             with timer.stage("review"):
                 from pipeline.review import build_review
 

@@ -90,7 +90,7 @@ RANK_SHARE = (0.7545, 0.140, 0.060, 0.026, 0.012, 0.0045, 0.003)
 OFFICER_SERVICE_WEIGHTS = (12.5, 4.2, 1.6, 2.6, 1.4, 0.15)
 # Share of women among officers by years of service (<4, 4-9, 10-19, 20+) in the initial workforce,
 # and among officer joiners.
-OFFICER_FEMALE_BY_SERVICE = ((4, 10, 20), (0.45, 0.43, 0.33, 0.255))
+OFFICER_FEMALE_BY_SERVICE = ((4, 10, 20), (0.45, 0.43, 0.30, 0.21))
 OFFICER_JOINER_FEMALE = 0.41
 # Relative chance of promotion for a woman against an equally eligible man, in the simulated years
 # (positive action on promotion boards; historically below 1, see _initial_workforce).

@@ -23,6 +23,8 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from pipeline.config import Organisation
@@ -65,15 +67,29 @@ def render_report(
     draft: bool = True,
     languages: Sequence[str] = ("cy", "en"),
     templates: Path | None = None,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, list[Path]]:
     """Write the report in each language under ``out_dir/<lang>/``; return the files per language.
 
     ``templates`` replaces the ``templates/`` folder (label catalogues, layout, CSS, fonts): tests use it
-    to render with a deliberately broken catalogue."""
+    to render with a deliberately broken catalogue. ``timings``, when given, receives seconds per
+    language and step (``render.cy.charts``, ``render.cy.html``, ``render.cy.pdf``, ...)."""
     languages = tuple(languages)
+    workers = min(len(languages), _cores())
+    pool = _start_pool(workers) if workers > 1 else None  # its processes import while we check labels
+    try:
+        return _render_report(figures, organisation, commentary=commentary, out_dir=out_dir, draft=draft,
+                              languages=languages, templates=templates, timings=timings, pool=pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _render_report(figures: Figures, organisation: Organisation, *, commentary: Mapping[str, Mapping[str, str]],
+                   out_dir: Path, draft: bool, languages: tuple[str, ...], templates: Path | None,
+                   timings: dict[str, float] | None, pool: Any) -> dict[str, list[Path]]:
     out_dir = Path(out_dir)
     templates = Path(templates) if templates is not None else TEMPLATES
-    fonts, css_dir = templates / "shared" / "fonts", templates / "shared" / "css"
     layout = load_layout(templates)
 
     # 1. Catalogues: same keys, none empty, same placeholders, in every language (Welsh always).
@@ -85,8 +101,7 @@ def render_report(
     ensure_commentary_pairs(commentary, languages)
 
     # 2. Every label these Figures need, in every language, checked at once (a quick pass that draws
-    #    no chart), then every language built in memory: nothing is written until both are complete.
-    charts.register_fonts(fonts)
+    #    no chart), before any language is drawn or written.
     labels: dict[str, Labels] = {}
     for lang in all_langs:
         lb = Labels(lang, catalogues[lang], label_context(figures, organisation, lang))
@@ -99,48 +114,145 @@ def render_report(
 
     titles = {lang: {s.id: s.title for s in build(lang, False).sections} for lang in all_langs}
     raise_if_missing(labels.values())
-    docs = {lang: build(lang, True) for lang in languages}
-    raise_if_missing(labels.values())
 
-    created = figures.snapshot_date
-    pages: dict[str, tuple[str, str]] = {}
-    for lang, doc in docs.items():
-        other_titles = titles[_other(lang)]
-        web = render_page(doc, labels[lang], labels[_other(lang)], medium="web", created=created,
-                          other_titles=other_titles, templates=templates)
-        printed = render_page(doc, labels[lang], labels[_other(lang)], medium="print", created=created,
-                              other_titles=other_titles, templates=templates)
-        pages[lang] = (web, printed)
-    raise_if_missing(labels.values())
+    # 3. Each language drawn, laid out and written in its own process (WeasyPrint and the chart
+    #    renderer are single-threaded, so two languages on two cores take the time of one). A
+    #    failure in either is raised here; the caller's staging folder is discarded, so a half
+    #    written language never reaches the published folder.
+    jobs = [_Job(lang, figures, organisation, catalogues, dict(commentary.get(lang, {})), draft, layout,
+                 titles[_other(lang)], out_dir, templates) for lang in languages]
+    results = [_render_language(j) for j in jobs] if pool is None else _in_parallel(pool, jobs)
+    for r in results:  # logged here, in the parent: a spawned worker has no log handlers
+        for w in r.warnings:
+            log.warning("PDF %s: %s", r.lang, w)
+        log.info("report %s: %s (%d charts)", r.lang, ", ".join(p.name for p in r.files[:2]), r.charts)
+        if timings is not None:
+            timings.update({f"render.{r.lang}.{step}": round(sec, 3) for step, sec in r.timings.items()})
+    written = {r.lang: r.files for r in results}
+    return {lang: written[lang] for lang in languages}
 
-    # 3. Write each language folder, then its PDF from the written assets.
-    written: dict[str, list[Path]] = {}
-    for lang, doc in docs.items():
-        folder = out_dir / lang
-        files: list[Path] = []
-        (folder / "css").mkdir(parents=True, exist_ok=True)
-        (folder / "fonts").mkdir(parents=True, exist_ok=True)
-        (folder / "charts").mkdir(parents=True, exist_ok=True)
-        for src in sorted(fonts.iterdir()):
-            if src.is_file():
-                shutil.copyfile(src, folder / "fonts" / src.name)
-                files.append(folder / "fonts" / src.name)
-        for css in ("report.css", "screen.css"):
-            shutil.copyfile(css_dir / css, folder / "css" / css)
-            files.append(folder / "css" / css)
-        if draft:
-            (folder / "css" / "draft.svg").write_text(_watermark(labels[lang], labels[_other(lang)]),
-                                                      encoding="utf-8")
-            files.append(folder / "css" / "draft.svg")
-        for c in doc.charts:
-            path = folder / c.src
-            path.write_text(c.svg, encoding="utf-8")
-            files.append(path)
-        web, printed = pages[lang]
-        html_path = folder / "index.html"
-        html_path.write_text(web, encoding="utf-8")
-        pdf_path = folder / doc.pdf_name
-        write_pdf(printed, base_dir=folder, target=pdf_path, roots=[templates, folder])
-        written[lang] = [html_path, pdf_path, *files]
-        log.info("report %s: %s, %s (%d charts)", lang, html_path.name, pdf_path.name, len(doc.charts))
-    return written
+
+def _cores() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _start_pool(workers: int) -> Any:
+    """Spawned processes (never forked: polars and Pango hold thread pools), each set importing the
+    renderer at once, so the import overlaps the label checks in this process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(workers):
+        pool.submit(_warm)
+    return pool
+
+
+def _warm() -> None:
+    """Runs in a fresh worker: importing this module has already loaded WeasyPrint and the charts."""
+
+
+def _in_parallel(pool: Any, jobs: list["_Job"]) -> list["_Rendered"]:
+    """Run the language jobs on the pool; collect every language's missing labels before raising, so
+    one run reports them all."""
+    results: list[_Rendered] = []
+    missing: list[str] = []
+    first_error: BaseException | None = None
+    futures = [pool.submit(_render_language, j) for j in jobs]
+    for fut in futures:
+        try:
+            results.append(fut.result())
+        except MissingTranslation as exc:
+            missing.extend(exc.missing)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others finish
+            first_error = first_error or exc
+    if missing:
+        raise MissingTranslation(sorted(dict.fromkeys(missing)))
+    if first_error is not None:
+        raise first_error
+    return results
+
+
+@dataclass(frozen=True)
+class _Job:
+    lang: str
+    figures: Figures
+    organisation: Organisation
+    catalogues: dict[str, Mapping[str, str]]
+    commentary: dict[str, str]
+    draft: bool
+    layout: Any
+    other_titles: dict[str, str]
+    out_dir: Path
+    templates: Path
+
+
+def _render_language(job: _Job) -> "_Rendered":
+    """Draw the charts, render the web and print pages, write ``out_dir/<lang>/`` and its tagged PDF."""
+    import time
+
+    clock = time.perf_counter()
+    steps: dict[str, float] = {}
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        steps[step] = now - clock
+        clock = now
+
+    lang, other = job.lang, _other(job.lang)
+    fonts, css_dir = job.templates / "shared" / "fonts", job.templates / "shared" / "css"
+    charts.register_fonts(fonts)
+    labels = {code: Labels(code, job.catalogues[code], label_context(job.figures, job.organisation, code))
+              for code in (lang, other)}
+    for lb in labels.values():
+        lb.context["period"] = lb.text("period")
+    doc = Builder(job.figures, job.organisation, labels[lang], labels[other], commentary=job.commentary,
+                  draft=job.draft, layout=job.layout, draw_charts=True).build()
+    lap("charts")
+    created = job.figures.snapshot_date
+    web = render_page(doc, labels[lang], labels[other], medium="web", created=created,
+                      other_titles=job.other_titles, templates=job.templates)
+    printed = render_page(doc, labels[lang], labels[other], medium="print", created=created,
+                          other_titles=job.other_titles, templates=job.templates)
+    raise_if_missing(labels.values())
+    lap("html")
+
+    folder = job.out_dir / lang
+    files: list[Path] = []
+    for sub in ("css", "fonts", "charts"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    for src in sorted(fonts.iterdir()):
+        if src.is_file():
+            shutil.copyfile(src, folder / "fonts" / src.name)
+            files.append(folder / "fonts" / src.name)
+    for css in ("report.css", "screen.css"):
+        shutil.copyfile(css_dir / css, folder / "css" / css)
+        files.append(folder / "css" / css)
+    if job.draft:
+        (folder / "css" / "draft.svg").write_text(_watermark(labels[lang], labels[other]), encoding="utf-8")
+        files.append(folder / "css" / "draft.svg")
+    for c in doc.charts:
+        path = folder / c.src
+        path.write_text(c.svg, encoding="utf-8")
+        files.append(path)
+    html_path = folder / "index.html"
+    html_path.write_text(web, encoding="utf-8")
+    pdf_path = folder / doc.pdf_name
+    warnings = write_pdf(printed, base_dir=folder, target=pdf_path, roots=[job.templates, folder], quiet=True)
+    lap("pdf")
+    return _Rendered(lang, [html_path, pdf_path, *files], len(doc.charts), warnings, steps)
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    lang: str
+    files: list[Path]
+    charts: int
+    warnings: list[str]
+    timings: dict[str, float]

@@ -36,8 +36,9 @@ class _Collect(logging.Handler):
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(msg)
 
 
-def write_pdf(html: str, *, base_dir: Path, target: Path, roots: list[Path]) -> list[str]:
-    """Render ``html`` (resolving relative URLs against ``base_dir``) to ``target``; return warnings."""
+def write_pdf(html: str, *, base_dir: Path, target: Path, roots: list[Path], quiet: bool = False) -> list[str]:
+    """Render ``html`` (resolving relative URLs against ``base_dir``) to ``target``; return warnings
+    (also logged here unless ``quiet``: the caller logs them itself)."""
     fetcher = RestrictedFetcher(roots)
     wlog = logging.getLogger("weasyprint")
     handler = _Collect()
@@ -65,6 +66,6 @@ def write_pdf(html: str, *, base_dir: Path, target: Path, roots: list[Path]) -> 
     if not data:
         raise RenderFailed(f"PDF {target.name}: empty output")
     target.write_bytes(data)
-    for w in handler.warnings:
+    for w in [] if quiet else handler.warnings:
         log.warning("PDF %s: %s", target.name, w)
     return handler.warnings
