@@ -53,7 +53,6 @@ def build_parser() -> argparse.ArgumentParser:
                        "report as HTML and tagged PDF, and publish outputs/YEAR/ atomically.")
     common(r)
     r.add_argument("--force", action="store_true", help="rebuild even when the inputs have not changed")
-    r.add_argument("--final", action="store_true", help="render without the DRAFFT / DRAFT watermark")
     r.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS",
                    help="wait this long for another run's lock before giving up (default 0)")
 
@@ -177,7 +176,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         inputs=args.inputs,
         outputs=args.outputs,
         render=args.command == "report",
-        draft=not getattr(args, "final", False),
+        draft=True,  # only a recorded approval (python -m pipeline approve) removes the watermark
         force=args.force,
         lock_wait=args.lock_wait,
         progress=(lambda stage: print(f"  ... {stage}", file=sys.stderr)) if show_progress else (lambda _s: None),

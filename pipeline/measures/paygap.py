@@ -60,7 +60,6 @@ ZERO_DENOMINATOR = "zero_denominator"  # a proportion of nobody (empty group or 
 NOT_APPLICABLE = "not_applicable"  # e.g. disclosure rate of the statutory gap (sex is always recorded)
 # Reason codes (suppressed / gate)
 BELOW_MIN_GROUP = "below_min_group"
-GROUP_BELOW_MINIMUM = "group_below_minimum"
 
 UNSTATED = frozenset({"not_stated", "prefer_not_to_say"})
 
@@ -461,7 +460,7 @@ def _pay_gap(
             quartiles={q: (blank, blank) for q in QUARTILES},
             quartile_sizes={},  # sizes would give away the small group's count by difference
             published=False,
-            gate_reason=GROUP_BELOW_MINIMUM,
+            gate_reason=BELOW_MIN_GROUP,
         )
     hourly = _hourly_measures(rel.filter(pl.col("full_pay")), settings)
     bonus = _bonus_measures(rel)

@@ -104,7 +104,7 @@ def test_minimum_group_size_gate_blanks_every_measure() -> None:
     rows = people(30, "white_british", "20") + people(9, "asian_indian", "15")
     gap = ethnicity_gap(frame(rows))
 
-    assert not gap.published and gap.gate_reason == "group_below_minimum"
+    assert not gap.published and gap.gate_reason == "below_min_group"
     blank = Cell(None, suppressed="below_min_group")
     for measure in ("mean_hourly_gap", "median_hourly_gap", "mean_bonus_gap", "median_bonus_gap",
                     "bonus_pct_reference", "bonus_pct_comparison"):
