@@ -86,6 +86,25 @@ def published_dir(outputs: Path, year: int | str) -> Path | None:
     return None
 
 
+def mode_of_inputs(files: list[Path]) -> int:
+    """The file mode outputs may have: a permission bit only where *every* input has it (owner read and
+    write always). An extract readable only by its owner and group gives a report readable only by them
+    until someone deliberately publishes it; outputs never widen who can read the inputs."""
+    mode = 0o666
+    for f in files:
+        mode &= f.stat().st_mode & 0o666
+    return mode | 0o600
+
+
+def apply_mode(root: Path, file_mode: int) -> None:
+    """Set ``file_mode`` on every file under ``root`` and the matching directory mode (search where read)."""
+    dir_mode = file_mode | ((file_mode & 0o444) >> 2)
+    for path in sorted(root.rglob("*")):
+        if not path.is_symlink():
+            path.chmod(dir_mode if path.is_dir() else file_mode)
+    root.chmod(dir_mode)
+
+
 def publish(staged: Path, outputs: Path, year: int | str, release_id: str) -> Path:
     """Move a complete staged folder into place and atomically point ``outputs/YEAR`` at it."""
     releases = outputs / ".releases" / str(year)

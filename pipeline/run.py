@@ -28,7 +28,7 @@ from pipeline.errors import InvalidInput, Problem
 from pipeline.extracts import Extracts, load_extracts
 from pipeline.extracts.contract import CONTRACT_VERSION
 from pipeline.figures import Figures
-from pipeline.publish import publish, published_dir, run_lock, sha256_file, staging_dir
+from pipeline.publish import apply_mode, mode_of_inputs, publish, published_dir, run_lock, sha256_file, staging_dir
 
 log = logging.getLogger("pipeline")
 
@@ -218,6 +218,7 @@ def execute(opts: RunOptions) -> RunResult:
         with timer.stage("manifest"):
             write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
         with timer.stage("publish"):
+            apply_mode(staged, mode_of_inputs(files))
             final = publish(staged, opts.outputs, opts.year, rid)
     return RunResult(opts.year, final, warnings=warnings, timings=timer.timings, figures=figures)
 

@@ -110,3 +110,28 @@ def test_a_run_killed_mid_write_leaves_the_published_folder_byte_identical(tmp_p
     assert _snapshot(tmp_path / "2024") == before
     _release(tmp_path, "next", "a later good report")  # the dead run's lock and staging don't block the next
     assert (tmp_path / "2024" / "en" / "index.html").read_text() == "a later good report"
+
+
+def test_outputs_never_widen_the_inputs_permissions(tmp_path):
+    """An extract readable by owner and group only (0640) gives outputs 0640 and folders 0750, whatever
+    the umask; a world-readable input set (0644) keeps 0644."""
+    from pipeline.publish import apply_mode, mode_of_inputs
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("x")
+    b.write_text("y")
+    a.chmod(0o644)
+    b.chmod(0o640)
+    assert mode_of_inputs([a]) == 0o644
+    assert mode_of_inputs([a, b]) == 0o640
+    b.chmod(0o400)
+    assert mode_of_inputs([a, b]) == 0o600  # the owner can always read and replace its own outputs
+
+    staged = tmp_path / "staged"
+    (staged / "cy" / "charts").mkdir(parents=True)
+    (staged / "cy" / "index.html").write_text("<html></html>")
+    (staged / "cy" / "charts" / "c.svg").write_text("<svg/>")
+    (staged / "cy" / "index.html").chmod(0o666)
+    apply_mode(staged, 0o640)
+    modes = {p.relative_to(staged).as_posix(): p.stat().st_mode & 0o777 for p in [staged, *staged.rglob("*")]}
+    assert modes == {".": 0o750, "cy": 0o750, "cy/charts": 0o750, "cy/index.html": 0o640, "cy/charts/c.svg": 0o640}
