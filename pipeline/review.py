@@ -24,6 +24,9 @@ from typing import Any
 from pipeline.figures import Figures
 
 Key = tuple[str, str, str, str]  # kind, id, categories, measure
+# A count is listed as changed when it moved by at least this percentage of last value (or the
+# organisation's threshold, if larger): headcounts drift a few percent every year, which is not news.
+COUNT_PERCENT = 10.0
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def compare(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], thre
             va, vb = float(a["value"]), float(b["value"])
             is_count = key[3] in ("count", "n_reference", "n_comparison", "n_relevant_reference",
                                   "n_relevant_comparison", "outcome_x", "base_x", "outcome_y", "base_y")
-            moved = abs(vb - va) >= (abs(va) * threshold / 100 if is_count else threshold)
+            moved = abs(vb - va) >= (abs(va) * max(threshold, COUNT_PERCENT) / 100 if is_count else threshold)
             if moved and va != vb:
                 out.append(Change(key, _shown(a), _shown(b), "changed"))
     return out
@@ -77,11 +80,12 @@ def _shown(row: dict[str, Any] | None) -> str:
 
 
 def _page_count(pdf: Path) -> int | None:
-    if not pdf.exists():
+    """Pages of a PDF (poppler's pdfinfo; WeasyPrint compresses the page tree, so no regex will do)."""
+    if not pdf.exists() or shutil.which("pdfinfo") is None:
         return None
-    data = pdf.read_bytes()
-    m = re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)
-    return int(m[0]) if m else None
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60).stdout
+    m = re.search(r"^Pages:\s+(\d+)", out, re.M)
+    return int(m.group(1)) if m else None
 
 
 def _section_texts(html_path: Path) -> dict[str, str]:
@@ -157,6 +161,46 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
     return review / "index.html"
 
 
+class Names:
+    """English names for ids and codes, from the report's own catalogue (the reviewer reads words, not
+    ``accessing_training.disability``); a code without a label is shown as it is."""
+
+    def __init__(self) -> None:
+        from pipeline.report.labels import load_catalogue
+
+        self.c = load_catalogue("en")
+
+    def _get(self, *keys: str) -> str | None:
+        return next((self.c[k] for k in keys if self.c.get(k, "").strip() and "{" not in self.c[k]), None)
+
+    def section(self, kind: str, fid: str) -> str:
+        if kind != "table":
+            return {"pay_gap": "Pay gaps", "likelihood": "Relative likelihoods"}.get(kind, kind)
+        sec = fid.split(".")[0]
+        return self._get(f"section.{sec}.title") or sec
+
+    def figure(self, kind: str, fid: str, dims: str = "") -> str:
+        if kind == "pay_gap":
+            title = self._get(f"paygap.{fid}.title")
+            if title is None and fid.startswith("gender."):  # one workforce group's gender pay gap
+                group = fid.split(".", 1)[1]
+                title = f"Gender pay gap: {self.categories(group).lower()}"
+            return title or fid
+        if kind == "table" and "." in fid:
+            sec, by = fid.split(".", 1)
+            return f"{self.section(kind, fid)}: by {(self._get(f'dim.{by}') or by).lower()}"
+        return self._get(f"likelihood.{fid}.title", f"likelihood.{fid.split('.')[0]}.title") or fid
+
+    def categories(self, cats: str) -> str:
+        return " × ".join(self._get(*[k for k in self.c if k.startswith("cat.") and k.endswith(f".{code}")]) or code
+                          for code in cats.split("|") if code)
+
+    def measure(self, kind: str, m: str) -> str:
+        if kind == "likelihood":
+            return self._get(f"likelihood.col.{m}") or m.replace("_", " ")
+        return self._get(f"paygap.{m}" if kind == "pay_gap" else f"measure.{m}") or m.replace("_", " ")
+
+
 def _table(headers: list[str], rows: list[list[str]], caption: str) -> str:
     if not rows:
         return f"<p>{html.escape(caption)}: none.</p>"
@@ -165,22 +209,65 @@ def _table(headers: list[str], rows: list[list[str]], caption: str) -> str:
     return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _changes_table(changes: list[Change] | None, caption: str, absent: str) -> str:
+def _changes_table(changes: list[Change] | None, caption: str, absent: str, names: Names) -> str:
     if changes is None:
         return f"<p>{html.escape(absent)}</p>"
-    rows = [[c.what.replace("_", " "), c.key[1], c.key[2].replace("|", " × "), c.key[3], c.before, c.after]
-            for c in changes]
+    rows = [[c.what.replace("_", " "), names.figure(c.key[0], c.key[1]), names.categories(c.key[2]),
+             names.measure(c.key[0], c.key[3]), c.before, c.after] for c in changes]
     return _table(["what", "figure", "categories", "measure", "before", "after"], rows, caption)
+
+
+HEADLINE_MEASURES = {"mean_hourly_gap", "median_hourly_gap", "pct_all", "pct_stated", "ratio"}
+
+
+def _headline(c: Change) -> bool:
+    """The figures a reader of the report sees first: pay gaps, the workforce profile, likelihood ratios."""
+    kind, fid, _, measure = c.key
+    if kind == "pay_gap":
+        return measure in ("mean_hourly_gap", "median_hourly_gap")
+    if kind == "likelihood":
+        return measure == "ratio"
+    return fid.startswith("profile.") and measure in HEADLINE_MEASURES
+
+
+def _changes_block(changes: list[Change] | None, caption: str, absent: str, names: Names) -> str:
+    """Headline changes in full, then every change behind a disclosure widget."""
+    if not changes:
+        return _changes_table(changes, caption, absent, names)
+    head = [c for c in changes if _headline(c)]
+    return (_changes_table(head, f"{caption}: headline figures (pay gaps, workforce profile, likelihood ratios)",
+                           absent, names)
+            + f"<details><summary>All {len(changes)} changes</summary>"
+            + _changes_table(changes, caption, absent, names) + "</details>")
+
+
+def _attention(since_run: list[Change] | None, since_year: list[Change] | None, names: Names) -> str:
+    """The first thing a reviewer reads: how many figures moved, per section, and what became hidden."""
+    items = []
+    for label, changes in (("since the last run", since_run), ("since last year", since_year)):
+        if not changes:
+            continue
+        per: dict[str, int] = {}
+        for c in changes:
+            per[names.section(c.key[0], c.key[1])] = per.get(names.section(c.key[0], c.key[1]), 0) + 1
+        hidden = sum(c.what == "newly_suppressed" for c in changes)
+        shown = sum(c.what == "no_longer_suppressed" for c in changes)
+        parts = ", ".join(f"{sec} ({n})" for sec, n in sorted(per.items(), key=lambda kv: -kv[1]))
+        items.append(f"<li><strong>{len(changes)} figures changed {label}</strong>: {html.escape(parts)}. "
+                     f"{hidden} newly withheld, {shown} no longer withheld.</li>")
+    return "<ul>" + "".join(items) + "</ul>" if items else "<p>Nothing to compare with yet.</p>"
 
 
 def _render(figures: Figures, since_run: list[Change] | None, since_year: list[Change] | None,
             suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
             wording: list[str], thumbs: dict[str, list[Path]], review: Path, threshold: float,
             warnings: list[str]) -> str:
+    names = Names()
     quality = [[k, json.dumps(v) if not isinstance(v, (int, float, str)) else str(v)]
                for k, v in sorted(figures.quality.items())]
     pages = [[lang, str(pages_before.get(lang, "—")), str(pages_now.get(lang, "—"))] for lang in ("cy", "en")]
-    sup = [[r["id"], r["categories"].replace("|", " × "), r["measure"], r["suppressed"]] for r in suppressed]
+    sup = [[names.figure(r["kind"], r["id"]), names.categories(r["categories"]), names.measure(r["kind"], r["measure"]),
+            r["suppressed"].replace("_", " ")] for r in suppressed]
     pairs = []
     for i in range(max(len(thumbs["cy"]), len(thumbs["en"]))):
         cells = []
@@ -207,19 +294,25 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} .banner{{background:#
 <main>
 <h1>Review pack: equality report {figures.year}</h1>
 <p>Changes are listed when a percentage, gap or ratio moved by at least {threshold:g} points, or a count by at
-least {threshold:g}%, and whenever a cell was newly suppressed or released.</p>
+least {max(threshold, COUNT_PERCENT):g}%, and whenever a cell was newly withheld or released.</p>
+<h2>What needs your attention</h2>
+{_attention(since_run, since_year, names)}
 <h2>Since the last run</h2>
-{_changes_table(since_run, "Figures changed since the last published run", "No earlier run to compare with.")}
+{_changes_block(since_run, "Figures changed since the last published run", "No earlier run to compare with.", names)}
 <h3>Sections whose wording changed</h3>
 {_table(["language: section"], [[w] for w in wording], "Sections whose text changed since the last run")}
 {_table(["language", "pages before", "pages now"], pages, "Page counts of the PDFs")}
 <h2>Since last year</h2>
-{_changes_table(since_year, f"Figures changed since {figures.year - 1}", "No figures for last year to compare with.")}
+{_changes_block(since_year, f"Figures changed since {figures.year - 1}", "No figures for last year to compare with.",
+                names)}
 <h2>Data quality</h2>
 {_table(["warning"], [[w] for w in warnings], "Warnings from validation")}
 {_table(["fact", "value"], quality, "Data-quality facts (disclosure rates, pay rows, outliers)")}
 <h2>Suppressed cells</h2>
+<p>{len(sup)} cells are withheld in this report.</p>
+<details><summary>Every withheld cell and why</summary>
 {_table(["figure", "categories", "measure", "reason"], sup, f"Every suppressed cell ({len(sup)})")}
+</details>
 <h2>Pages side by side (Cymraeg left, English right)</h2>
 {"".join(pairs) or "<p>Page thumbnails need pdftoppm (Debian package poppler-utils).</p>"}
 </main></body></html>

@@ -145,3 +145,33 @@ def test_no_id_from_the_inputs_reaches_any_output_or_log_line(run):
              if pattern.search(text)}
     # ids are shaped like E000123 / APP-... so a hit is a real leak, not a coincidence of digits
     assert leaks == {}
+
+
+def test_review_pack_shows_2024_against_2023_in_words_with_both_pdfs_side_by_side(run):
+    """Issue 5: the sample's review pack shows real differences since last year, named in words a
+    reviewer reads (not ids), the page counts, every withheld cell, and Welsh-left/English-right pages."""
+    code, published, log = run
+    review = published / "review"
+    summary = json.loads((review / "summary.json").read_text(encoding="utf-8"))
+    assert summary["changes_since_last_year"] > 0
+    assert summary["suppressed_cells"] > 0
+    pages = summary["pages"]
+    assert all(isinstance(pages[lang], int) and pages[lang] > 10 for lang in ("cy", "en"))
+
+    page = (review / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "What needs your attention" in text
+    assert re.search(r"\d+ figures changed since last year", text)
+    headline = text[text.index("Since last year"):text.index("All ")]
+    assert "Gender pay gap (statutory figures)" in headline and "hourly pay gap" in headline
+    assert "mean_hourly_gap" not in text and "profile.sex" not in text  # words, not ids
+
+    with (review / "changes.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert any(r["compared_with"] == "last_year" and r["kind"] == "pay_gap" for r in rows)
+
+    thumbs = re.findall(r'<img src="pages/(cy|en)-(\d+)\.png"', page)
+    assert len(thumbs) == pages["cy"] + pages["en"]
+    assert thumbs[0] == ("cy", thumbs[0][1]) and thumbs[1][0] == "en"  # Welsh left, English right
+    for lang, n in thumbs:
+        assert (review / "pages" / f"{lang}-{n}.png").exists()
