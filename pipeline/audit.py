@@ -1,0 +1,438 @@
+"""An independent disclosure audit: attack the published figures as an outsider would.
+
+``pipeline.measures.disclosure`` decides what to withhold; this module checks the result from the
+other side, working *only* from the published ``figures.json`` dict (it deliberately imports nothing
+from ``pipeline.measures``), so that a bug in the suppression code is not repeated in its check.
+
+The attacker's model (issue 7, item 4):
+
+1. **Quantities.** A count cell is the number of members of a *population* with the given category
+   on each dimension (keys ``"total"`` drop out). The same quantity in several tables of one
+   population is one unknown: a value shown in one table is known in all (``visible_elsewhere``).
+   ``count_previous`` is last year's population (``<population>@previous``).
+2. **Additive equations.** Within a table, for each dimension that has a ``"total"`` key, the
+   categories add up to the total, for every value of the other dimension (its total included).
+   Cumulative stages (recruitment ``stage``, training ``status``) have no total and give none.
+   A line whose cells are all shown and do not add up marks that table and dimension non-additive:
+   its equations are dropped rather than trusted.
+3. **Exact recovery** (``linear``): a withheld count is recovered when the linear system fixes it -
+   ``e_j`` lies in the row space of the equations over the unknowns (null-space test), which finds
+   differencing chains that single-unknown elimination misses.
+4. **Intervals** (``interval``): bounds propagation with non-negativity and ``small_count`` in
+   ``[1, threshold - 1]``; a withheld count whose interval collapses to one value is recovered.
+5. **Ratios** (``ratio``): a shown percentage or rate beside a withheld count gives the count back
+   (with its denominator); a shown percentage beside a shown count reveals its denominator
+   (``ratio_denominator``); a shown ``pct_stated`` reveals the number who stated a category, so a
+   withheld not-stated count in that line is one more equation away (``stated_denominator``).
+
+Steps 3-5 feed each other until nothing more is learnt. Not modelled: hierarchies between different
+dimensions (a broad ethnic group and its detailed groups), pay-gap group sizes and likelihood counts,
+and differences between years beyond ``count_previous`` within one release.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+TOTAL = "total"
+DEFAULT_THRESHOLD = 5
+SMALL_COUNT = "small_count"
+COUNT_MEASURES = {"count": "", "count_previous": "@previous"}
+INDEPENDENT_MEASURES = {"community_pct"}  # shown beside a count but not computed from it
+_REL = 1e-9  # tolerance for percentages printed as full-precision floats
+
+Quantity = tuple[str, frozenset[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """A withheld count that a reader can work out from the published figures."""
+
+    table: str
+    keys: tuple[str, ...]
+    measure: str
+    how: str  # visible_elsewhere | linear | interval | ratio | ...
+    value: int | None = None  # the recovered count, when it is pinned to one value
+    low: float | None = None  # else the interval a reader can narrow it to
+    high: float | None = None
+    reason: str | None = None  # the suppression reason code of the cell
+
+    def describe(self) -> str:
+        """Table, keys and attack only - never the value (for logs and error messages)."""
+        return f"{self.table} {'|'.join(self.keys)} {self.measure}: {self.how}"
+
+
+@dataclass
+class _Cell:
+    table: str
+    keys: tuple[str, ...]
+    measure: str
+    reason: str
+
+
+@dataclass
+class _Equation:
+    terms: dict[Quantity, int]  # quantity -> coefficient (+1/-1)
+    rhs: int = 0
+    source: str = "additive"
+
+
+@dataclass
+class _Ratio:
+    """``pct`` = 100 * numerator / denominator (denominator None: semantics unknown)."""
+
+    table: str
+    keys: tuple[str, ...]
+    measure: str
+    pct: float
+    numerator: Quantity
+    denominator: Quantity | None
+
+
+def audit_figures(figures_json: Mapping[str, Any], threshold: int | None = None) -> list[Recovery]:
+    """Every withheld count in ``figures_json`` that a reader can recover (empty when safe)."""
+    return _Audit(figures_json, threshold).run()
+
+
+def additive_inconsistencies(figures_json: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(table id, dimension) pairs whose fully shown lines do not add up (so no equation is made)."""
+    return sorted(_Audit(figures_json, None).non_additive)
+
+
+# --------------------------------------------------------------------------- helpers
+def _shown(cell: Mapping[str, Any] | None) -> bool:
+    return bool(cell) and not cell.get("suppressed") and not cell.get("not_calculable") and cell.get("value") is not None
+
+
+def _quantity(population: str, dims: Iterable[str], keys: Iterable[str], suffix: str = "") -> Quantity:
+    return population + suffix, frozenset((d, k) for d, k in zip(dims, keys, strict=True) if k != TOTAL)
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= _REL * max(1.0, abs(a), abs(b))
+
+
+def _as_int(x: float) -> int | None:
+    r = round(x)
+    return int(r) if abs(x - r) <= 1e-6 * max(1.0, abs(x)) else None
+
+
+class _Audit:
+    def __init__(self, fig: Mapping[str, Any], threshold: int | None):
+        settings = fig.get("settings") or {}
+        self.threshold = int(threshold or settings.get("suppression_threshold") or DEFAULT_THRESHOLD)
+        self.tables = [t for t in fig.get("tables") or [] if t.get("rows")]
+        self.known: dict[Quantity, int] = {}
+        self.hidden: dict[Quantity, list[_Cell]] = defaultdict(list)
+        self.conflicts: list[Quantity] = []
+        self._collect_cells()
+        self.non_additive: set[tuple[str, str]] = set()
+        self.equations = self._additive_equations()
+        self.stated: list[tuple[str, str, _Equation]] = []
+        self.untrusted: set[tuple[str, str]] = set()
+        self.ratios = self._ratios()
+        self.equations += [e for tid, m, e in self.stated if (tid, m) not in self.untrusted]
+
+    # ------------------------------------------------------------------ reading the tables
+    def _collect_cells(self) -> None:
+        for t in self.tables:
+            dims = t["dims"]
+            for r in t["rows"]:
+                for m, suffix in COUNT_MEASURES.items():
+                    cell = r["cells"].get(m)
+                    if cell is None or cell.get("not_calculable"):
+                        continue
+                    q = _quantity(t["population"], dims, r["keys"], suffix)
+                    if cell.get("suppressed"):
+                        self.hidden[q].append(_Cell(t["id"], tuple(r["keys"]), m, cell["suppressed"]))
+                    elif cell.get("value") is not None:
+                        v = int(cell["value"])
+                        if q in self.known and self.known[q] != v:
+                            self.conflicts.append(q)
+                        self.known.setdefault(q, v)
+
+    def _lines(self, t: Mapping[str, Any], d: int) -> Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """(total row, category rows) for each line of table ``t`` along dimension ``d``."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for r in t["rows"]:
+            groups[tuple(k for i, k in enumerate(r["keys"]) if i != d)].append(r)
+        for rows in groups.values():
+            totals = [r for r in rows if r["keys"][d] == TOTAL]
+            parts = [r for r in rows if r["keys"][d] != TOTAL]
+            if len(totals) == 1 and parts:
+                yield totals[0], parts
+
+    def _additive_equations(self) -> list[_Equation]:
+        eqs: list[_Equation] = []
+        for t in self.tables:
+            dims = t["dims"]
+            for d, dim in enumerate(dims):
+                if not any(r["keys"][d] == TOTAL for r in t["rows"]):
+                    continue  # cumulative stages: no total, no equation
+                found: list[_Equation] = []
+                additive = True
+                for m, suffix in COUNT_MEASURES.items():
+                    for total, parts in self._lines(t, d):
+                        if m not in total["cells"] or any(m not in p["cells"] for p in parts):
+                            continue
+                        cells = [total["cells"][m], *(p["cells"][m] for p in parts)]
+                        if any(c.get("not_calculable") for c in cells):
+                            continue
+                        if all(_shown(c) for c in cells):
+                            if sum(int(p["cells"][m]["value"]) for p in parts) != int(total["cells"][m]["value"]):
+                                additive = False
+                            continue  # nothing unknown in it
+                        terms: dict[Quantity, int] = defaultdict(int)
+                        terms[_quantity(t["population"], dims, total["keys"], suffix)] -= 1
+                        for p in parts:
+                            terms[_quantity(t["population"], dims, p["keys"], suffix)] += 1
+                        found.append(_Equation({q: c for q, c in terms.items() if c}, 0, f"{t['id']}/{dim}"))
+                if additive:
+                    eqs += found
+                else:
+                    self.non_additive.add((t["id"], dim))
+        return eqs
+
+    def _ratios(self) -> list[_Ratio]:
+        """Every shown derived figure, with the counts it was computed from where the name says."""
+        out: list[_Ratio] = []
+        for t in self.tables:
+            dims, pop = t["dims"], t["population"]
+            first_keys = list(dict.fromkeys(r["keys"][0] for r in t["rows"] if r["keys"][0] != TOTAL))
+            checks: dict[str, list[bool]] = defaultdict(list)
+            candidates: list[_Ratio] = []
+            for r in t["rows"]:
+                keys = tuple(r["keys"])
+                for m, cell in r["cells"].items():
+                    if m in COUNT_MEASURES or m in INDEPENDENT_MEASURES or not _shown(cell):
+                        continue
+                    suffix = "@previous" if m.endswith("_previous") else ""
+                    base = m.removesuffix("_previous")
+                    num = _quantity(pop, dims, keys, suffix)
+                    den_keys: tuple[str, ...] | None = None
+                    if base == "pct_all":
+                        den_keys = (*keys[:-1], TOTAL)
+                    elif base == "pct_of_column" and len(dims) == 2:
+                        den_keys = (TOTAL, *keys[1:])
+                    elif base in ("pct_of_first_stage", "pct_of_previous_stage") and len(dims) == 2 \
+                            and keys[0] in first_keys:
+                        i = first_keys.index(keys[0])
+                        j = 0 if base == "pct_of_first_stage" else i - 1
+                        if j >= 0 and j != i:
+                            den_keys = (first_keys[j], *keys[1:])
+                    elif base == "pct_stated":
+                        self._stated(t, r, m, float(cell["value"]), suffix)
+                    den = _quantity(pop, dims, den_keys, suffix) if den_keys else None
+                    if den == num:
+                        continue  # 100 % of itself says nothing
+                    ratio = _Ratio(t["id"], keys, m, float(cell["value"]), num, den)
+                    if base == "change_points":  # pct_stated - pct_stated_previous: rests on both years
+                        candidates.append(ratio)
+                        ratio = _Ratio(t["id"], keys, m, float(cell["value"]),
+                                       _quantity(pop, dims, keys, "@previous"), None)
+                    candidates.append(ratio)
+                    if den is not None and num in self.known and den in self.known and self.known[den]:
+                        checks[m].append(_close(100.0 * self.known[num] / self.known[den], ratio.pct))
+            # a name whose arithmetic the shown figures contradict is not trusted for denominators
+            for c in candidates:
+                if c.denominator is not None and not all(checks.get(c.measure, [True])):
+                    c.denominator = None
+                out.append(c)
+        return out
+
+    def _stated(self, t: Mapping[str, Any], row: Mapping[str, Any], m: str, pct: float, suffix: str) -> None:
+        """A shown pct_stated beside a shown count reveals how many stated a category in its line."""
+        count = row["cells"].get("count" + ("_previous" if suffix else ""))
+        if not _shown(count) or not count["value"] or not pct:
+            return
+        stated_total = _as_int(100.0 * count["value"] / pct)
+        d = len(t["dims"]) - 1
+        if stated_total is None or row["keys"][d] == TOTAL:
+            return
+        others = tuple(k for i, k in enumerate(row["keys"]) if i != d)
+        for _total, parts in self._lines(t, d):
+            if tuple(k for i, k in enumerate(parts[0]["keys"]) if i != d) != others:
+                continue
+            stated = [p for p in parts if not (p["cells"].get(m) or {}).get("not_calculable")]
+            if len(stated) == len(parts):
+                return  # no not-stated category in this line: nothing new
+            terms = {_quantity(t["population"], t["dims"], p["keys"], suffix): 1 for p in stated}
+            if all(q in self.known for q in terms):
+                if sum(self.known[q] for q in terms) != stated_total:
+                    self.untrusted.add((t["id"], m))  # the name's arithmetic is not what we assume
+                return
+            self.stated.append((t["id"], m, _Equation(terms, stated_total, f"{t['id']}/stated_denominator")))
+
+    # ------------------------------------------------------------------ the attacks
+    def run(self) -> list[Recovery]:
+        found: dict[Quantity, tuple[str, int | None, float | None, float | None]] = {}
+        for q in self.hidden:
+            if q in self.known:
+                found[q] = ("visible_elsewhere", self.known[q], None, None)
+        lo: dict[Quantity, float] = {}
+        hi: dict[Quantity, float] = {}
+        for q, cells in self.hidden.items():
+            small = any(c.reason == SMALL_COUNT for c in cells)
+            lo[q] = 1 if small else 0
+            hi[q] = self.threshold - 1 if small else math.inf
+        for _ in range(50):
+            new = self._linear()
+            new += self._intervals(lo, hi)
+            new += self._denominators()
+            for q, how, v in new:
+                if q in self.known:
+                    continue
+                self.known[q] = v
+                if q in self.hidden:
+                    found.setdefault(q, (how, v, None, None))
+            if not new:
+                break
+        for q, (how, v, a, b) in self._numerators(lo, hi).items():
+            found.setdefault(q, (how, v, a, b))
+        out = []
+        for q, (how, v, a, b) in found.items():
+            for c in self.hidden[q]:
+                out.append(Recovery(c.table, c.keys, c.measure, how, v, a, b, c.reason))
+        return sorted(out, key=lambda r: (r.table, r.keys, r.measure))
+
+    def _reduced(self) -> list[tuple[dict[Quantity, int], int, str]]:
+        """Equations with the known counts moved to the right-hand side."""
+        out = []
+        for e in self.equations:
+            rhs = e.rhs
+            terms: dict[Quantity, int] = {}
+            for q, c in e.terms.items():
+                if q in self.known:
+                    rhs -= c * self.known[q]
+                else:
+                    terms[q] = c
+            if terms:
+                out.append((terms, rhs, e.source))
+        return out
+
+    def _linear(self) -> list[tuple[Quantity, str, int]]:
+        eqs = self._reduced()
+        # connected components of unknowns, so each null-space test is small
+        parent: dict[Quantity, Quantity] = {}
+
+        def find(x: Quantity) -> Quantity:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for terms, _, _ in eqs:
+            qs = list(terms)
+            for q in qs[1:]:
+                parent[find(q)] = find(qs[0])
+            find(qs[0])
+        groups: dict[Quantity, list[int]] = defaultdict(list)
+        for i, (terms, _, _) in enumerate(eqs):
+            groups[find(next(iter(terms)))].append(i)
+        new: list[tuple[Quantity, str, int]] = []
+        for rows in groups.values():
+            unknowns = sorted({q for i in rows for q in eqs[i][0]}, key=repr)
+            col = {q: j for j, q in enumerate(unknowns)}
+            a = np.zeros((len(rows), len(unknowns)))
+            b = np.zeros(len(rows))
+            for k, i in enumerate(rows):
+                terms, rhs, _ = eqs[i]
+                for q, c in terms.items():
+                    a[k, col[q]] = c
+                b[k] = rhs
+            _, s, vt = np.linalg.svd(a, full_matrices=True)
+            rank = int((s > 1e-9 * max(1.0, s[0] if s.size else 0)).sum())
+            null = vt[rank:]
+            determined = np.all(np.abs(null) < 1e-8, axis=0) if null.size else np.ones(len(unknowns), bool)
+            if not determined.any():
+                continue
+            x = np.linalg.lstsq(a, b, rcond=None)[0]
+            for j in np.flatnonzero(determined):
+                v = _as_int(float(x[j]))
+                if v is not None:
+                    new.append((unknowns[j], "linear", v))
+        return new
+
+    def _intervals(self, lo: dict[Quantity, float], hi: dict[Quantity, float]) -> list[tuple[Quantity, str, int]]:
+        eqs = self._reduced()
+        for terms, _, _ in eqs:
+            for q in terms:
+                lo.setdefault(q, 0)
+                hi.setdefault(q, math.inf)
+        for _ in range(200):
+            changed = False
+            for terms, rhs, _ in eqs:
+                # sum c_q x_q = rhs: bound each x_q by the range of the others
+                tmin = sum(c * (lo[q] if c > 0 else hi[q]) for q, c in terms.items())
+                tmax = sum(c * (hi[q] if c > 0 else lo[q]) for q, c in terms.items())
+                for q, c in terms.items():
+                    own_min = c * (lo[q] if c > 0 else hi[q])
+                    own_max = c * (hi[q] if c > 0 else lo[q])
+                    rest_min = tmin - own_min if math.isfinite(tmin) else _sum_without(terms, lo, hi, q, low=True)
+                    rest_max = tmax - own_max if math.isfinite(tmax) else _sum_without(terms, lo, hi, q, low=False)
+                    # c * x = rhs - rest
+                    a, b = rhs - rest_max, rhs - rest_min
+                    if c < 0:
+                        a, b = -b, -a
+                    nlo = max(lo[q], math.ceil(a) if math.isfinite(a) else lo[q])
+                    nhi = min(hi[q], math.floor(b) if math.isfinite(b) else hi[q])
+                    if nlo != lo[q] or nhi != hi[q]:
+                        lo[q], hi[q] = nlo, nhi
+                        changed = True
+            if not changed:
+                break
+        return [(q, "interval", int(lo[q])) for q in lo
+                if q not in self.known and lo[q] == hi[q] and q in self.hidden]
+
+    def _denominators(self) -> list[tuple[Quantity, str, int]]:
+        new = []
+        for r in self.ratios:
+            if r.denominator is None or r.denominator in self.known or r.numerator not in self.known:
+                continue
+            n = self.known[r.numerator]
+            if n and r.pct:
+                v = _as_int(100.0 * n / r.pct)
+                if v is not None:
+                    new.append((r.denominator, "ratio_denominator", v))
+        return new
+
+    def _numerators(self, lo: Mapping[Quantity, float], hi: Mapping[Quantity, float]
+                    ) -> dict[Quantity, tuple[str, int | None, float | None, float | None]]:
+        """A shown percentage or rate resting on a withheld count gives it away."""
+        out: dict[Quantity, tuple[str, int | None, float | None, float | None]] = {}
+        for r in self.ratios:
+            q = r.numerator
+            if q not in self.hidden or q in self.known:
+                continue
+            value = None
+            if r.denominator is not None and r.denominator in self.known:
+                value = _as_int(r.pct * self.known[r.denominator] / 100.0)
+            elif r.denominator is not None and math.isfinite(hi.get(q, math.inf)):
+                # x / D = pct / 100 with both whole: the candidates are few
+                frac = Fraction(r.pct / 100.0).limit_denominator(10**6)
+                cands = [x for x in range(int(lo.get(q, 0)), int(hi[q]) + 1)
+                         if x and frac and (Fraction(x) / frac).denominator == 1]
+                if len(cands) == 1:
+                    value = cands[0]
+            if value is not None:
+                out[q] = ("ratio", value, None, None)
+            else:
+                out.setdefault(q, ("ratio", None, lo.get(q), hi.get(q)))
+        return out
+
+
+def _sum_without(terms: Mapping[Quantity, int], lo: Mapping[Quantity, float], hi: Mapping[Quantity, float],
+                 skip: Quantity, low: bool) -> float:
+    total = 0.0
+    for q, c in terms.items():
+        if q != skip:
+            total += c * ((lo[q] if c > 0 else hi[q]) if low else (hi[q] if c > 0 else lo[q]))
+    return total

@@ -1,0 +1,206 @@
+"""The independent disclosure audit (pipeline.audit) on tiny hand-built figures.json dicts."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from pipeline.audit import additive_inconsistencies, audit_figures
+
+
+def c(value=None, suppressed=None, not_calculable=None):
+    return {"value": None if suppressed else value, "suppressed": suppressed, "not_calculable": not_calculable}
+
+
+S = c(None, "small_count")
+X = c(None, "secondary")
+
+
+def table(tid, rows, dims=("sex",), population="workforce", measures=("count",)):
+    return {"id": tid, "population": population, "dims": list(dims), "measures": list(measures),
+            "rows": [{"keys": list(k), "cells": {m: cell for m, cell in cells.items()}} for k, cells in rows]}
+
+
+def figs(*tables, threshold=5):
+    return {"settings": {"suppression_threshold": threshold}, "tables": list(tables)}
+
+
+def one_dim(tid, counts, dim="cat", population="workforce"):
+    return table(tid, [((k,), {"count": v if isinstance(v, dict) else c(v)}) for k, v in counts.items()],
+                 dims=(dim,), population=population)
+
+
+def recovered(f):
+    return {(r.table, r.keys, r.how, r.value) for r in audit_figures(f)}
+
+
+def test_one_withheld_cell_beside_a_shown_total_is_recovered():
+    f = figs(one_dim("t", {"a": 20, "b": S, "c": 30, "total": 53}))
+    assert recovered(f) == {("t", ("b",), "linear", 3)}
+
+
+def test_two_withheld_cells_in_a_line_are_safe():
+    f = figs(one_dim("t", {"a": 20, "b": S, "c": X, "total": 59}))
+    assert audit_figures(f) == []
+
+
+def test_a_count_shown_in_another_table_of_the_population_is_known_everywhere():
+    # t1 withholds b and c; t2 (same population, another dimension crossed with it) shows b's margin
+    t1 = one_dim("t1", {"a": 20, "b": S, "c": X, "total": 59})
+    t2 = table("t2", [(("b", "x"), {"count": c(1)}), (("b", "y"), {"count": c(2)}), (("b", "total"), {"count": c(3)})],
+               dims=("cat", "other"))
+    rec = recovered(figs(t1, t2))
+    assert ("t1", ("b",), "visible_elsewhere", 3) in rec
+    assert ("t1", ("c",), "linear", 36) in rec
+
+
+def test_a_different_population_is_a_different_quantity():
+    t1 = one_dim("t1", {"a": 20, "b": S, "c": X, "total": 59})
+    t2 = one_dim("t2", {"a": 1, "b": 3, "c": 0, "total": 4}, population="leavers")
+    assert audit_figures(figs(t1, t2)) == []
+
+
+def grid(tid, values, hidden, reason="secondary", population="workforce"):
+    """A two-way table with margins from a dict {(row, col): value}; ``hidden`` cells are withheld."""
+    rows_, cols_ = sorted({r for r, _ in values}), sorted({c_ for _, c_ in values})
+    full = dict(values)
+    for r in rows_:
+        full[(r, "total")] = sum(values[(r, k)] for k in cols_)
+    for k in [*cols_, "total"]:
+        full[("total", k)] = sum(full[(r, k)] for r in rows_)
+    rows = [((r, k), {"count": c(None, reason) if (r, k) in hidden else c(v)}) for (r, k), v in full.items()]
+    return table(tid, rows, dims=("d", "e"), population=population)
+
+
+def test_a_differencing_chain_is_found_by_the_rank_test():
+    """Two cycles of withheld cells joined by one bridge cell. Every line has at least two withheld
+    cells, so no single line gives anything away (and a 2-way table cannot hold the odd cycle
+    x+y=a, y+z=b, x+z=c), but the rows of one cycle minus its columns leave the bridge alone."""
+    values = {(f"r{i}", f"c{j}"): 10 + i * 4 + j for i in range(1, 5) for j in range(1, 5)}
+    cycle1 = {("r1", "c1"), ("r1", "c2"), ("r2", "c1"), ("r2", "c2")}
+    cycle2 = {("r3", "c3"), ("r3", "c4"), ("r4", "c3"), ("r4", "c4")}
+    bridge = ("r2", "c3")
+    f = figs(grid("t", values, cycle1 | cycle2 | {bridge}))
+    # no line has exactly one withheld cell
+    hidden = cycle1 | cycle2 | {bridge}
+    for i in range(1, 5):
+        assert sum((f"r{i}", f"c{j}") in hidden for j in range(1, 5)) != 1
+        assert sum((f"r{j}", f"c{i}") in hidden for j in range(1, 5)) != 1
+    assert recovered(f) == {("t", bridge, "linear", values[bridge])}
+
+
+def test_a_cycle_of_withheld_cells_is_safe():
+    values = {(f"r{i}", f"c{j}"): 10 + i * 4 + j for i in range(1, 4) for j in range(1, 4)}
+    f = figs(grid("t", values, {("r1", "c1"), ("r1", "c2"), ("r2", "c1"), ("r2", "c2")}))
+    assert audit_figures(f) == []
+
+
+def test_two_small_counts_summing_to_two_are_both_ones():
+    f = figs(one_dim("t", {"a": 20, "b": S, "c": S, "d": 7, "total": 29}))
+    assert recovered(f) == {("t", ("b",), "interval", 1), ("t", ("c",), "interval", 1)}
+
+
+def test_small_counts_summing_to_more_than_two_are_safe():
+    f = figs(one_dim("t", {"a": 20, "b": S, "c": S, "d": 7, "total": 32}))
+    assert audit_figures(f) == []
+
+
+def test_bounds_travel_across_lines():
+    """Three small counts in a column whose withheld total is itself at most 4 (threshold 5): the
+    column total is 3 or 4; the row it sits in pins it to 3, so each of the three is 1."""
+    t = table("t", [
+        (("a", "u"), {"count": S}), (("b", "u"), {"count": S}), (("c", "u"), {"count": S}),
+        (("total", "u"), {"count": S}),
+        (("a", "v"), {"count": c(10)}), (("b", "v"), {"count": c(12)}), (("c", "v"), {"count": c(20)}),
+        (("total", "v"), {"count": c(42)}),
+        (("a", "w"), {"count": S}), (("b", "w"), {"count": S}), (("c", "w"), {"count": c(0)}),
+        (("total", "w"), {"count": S}),
+        (("a", "total"), {"count": X}), (("b", "total"), {"count": X}), (("c", "total"), {"count": X}),
+        (("total", "total"), {"count": c(47)}),
+    ], dims=("d", "e"))
+    rec = recovered(figs(t))
+    # u + w = 5 with u >= 3 and w >= 2: u = 3, w = 2, so every small count is 1
+    assert ("t", ("total", "u"), "interval", 3) in rec
+    assert ("t", ("a", "u"), "interval", 1) in rec
+    assert ("t", ("total", "w"), "interval", 2) in rec
+
+
+def test_a_percentage_beside_a_withheld_count_gives_it_back():
+    t = table("t", [
+        (("a",), {"count": c(20), "pct_all": c(20 / 53 * 100)}),
+        (("b",), {"count": S, "pct_all": c(3 / 53 * 100)}),
+        (("c",), {"count": X, "pct_all": c(None, "rests_on_suppressed")}),
+        (("total",), {"count": c(53), "pct_all": c(100.0)}),
+    ], dims=("cat",), measures=("count", "pct_all"))
+    assert ("t", ("b",), "ratio", 3) in recovered(figs(t))
+
+
+def test_withheld_percentages_beside_withheld_counts_are_safe():
+    t = table("t", [
+        (("a",), {"count": c(20), "pct_all": c(20 / 53 * 100)}),
+        (("b",), {"count": S, "pct_all": c(None, "rests_on_suppressed")}),
+        (("c",), {"count": X, "pct_all": c(None, "rests_on_suppressed")}),
+        (("total",), {"count": c(53), "pct_all": c(100.0)}),
+    ], dims=("cat",), measures=("count", "pct_all"))
+    assert audit_figures(figs(t)) == []
+
+
+def test_a_shown_pct_stated_reveals_the_withheld_not_stated_count():
+    # stated = a + b = 50 + X; pct_stated of a = 50 / stated: the reader learns stated, so the not-stated
+    # count (and then b) follows from the total
+    t = table("t", [
+        (("a",), {"count": c(50), "pct_stated": c(50 / 57 * 100)}),
+        (("b",), {"count": X, "pct_stated": c(None, "rests_on_suppressed")}),
+        (("not_stated",), {"count": S, "pct_stated": c(None, not_calculable="not_applicable")}),
+        (("prefer_not_to_say",), {"count": c(0), "pct_stated": c(None, not_calculable="not_applicable")}),
+        (("total",), {"count": c(60), "pct_stated": c(None, not_calculable="not_applicable")}),
+    ], dims=("cat",), measures=("count", "pct_stated"))
+    rec = recovered(figs(t))
+    assert ("t", ("not_stated",), "linear", 3) in rec
+    assert ("t", ("b",), "linear", 7) in rec
+
+
+def test_a_shown_percentage_reveals_a_withheld_denominator():
+    t = table("t", [
+        (("r", "a"), {"count": c(6), "pct_all": c(60.0)}),
+        (("r", "b"), {"count": X, "pct_all": c(None, "rests_on_suppressed")}),
+        (("r", "total"), {"count": X, "pct_all": c(None, "rests_on_suppressed")}),
+        (("s", "a"), {"count": c(6), "pct_all": c(None, "rests_on_suppressed")}),
+        (("s", "b"), {"count": X, "pct_all": c(None, "rests_on_suppressed")}),
+        (("s", "total"), {"count": X, "pct_all": c(None, "rests_on_suppressed")}),
+    ], dims=("d", "e"), measures=("count", "pct_all"))
+    rec = recovered(figs(t))
+    assert ("t", ("r", "total"), "ratio_denominator", 10) in rec
+    assert ("t", ("r", "b"), "linear", 4) in rec
+
+
+def test_cumulative_stages_make_no_equation():
+    t = table("t", [
+        (("applied", "a"), {"count": c(30)}), (("applied", "b"), {"count": c(20)}),
+        (("applied", "total"), {"count": c(50)}),
+        (("shortlisted", "a"), {"count": S}), (("shortlisted", "b"), {"count": X}),
+        (("shortlisted", "total"), {"count": c(12)}),
+    ], dims=("stage", "cat"))
+    assert audit_figures(figs(t)) == []
+
+
+def test_lines_that_do_not_add_up_are_not_trusted():
+    f = figs(table("t", [
+        (("x", "a"), {"count": c(1)}), (("x", "b"), {"count": c(1)}), (("x", "total"), {"count": c(3)}),
+        (("y", "a"), {"count": S}), (("y", "b"), {"count": c(9)}), (("y", "total"), {"count": c(11)}),
+    ], dims=("d", "e")))
+    assert additive_inconsistencies(f) == [("t", "e")]
+    assert audit_figures(f) == []
+
+
+def test_recoveries_describe_themselves_without_values():
+    f = figs(one_dim("t", {"a": 20, "b": S, "c": 30, "total": 53}))
+    (r,) = audit_figures(f)
+    assert "3" not in r.describe() and "t" in r.describe() and "linear" in r.describe()
+
+
+def test_the_audit_does_not_import_the_suppression_code():
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "pipeline" / "audit.py").read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any(m and m.startswith("pipeline") for m in imported), imported
