@@ -14,6 +14,8 @@ Output, one self-contained folder per language::
     out_dir/cy/fonts/DejaVuSans*.ttf, LICENSE    the shipped font (covers ŵ ŷ â ê î ô û)
     out_dir/cy/charts/*.svg                      charts (Altair -> vl-convert)
     out_dir/en/...                               the same in English (equality-report-YEAR.pdf)
+    out_dir/summary/crynodeb-summary-YEAR.pdf, .png  one-page bilingual summary, Welsh first (key "summary";
+                                                 only when both Welsh and English are rendered)
 
 The same inputs give byte-identical files (no timestamps: the PDF's dates are the snapshot date).
 """
@@ -129,7 +131,17 @@ def _render_report(figures: Figures, organisation: Organisation, *, commentary: 
         if timings is not None:
             timings.update({f"render.{r.lang}.{step}": round(sec, 3) for step, sec in r.timings.items()})
     written = {r.lang: r.files for r in results}
-    return {lang: written[lang] for lang in languages}
+    out = {lang: written[lang] for lang in languages}
+    if set(BASE_LANGUAGES) <= set(languages):  # the bilingual one-page summary, once both languages are out
+        import time
+
+        from pipeline.report.summary import render_summary
+
+        t0 = time.perf_counter()
+        out["summary"] = render_summary(figures, organisation, out_dir, draft=draft, templates=templates)
+        if timings is not None:
+            timings["render.summary"] = round(time.perf_counter() - t0, 3)
+    return out
 
 
 def _cores() -> int:

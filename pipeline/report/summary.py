@@ -1,0 +1,220 @@
+"""The one-page bilingual summary of the headline figures, Welsh first, as a tagged PDF and a PNG.
+
+For social media and the intranet: the organisation, the year, the workforce on the snapshot date,
+the statutory gender pay gap (mean, median, the sign convention, women's share of each pay quartile),
+the ethnic-minority, disabled and Welsh-speaking shares, and the ethnicity and disability pay gaps
+(or the reason they are not published). Welsh fills the top half of the page, English the bottom;
+each half carries its own ``lang``, and the document language is ``cy``.
+
+Like the rest of the report room it computes nothing: each figure is a ``Cell`` of ``Figures``
+formatted by the same ``Builder.cell`` the main report uses, so a suppressed or unpublished figure
+shows the same symbol or words, and the summary's numbers are the report's numbers.
+
+The page is 7.2 x 9 inches (4:5 portrait): at ``pdftoppm -r 150`` that is exactly 1080 x 1350
+pixels, the portrait size social media feeds show uncropped (A4 is taller than 4:5 and gets cut),
+and the PDF still prints whole on A4. Output::
+
+    out_dir/summary/crynodeb-summary-YEAR.pdf   tagged PDF (PDF/UA-1), one page
+    out_dir/summary/crynodeb-summary-YEAR.png   the same page, 1080 x 1350 pixels
+
+Same Figures, same bytes: no timestamps (the PDF's dates are the snapshot date).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from pipeline.config import Organisation
+from pipeline.errors import MissingTranslation, RenderFailed
+from pipeline.figures import Cell, Figures, PayGap
+from pipeline.report.document import QUARTILES, Builder, CellView, label_context, load_layout
+from pipeline.report.labels import TEMPLATES, Labels, check_catalogues, load_catalogue, raise_if_missing
+from pipeline.report.pdf import write_pdf
+
+LANGS = ("cy", "en")  # Welsh first
+FOLDER = "summary"
+PNG_DPI = 150
+
+
+@dataclass
+class Item:
+    label: str
+    value: CellView
+
+
+@dataclass
+class Gap:
+    heading: str
+    published: bool
+    reason: str
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Half:
+    lang: str
+    org: str
+    title: str
+    snapshot: str
+    workforce: list[Item]
+    gender: Gap
+    quartiles: list[Item]
+    sign: str
+    others: list[Gap]
+    keys: list[tuple[str, str]]
+
+
+def file_stem(year: int) -> str:
+    return f"crynodeb-summary-{int(year)}"
+
+
+def render_summary(figures: Figures, organisation: Organisation, out_dir: Path, *, draft: bool,
+                   templates: Path | None = None) -> list[Path]:
+    """Write ``out_dir/summary/crynodeb-summary-YEAR.pdf`` and ``.png``; return their paths."""
+    templates = Path(templates) if templates is not None else TEMPLATES
+    problems = check_catalogues(LANGS, templates)
+    if problems:
+        raise MissingTranslation(problems)
+    layout = load_layout(templates)
+    labels: dict[str, Labels] = {}
+    for lang in LANGS:
+        lb = Labels(lang, load_catalogue(lang, templates), label_context(figures, organisation, lang))
+        lb.context["period"] = lb.text("period")
+        labels[lang] = lb
+    halves = [_half(figures, organisation, labels[lang], labels[_other(lang)], layout, draft) for lang in LANGS]
+    cy, en = labels["cy"], labels["en"]
+    doc_title = f"{cy('summary.doc_title')} / {en('summary.doc_title')}"
+    _poppler("pdftoppm")  # fail before the render, not after it
+    folder = Path(out_dir) / FOLDER
+    pdf = folder / f"{file_stem(figures.year)}.pdf"
+    png = folder / f"{file_stem(figures.year)}.png"
+    watermark = folder / "draft.svg"  # only while WeasyPrint reads it: the page background
+    html = _page(halves, cy, en, doc_title=doc_title, draft=draft, created=figures.snapshot_date,
+                 templates=templates, watermark=watermark.resolve().as_uri())
+    raise_if_missing(labels.values())
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        if draft:
+            from pipeline.report import _watermark
+
+            watermark.write_text(_watermark(cy, en), encoding="utf-8")
+        write_pdf(html, base_dir=templates / "shared", target=pdf, roots=[templates, folder], quiet=False)
+    finally:
+        watermark.unlink(missing_ok=True)
+    _check_one_page(pdf)
+    _png(pdf, png)
+    return [pdf, png]
+
+
+def _other(lang: str) -> str:
+    return "en" if lang == "cy" else "cy"
+
+
+# --------------------------------------------------------------------------- view model
+def _table_cell(figures: Figures, table_id: str, row: str, measure: str) -> Cell | None:
+    """The published cell, or ``None`` when this year's Figures have no such table or row."""
+    try:
+        return figures.table(table_id).cell(measure, row)
+    except KeyError:
+        return None
+
+
+def _gap(figures: Figures, gap_id: str) -> PayGap | None:
+    try:
+        return figures.pay_gap(gap_id)
+    except KeyError:
+        return None
+
+
+def _half(figures: Figures, org: Organisation, L: Labels, O: Labels, layout: Mapping[str, Any], draft: bool) -> Half:
+    b = Builder(figures, org, L, O, commentary={}, draft=draft, layout=layout, draw_charts=False)
+    keys: dict[str, str] = {}
+
+    def value(measure: str, cell: Cell | None) -> CellView:
+        if cell is None:  # not in this year's figures at all (e.g. no community data for Welsh)
+            return CellView(L("summary.not_available"), "nc", numeric=False)
+        return b.cell(measure, cell, keys)
+
+    workforce = [
+        Item(L("summary.headcount"), value("count", _table_cell(figures, "profile.sex", "total", "count"))),
+        Item(L("summary.women"), value("pct_all", _table_cell(figures, "profile.sex", "female", "pct_all"))),
+        Item(L("summary.ethnic_minority_all"),
+             value("pct_all", _table_cell(figures, "profile.ethnic_minority", "ethnic_minority", "pct_all"))),
+        Item(L("summary.ethnic_minority_stated"),
+             value("pct_stated", _table_cell(figures, "profile.ethnic_minority", "ethnic_minority", "pct_stated"))),
+        Item(L("summary.disabled"), value("pct_stated", _table_cell(figures, "profile.disability", "yes", "pct_stated"))),
+        Item(L("summary.welsh_speakers"),
+             value("workforce_pct", _table_cell(figures, "representation.welsh_speaking", "speaks_welsh",
+                                                "workforce_pct"))),
+    ]
+
+    def gap(gap_id: str, heading: str) -> Gap:
+        g = _gap(figures, gap_id)
+        if g is None:
+            return Gap(heading, False, L("summary.not_available"))
+        if not g.published:
+            reason = L(f"suppressed.{g.gate_reason}") if g.gate_reason else L("suppressed.unpublished")
+            return Gap(heading, False, reason)
+        return Gap(heading, True, "", [Item(L(f"paygap.{m}"), value("pct", getattr(g, m)))
+                                       for m in ("mean_hourly_gap", "median_hourly_gap")])
+
+    gender = gap("gender", L("summary.gender_heading"))
+    quartiles: list[Item] = []
+    sign = ""
+    g = _gap(figures, "gender")
+    if g is not None and g.published:
+        sign = L(f"paygap.sign.{g.reference}.{g.comparison}")
+        quartiles = [Item(L(f"quartile.{q}"), value("pct", g.quartiles[q][1])) for q in QUARTILES if q in g.quartiles]
+    others = [gap("ethnicity.minority", L("summary.ethnicity_gap")), gap("disability", L("summary.disability_gap"))]
+    return Half(L.lang, b.org_name(), L("summary.title"), L("summary.snapshot"), workforce, gender, quartiles, sign,
+                others, sorted(keys.items()))
+
+
+# --------------------------------------------------------------------------- page
+def _page(halves: list[Half], cy: Labels, en: Labels, *, doc_title: str, draft: bool, created: str,
+          templates: Path, watermark: str = "") -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates / "shared")), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    try:
+        return env.get_template("summary.html.j2").render(
+            halves=halves, doc_title=doc_title, author=f"{halves[0].org} / {halves[1].org}", created=created,
+            draft=draft, watermark=watermark, draft_word={"cy": cy("draft.word"), "en": en("draft.word")},
+            notices={"cy": cy("draft.notice"), "en": en("draft.notice")},
+            full_report={"cy": cy("summary.full_report"), "en": en("summary.full_report")},
+            other_sign={"cy": cy("summary.other_sign"), "en": en("summary.other_sign")},
+            other_heading={"cy": cy("summary.other_heading"), "en": en("summary.other_heading")},
+            quartiles_heading={"cy": cy("summary.quartiles"), "en": en("summary.quartiles")},
+        )
+    except jinja2.TemplateError as exc:
+        raise RenderFailed(f"summary page template: {exc}") from exc
+
+
+def _poppler(tool: str) -> str:
+    exe = shutil.which(tool)
+    if exe is None:
+        raise RenderFailed(f"the summary PNG needs poppler's {tool}, which is not installed: install the Debian "
+                           "package poppler-utils (apt-get install poppler-utils)")
+    return exe
+
+
+def _check_one_page(pdf: Path) -> None:
+    out = subprocess.run([_poppler("pdfinfo"), str(pdf)], capture_output=True, text=True, timeout=60).stdout
+    pages = next((int(line.split()[-1]) for line in out.splitlines() if line.startswith("Pages:")), 0)
+    if pages != 1:
+        raise RenderFailed(f"{pdf.name}: the summary ran to {pages} pages; it must fit on one (shorten a label)")
+
+
+def _png(pdf: Path, png: Path) -> None:
+    exe = _poppler("pdftoppm")
+    stem = png.with_suffix("")
+    proc = subprocess.run([exe, "-png", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)],
+                          capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0 or not png.exists():
+        raise RenderFailed(f"pdftoppm could not draw {pdf.name} (exit {proc.returncode}): {proc.stderr.strip()[:300]}")
