@@ -22,15 +22,8 @@ pytestmark = pytest.mark.skipif(not (INPUTS / "2024" / "employees.csv").exists()
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    outputs = tmp_path_factory.mktemp("outputs")
-    import contextlib
-    import io
-
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err):
-        code = main(["report", "--year", "2024", "--inputs", str(INPUTS), "--outputs", str(outputs), "-v"])
-    return code, outputs / "2024", err.getvalue()
+def run(sample_report):
+    return sample_report
 
 
 def test_report_publishes_both_languages_as_html_and_pdf(run):

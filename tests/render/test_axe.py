@@ -116,19 +116,26 @@ class Browser:
             self.proc.kill()
 
 
-@pytest.fixture(scope="module")
-def axe_results(rendered) -> dict[str, list[dict[str, Any]]]:  # noqa: ANN001
+@pytest.fixture(scope="module", params=["fixture", "sample"])
+def axe_results(request) -> dict[str, list[dict[str, Any]]]:  # noqa: ANN001
+    """The hand-built fixture's pages (every kind of block, suppressed cells, commentary) and the real
+    report on the bundled sample, as published."""
     binary, axe = _chromium(), _axe_js()
     if binary is None:
         pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
     if axe is None:
         pytest.skip("axe-core is not installed (npm install axe-core, or set AXE_CORE_JS to axe.min.js)")
+    if request.param == "fixture":
+        pages = request.getfixturevalue("rendered").out
+    else:
+        code, pages, log = request.getfixturevalue("sample_report")
+        assert code == 0, log
     source = axe.read_text(encoding="utf-8")
     browser = Browser(binary)
     results: dict[str, list[dict[str, Any]]] = {}
     try:
         for lang in LANGS:
-            session = browser.open((rendered.out / lang / "index.html").as_uri())
+            session = browser.open((pages / lang / "index.html").as_uri())
             for _ in range(200):
                 if browser.evaluate(session, "document.readyState") == "complete":
                     break
