@@ -168,3 +168,17 @@ def test_review_pack_shows_2024_against_2023_in_words_with_both_pdfs_side_by_sid
     assert thumbs[0] == ("cy", thumbs[0][1]) and thumbs[1][0] == "en"  # Welsh left, English right
     for lang, n in thumbs:
         assert (review / "pages" / f"{lang}-{n}.png").exists()
+
+
+def test_the_sample_pdfs_have_page_counts_within_ten_percent_of_each_other(run):
+    """Issue 4 on the real report (the render tests check the small fixture): Welsh runs longer than
+    English, but not so much that the Welsh reader gets a different document."""
+    pikepdf = pytest.importorskip("pikepdf")
+    code, published, log = run
+    counts = {}
+    for lang in ("cy", "en"):
+        with pikepdf.open(next((published / lang).glob("*.pdf"))) as pdf:
+            counts[lang] = len(pdf.pages)
+            assert str(pdf.Root.Lang) == lang
+            assert "/StructTreeRoot" in pdf.Root
+    assert abs(counts["cy"] - counts["en"]) <= 0.10 * min(counts.values()), counts
