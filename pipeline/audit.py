@@ -16,7 +16,8 @@ The attacker's model (issue 7, item 4):
    A line whose cells are all shown and do not add up marks that table and dimension non-additive:
    its equations are dropped rather than trusted.
 3. **Exact recovery** (``linear``): a withheld count is recovered when the linear system fixes it -
-   ``e_j`` lies in the row space of the equations over the unknowns (null-space test), which finds
+   ``e_j`` lies in the row space of the equations over the unknowns (the rank test, done by exact
+   elimination modulo a large prime rather than floating-point SVD), which finds
    differencing chains that single-unknown elimination misses.
 4. **Intervals** (``interval``): bounds propagation with non-negativity and ``small_count`` in
    ``[1, threshold - 1]``; a withheld count whose interval collapses to one value is recovered.
@@ -39,7 +40,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
 
 TOTAL = "total"
 DEFAULT_THRESHOLD = 5
@@ -341,24 +341,8 @@ class _Audit:
         for rows in groups.values():
             unknowns = sorted({q for i in rows for q in eqs[i][0]}, key=repr)
             col = {q: j for j, q in enumerate(unknowns)}
-            a = np.zeros((len(rows), len(unknowns)))
-            b = np.zeros(len(rows))
-            for k, i in enumerate(rows):
-                terms, rhs, _ = eqs[i]
-                for q, c in terms.items():
-                    a[k, col[q]] = c
-                b[k] = rhs
-            _, s, vt = np.linalg.svd(a, full_matrices=True)
-            rank = int((s > 1e-9 * max(1.0, s[0] if s.size else 0)).sum())
-            null = vt[rank:]
-            determined = np.all(np.abs(null) < 1e-8, axis=0) if null.size else np.ones(len(unknowns), bool)
-            if not determined.any():
-                continue
-            x = np.linalg.lstsq(a, b, rcond=None)[0]
-            for j in np.flatnonzero(determined):
-                v = _as_int(float(x[j]))
-                if v is not None:
-                    new.append((unknowns[j], "linear", v))
+            for j, v in _determined([({col[q]: c for q, c in eqs[i][0].items()}, eqs[i][1]) for i in rows]):
+                new.append((unknowns[j], "linear", v))
         return new
 
     def _intervals(self, lo: dict[Quantity, float], hi: dict[Quantity, float]) -> list[tuple[Quantity, str, int]]:
@@ -427,6 +411,44 @@ class _Audit:
             else:
                 out.setdefault(q, ("ratio", None, lo.get(q), hi.get(q)))
         return out
+
+
+_P = (1 << 61) - 1  # exact elimination modulo a large prime: no rounding, no BLAS threads
+
+
+def _determined(rows: list[tuple[dict[int, int], int]]) -> list[tuple[int, int]]:
+    """(unknown, value) for every unknown the equations fix: e_j lies in their row space.
+
+    Reduced row echelon form over GF(p): an unknown is determined exactly when a pivot row is e_j
+    (the rank test rank(A) == rank([A; e_j])); its right-hand side is then its value (a whole number
+    far below p/2, so the residue decodes to it).
+    """
+    pivots: dict[int, tuple[dict[int, int], int]] = {}
+    for terms, rhs in rows:
+        row = {k: v % _P for k, v in terms.items() if v % _P}
+        b = rhs % _P
+        for j in [j for j in row if j in pivots]:
+            f = row.get(j, 0)
+            if f:
+                prow, pb = pivots[j]
+                for k, v in prow.items():
+                    row[k] = (row.get(k, 0) - f * v) % _P
+                b = (b - f * pb) % _P
+                row = {k: v for k, v in row.items() if v}
+        if not row:
+            continue  # dependent on earlier equations (a contradiction would show as b != 0; not trusted)
+        p = min(row)
+        inv = pow(row[p], _P - 2, _P)
+        row = {k: v * inv % _P for k, v in row.items()}
+        b = b * inv % _P
+        for j, (prow, pb) in list(pivots.items()):
+            f = prow.get(p, 0)
+            if f:
+                for k, v in row.items():
+                    prow[k] = (prow.get(k, 0) - f * v) % _P
+                pivots[j] = ({k: v for k, v in prow.items() if v}, (pb - f * b) % _P)
+        pivots[p] = (row, b)
+    return [(j, b if b <= _P // 2 else b - _P) for j, (prow, b) in sorted(pivots.items()) if len(prow) == 1]
 
 
 def _sum_without(terms: Mapping[Quantity, int], lo: Mapping[Quantity, float], hi: Mapping[Quantity, float],
