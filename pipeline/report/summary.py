@@ -79,38 +79,51 @@ def render_summary(figures: Figures, organisation: Organisation, out_dir: Path, 
                    templates: Path | None = None) -> list[Path]:
     """Write ``out_dir/summary/crynodeb-summary-YEAR.pdf`` and ``.png``; return their paths."""
     templates = Path(templates) if templates is not None else TEMPLATES
-    problems = check_catalogues(LANGS, templates)
-    if problems:
-        raise MissingTranslation(problems)
-    layout = load_layout(templates)
-    labels: dict[str, Labels] = {}
-    for lang in LANGS:
-        lb = Labels(lang, load_catalogue(lang, templates), label_context(figures, organisation, lang))
-        lb.context["period"] = lb.text("period")
-        labels[lang] = lb
-    halves = [_half(figures, organisation, labels[lang], labels[_other(lang)], layout, draft) for lang in LANGS]
-    cy, en = labels["cy"], labels["en"]
-    doc_title = f"{cy('summary.doc_title')} / {en('summary.doc_title')}"
     _poppler("pdftoppm")  # fail before the render, not after it
     folder = Path(out_dir) / FOLDER
     pdf = folder / f"{file_stem(figures.year)}.pdf"
     png = folder / f"{file_stem(figures.year)}.png"
     watermark = folder / "draft.svg"  # only while WeasyPrint reads it: the page background
-    html = _page(halves, cy, en, doc_title=doc_title, draft=draft, created=figures.snapshot_date,
-                 templates=templates, watermark=watermark.resolve().as_uri())
-    raise_if_missing(labels.values())
+    html = summary_page(figures, organisation, draft=draft, templates=templates, watermark=watermark.resolve().as_uri())
     folder.mkdir(parents=True, exist_ok=True)
     try:
         if draft:
             from pipeline.report import _watermark
 
-            watermark.write_text(_watermark(cy, en), encoding="utf-8")
+            watermark.write_text(_watermark(*_labels(figures, organisation, templates).values()), encoding="utf-8")
         write_pdf(html, base_dir=templates / "shared", target=pdf, roots=[templates, folder], quiet=False)
     finally:
         watermark.unlink(missing_ok=True)
     _check_one_page(pdf)
     _png(pdf, png)
     return [pdf, png]
+
+
+def summary_page(figures: Figures, organisation: Organisation, *, draft: bool, templates: Path | None = None,
+                 watermark: str = "") -> str:
+    """The summary's HTML (what WeasyPrint lays out): both halves, every label checked."""
+    templates = Path(templates) if templates is not None else TEMPLATES
+    problems = check_catalogues(LANGS, templates)
+    if problems:
+        raise MissingTranslation(problems)
+    layout = load_layout(templates)
+    labels = _labels(figures, organisation, templates)
+    halves = [_half(figures, organisation, labels[lang], labels[_other(lang)], layout, draft) for lang in LANGS]
+    cy, en = labels["cy"], labels["en"]
+    doc_title = f"{cy('summary.doc_title')} / {en('summary.doc_title')}"
+    html = _page(halves, cy, en, doc_title=doc_title, draft=draft, created=figures.snapshot_date,
+                 templates=templates, watermark=watermark)
+    raise_if_missing(labels.values())
+    return html
+
+
+def _labels(figures: Figures, organisation: Organisation, templates: Path) -> dict[str, Labels]:
+    labels: dict[str, Labels] = {}
+    for lang in LANGS:
+        lb = Labels(lang, load_catalogue(lang, templates), label_context(figures, organisation, lang))
+        lb.context["period"] = lb.text("period")
+        labels[lang] = lb
+    return labels
 
 
 def _other(lang: str) -> str:
