@@ -24,7 +24,7 @@ import polars as pl
 
 from pipeline import __version__
 from pipeline.config import Organisation, ReportingYear, load_organisation
-from pipeline.errors import InvalidInput, Problem
+from pipeline.errors import InvalidInput, Problem, UnsafeContent
 from pipeline.extracts import Extracts, load_extracts
 from pipeline.extracts.contract import CONTRACT_VERSION
 from pipeline.figures import Figures
@@ -201,6 +201,11 @@ def execute(opts: RunOptions) -> RunResult:
         staged = staging_dir(opts.outputs, f"{opts.year}-{rid}")
         with timer.stage("data"):
             write_data(figures, staged / "data", org)
+            from pipeline.audit import audit_figures  # an outsider's attack on what is about to be published
+
+            if leaks := audit_figures(json.loads((staged / "data" / "figures.json").read_text(encoding="utf-8"))):
+                raise UnsafeContent("withheld counts can be recovered from the figures in: "
+                                    + ", ".join(sorted({r.table for r in leaks})))
         if opts.render:
             from pipeline.report import render_report
 

@@ -24,7 +24,8 @@ employment information, so this follows the practice sources listed there):
 Counts are identified by the people they count: a ``Node`` is a *universe* (a set of people or
 events that a reader could difference - the workforce on 31 March, the year's applications) and a
 *predicate*, the contract codes allowed on each base column. Not modelled: bounds short of exact
-recovery (a withheld 3 known to lie between 1 and 4), and differences between universes (e.g. this
+recovery that are not pinned to one value (a withheld 3 known to lie between 1 and 4 is fine; one
+pinned to exactly 3 by bounds is treated like a determined count), and differences between universes (e.g. this
 year's workforce against last year's).
 
 Thresholds are settings (``organisation.toml`` ``[settings] suppression_threshold``) so that the
@@ -33,6 +34,7 @@ methodology note and manifest record them; ``DEFAULT_THRESHOLD`` is the fallback
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -164,10 +166,19 @@ def protect(
     for _ in range(10_000):
         _classic(values, lines, suppressed, order)
         found = _determined(lines, suppressed)
-        if not found:
+        pinned = [] if found else _pinned(values, lines, suppressed, threshold)
+        if not found and not pinned:
             return suppressed
         added = False
-        for n in found:
+        for n in pinned:  # bounds: one more withheld cell beside each (all at once: each check is costly)
+            for line in sorted((ln for ln in lines if n in ln.cells), key=lambda ln: _unknowns(ln, suppressed)):
+                pick = _complement(line, values, suppressed, order)
+                if pick is not None:
+                    suppressed[pick] = SECONDARY
+                    added = True
+                    break
+        found = found or pinned
+        for n in found if not added else ():
             for line in sorted((ln for ln in lines if n in ln.cells), key=lambda ln: _unknowns(ln, suppressed)):
                 pick = _complement(line, values, suppressed, order)
                 if pick is not None:
@@ -177,11 +188,22 @@ def protect(
             if added:
                 break
         if not added:  # nothing left to withhold beside it: withhold the lines' remaining cells
+            before = len(suppressed)
             for n in found:
                 for line in lines:
                     if n in line.cells:
                         for m in line.cells:
                             suppressed.setdefault(m, SECONDARY)
+            if len(suppressed) == before and not _determined(lines, suppressed):
+                # pinned by bounds alone with every cell around it withheld (e.g. a withheld total of 4
+                # over four withheld small counts): only the published upper bound of "small_count" on
+                # the total pins it, so mark that total as withheld to protect the others instead
+                totals = {ln.total for ln in lines}
+                relabel = [n for n in found if suppressed[n] == SMALL_COUNT and n in totals]
+                if not relabel:
+                    return suppressed
+                for n in relabel:
+                    suppressed[n] = SECONDARY
     raise RuntimeError("secondary suppression did not converge")
 
 
@@ -254,6 +276,54 @@ def _determined(lines: Sequence[Line], suppressed: Mapping[Node, str]) -> list[N
                 pivots[j] = {k: v for k, v in prow.items() if v}
         pivots[p] = row
     return [unknown[j] for j, prow in sorted(pivots.items()) if len(prow) == 1]
+
+
+def _pinned(
+    values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str], threshold: int
+) -> list[Node]:
+    """Withheld counts that bounds alone pin to one value (found by ``pipeline.audit``).
+
+    A reader knows a withheld count is at least 1 (zeros are shown) and a ``small_count`` at most
+    ``threshold - 1``; propagating these bounds through the lines can leave one value, e.g. three
+    withheld 1s under a withheld total that another line shows to be at most 3.
+    """
+    lo: dict[Node, float] = {n: (1 if values[n] > 0 else 0) for n in suppressed}
+    hi: dict[Node, float] = {n: (threshold - 1 if r == SMALL_COUNT else math.inf) for n, r in suppressed.items()}
+    eqs: list[tuple[list[tuple[Node, int]], int]] = []
+    of: dict[Node, list[int]] = defaultdict(list)
+    for line in lines:
+        terms, rhs = [], 0
+        for n, coef in ((line.total, -1), *((p, 1) for p in line.parts)):
+            if n in suppressed:
+                terms.append((n, coef))
+            else:
+                rhs -= coef * values[n]
+        if terms:
+            for n, _ in terms:
+                of[n].append(len(eqs))
+            eqs.append((terms, rhs))
+    queue = list(range(len(eqs)))
+    queued = set(queue)
+    while queue:
+        i = queue.pop()
+        queued.discard(i)
+        terms, rhs = eqs[i]
+        for n, c in terms:
+            # c * x_n = rhs - sum of the others
+            rest_lo = sum(k * (lo[m] if k > 0 else hi[m]) for m, k in terms if m is not n)
+            rest_hi = sum(k * (hi[m] if k > 0 else lo[m]) for m, k in terms if m is not n)
+            a, b = rhs - rest_hi, rhs - rest_lo
+            if c < 0:
+                a, b = -b, -a
+            new_lo = max(lo[n], math.ceil(a)) if math.isfinite(a) else lo[n]
+            new_hi = min(hi[n], math.floor(b)) if math.isfinite(b) else hi[n]
+            if (new_lo, new_hi) != (lo[n], hi[n]):
+                lo[n], hi[n] = new_lo, new_hi
+                for j in of[n]:
+                    if j not in queued:
+                        queued.add(j)
+                        queue.append(j)
+    return sorted((n for n in suppressed if lo[n] == hi[n] and values[n] > 0), key=_key)  # a withheld 0 describes nobody
 
 
 # --------------------------------------------------------------------------- cells
