@@ -161,3 +161,26 @@ def test_without_pdftoppm_the_error_names_the_package(monkeypatch, tmp_path: Pat
     with pytest.raises(RenderFailed, match="poppler-utils"):
         S.render_summary(F.figures(), F.organisation(), tmp_path, draft=True)
     assert not (tmp_path / "summary").exists()
+
+
+def test_the_longest_content_still_fits_on_one_page(tmp_path: Path) -> None:
+    """Every pay gap unpublished or withheld, a suppressed share (so the symbol key is printed) and a long
+    organisation name: still one page (render_summary raises RenderFailed on a second)."""
+    from dataclasses import replace
+
+    from pipeline.figures import Cell, Row
+
+    figures = F.figures()
+    gaps = tuple(replace(g, published=False, gate_reason="below_min_group") if g.id == "disability" else
+                 replace(g, mean_hourly_gap=Cell(None, suppressed="small_count")) if g.id == "gender" else g
+                 for g in figures.pay_gaps)
+    sex = figures.table("profile.sex")
+    rows = tuple(Row(r.keys, {**r.cells, "pct_all": Cell(None, suppressed="secondary")}) if r.keys == ("female",)
+                 else r for r in sex.rows)
+    tables = tuple(replace(t, rows=rows) if t.id == "profile.sex" else t for t in figures.tables)
+    org = replace(F.organisation(), name_cy="Comisiynydd Heddlu a Throseddu a Heddlu Prawf Dyfed-Powys",
+                  name_en="Police and Crime Commissioner and Test Police for Dyfed-Powys")
+    html = S.summary_page(replace(figures, pay_gaps=gaps, tables=tables), org, draft=True)
+    assert html.count("[c]") >= 4  # two values and the key, in each language
+    pdf, png = S.render_summary(replace(figures, pay_gaps=gaps, tables=tables), org, tmp_path, draft=True)
+    assert len(pikepdf.open(pdf).pages) == 1 and _png_size(png) == (1080, 1350)
