@@ -74,19 +74,19 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a UTF-8 byte-order mark, as Excel writes it: harmless
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")  # only to check: polars reads the bytes themselves
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, [Problem("encoding", name, row=line, message="the file is not UTF-8 text (saved as ANSI/Windows-1252?)",
                               allowed="UTF-8; in Excel use 'Save as: CSV UTF-8'")]
-    first_line = text.splitlines()[0] if text.splitlines() else ""
+    first_line = data.lstrip(b"\r\n").split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
     if "," not in first_line and any(sep in first_line for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in first_line)
         return None, [Problem("wrong_delimiter", name, row=1, message="the columns are not separated by commas",
                               found={"\t": "tab"}.get(sep, sep), allowed="comma-separated values")]
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             infer_schema=False,
             empty_string_is_null=False,
             truncate_ragged_lines=False,
