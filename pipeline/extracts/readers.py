@@ -69,17 +69,12 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
 def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
     name = path.name
     data = path.read_bytes()
-    if not data.strip():
+    if not data or data.isspace():
         return None, [Problem("empty_file", name, message="the file is empty", allowed="a header row and data rows")]
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # a UTF-8 byte-order mark, as Excel writes it: harmless
-    try:
-        data.decode("utf-8")  # only to check: polars reads the bytes themselves
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return None, [Problem("encoding", name, row=line, message="the file is not UTF-8 text (saved as ANSI/Windows-1252?)",
-                              allowed="UTF-8; in Excel use 'Save as: CSV UTF-8'")]
-    first_line = data.lstrip(b"\r\n").split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    head = data[:65536].lstrip(b"\r\n")  # the header row, without copying a large file
+    first_line = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
     if "," not in first_line and any(sep in first_line for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in first_line)
         return None, [Problem("wrong_delimiter", name, row=1, message="the columns are not separated by commas",
@@ -93,6 +88,13 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
             raise_if_empty=True,
         )
     except pl.exceptions.PolarsError as exc:
+        try:  # polars refuses bytes that are not UTF-8; find the line for the person who saved it
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            line = data[: bad.start].count(b"\n") + 1
+            return None, [Problem("encoding", name, row=line,
+                                  message="the file is not UTF-8 text (saved as ANSI/Windows-1252?)",
+                                  allowed="UTF-8; in Excel use 'Save as: CSV UTF-8'")]
         return None, [Problem("unreadable", name, message=f"the CSV cannot be read ({type(exc).__name__})",
                               allowed="one header row and the same number of columns on every row")]
     # A record with a quoted line break is still one row in a spreadsheet, so numbering records
@@ -183,8 +185,11 @@ def _drop_repeated_headers(frame: pl.DataFrame, name: str, extract: Extract) -> 
     """A header row pasted again mid-file (two exports glued together) is one clear problem, not a
     cascade of 'bad code' errors on every column of that row."""
     present = [c.name for c in extract.columns if c.required]
+    if not present or present[0] not in frame.columns:
+        return frame, []
     mask = pl.all_horizontal(pl.col(c).str.to_lowercase() == c for c in present)
-    hits = frame.filter(mask)
+    # cheap first: only rows whose first required cell has the header's length can be a header
+    hits = frame.filter(pl.col(present[0]).str.len_bytes() == len(present[0].encode())).filter(mask)
     problems = [Problem("repeated_header", name, row=int(r), message="the header row appears again inside the data",
                         allowed="one header row, at the top") for r in hits[ROW].to_list()[:20]]
     return (frame.filter(~mask) if hits.height else frame), problems
