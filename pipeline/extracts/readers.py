@@ -47,7 +47,7 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
     if suffix == ".csv":
         frame, problems = _read_csv(path)
     elif suffix == ".xlsx":
-        frame, problems = _read_xlsx(path)
+        frame, problems = _read_xlsx(path, frozenset(c.name for c in extract.columns if c.kind == "date"))
     else:
         frame, problems = _read_parquet(path)
     if frame is None:
@@ -103,7 +103,26 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
     return frame, []
 
 
-def _read_xlsx(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
+# Excel's 1900 date system: serial 61 is 1900-03-01; below that Excel counts a 29 February 1900
+# that never was, and no HR date is that old anyway. 2958465 is 9999-12-31, Excel's last date.
+_EXCEL_EPOCH = (1899, 12, 30)
+_EXCEL_SERIALS = (61, 2_958_465)
+
+
+def _read_xlsx(path: Path, date_columns: frozenset[str] = frozenset()) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The first sheet as text. A real Excel date (a number with a date format) arrives as
+    ``YYYY-MM-DD 00:00:00`` and is cut to the date; a date with a time of day is left for validation
+    to reject.
+
+    A date that lost its format shows in Excel as a bare serial number (``45382``, format General).
+    In a column the contract declares a date (``date_columns``), a cell that is a whole number in
+    Excel's range (61 = 1900-03-01 to 2958465 = 9999-12-31) is read as that day of the 1900 date
+    system, ``date(1899, 12, 30) + serial`` — what the person who typed or pasted it meant (45382 is
+    2024-03-31). The workbook does not say whether such a cell was a number or text, so the digits
+    typed as text are read the same way. A fractional serial (a time of day) or a number outside that
+    range is left as it is and reported as ``bad_date``. CSV is not affected: there, ``45382`` is a
+    ``bad_date``.
+    """
     name = path.name
     try:
         frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0, drop_empty_rows=False,
@@ -116,8 +135,18 @@ def _read_xlsx(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
     frame = frame.select(
         pl.col(c).cast(pl.String).str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}") for c in frame.columns
     )
+    serial_columns = [c for c in frame.columns if c.strip().lower().lstrip("\ufeff") in date_columns]
+    if serial_columns:
+        frame = frame.with_columns(_from_excel_serial(pl.col(c)).alias(c) for c in serial_columns)
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     return frame, []
+
+
+def _from_excel_serial(cell: pl.Expr) -> pl.Expr:
+    serial = pl.when(cell.str.contains(r"^\d{1,7}$")).then(cell).cast(pl.Int64, strict=False)
+    in_range = serial.is_between(*_EXCEL_SERIALS)
+    day = (pl.date(*_EXCEL_EPOCH) + pl.duration(days=serial)).dt.strftime("%Y-%m-%d")
+    return pl.when(in_range).then(day).otherwise(cell)
 
 
 def _read_parquet(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
