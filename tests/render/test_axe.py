@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -135,13 +136,18 @@ def axe_results(request) -> dict[str, list[dict[str, Any]]]:  # noqa: ANN001
     results: dict[str, list[dict[str, Any]]] = {}
     try:
         for lang in LANGS:
-            session = browser.open((pages / lang / "index.html").as_uri())
-            for _ in range(200):
-                if browser.evaluate(session, "document.readyState") == "complete":
+            url = (pages / lang / "index.html").as_uri()
+            session = browser.open(url)
+            # Wait for *this* page to finish loading: a new target starts on about:blank, whose
+            # readyState is already "complete", and axe run on a half-parsed page sees a link whose
+            # text has not arrived yet (a flaky "link-name" violation).
+            ready = f"document.readyState === 'complete' && location.href === {json.dumps(url)}"
+            for _ in range(600):
+                if browser.evaluate(session, ready):
                     break
-                import time
-
                 time.sleep(0.05)
+            else:
+                raise RuntimeError(f"{url} did not finish loading in 30 s")
             browser.evaluate(session, source)
             options = json.dumps({"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]})
             script = ("axe.run(document, " + options + ").then(r => JSON.stringify(r.violations.map(v => ({"
