@@ -291,5 +291,7 @@ def stub_paygap(monkeypatch: Any) -> list[dict[str, Any]]:
     mod = types.ModuleType("pipeline.measures.paygap")
     mod.gender_pay_gap = gender_pay_gap  # type: ignore[attr-defined]
     mod.compare = compare  # type: ignore[attr-defined]
+    # the engine's interface: pay_gaps ranks everyone once by the exact hourly key before comparing
+    mod.hourly_rates = lambda frame, settings: frame.with_columns(hourly_key=pl.lit(None, pl.Int128))  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "pipeline.measures.paygap", mod)
     return calls

@@ -469,7 +469,8 @@ def _pay_gap(
 
 def _hourly_measures(fpre: pl.DataFrame, settings: Settings) -> dict[str, object]:
     """Mean and median hourly gaps (paras 8, 9) and quartiles (para 13), over FPREs."""
-    rated = hourly_rates(fpre, settings)
+    # rates are row-wise, so a caller running many comparisons may add them once beforehand
+    rated = fpre if "hourly_key" in fpre.columns else hourly_rates(fpre, settings)
     if rated.select(pl.col("hourly_key").null_count()).item():
         raise ValueError("a full-pay relevant employee has no positive weekly hours; the data contract requires them")
     a = rated.filter(pl.col("_side") == _REF)
