@@ -33,7 +33,7 @@ from pipeline.config import Organisation
 from pipeline.errors import MissingTranslation
 from pipeline.figures import Figures
 from pipeline.report import charts
-from pipeline.report.document import Builder, Document, ensure_commentary_pairs, label_context, load_layout
+from pipeline.report.document import Builder, Document, ensure_commentary_pairs, labels_for, load_layout
 from pipeline.report.html import render_page
 from pipeline.report.labels import TEMPLATES, Labels, check_catalogues, load_catalogue, raise_if_missing
 from pipeline.report.pdf import write_pdf
@@ -104,11 +104,7 @@ def _render_report(figures: Figures, organisation: Organisation, *, commentary: 
 
     # 2. Every label these Figures need, in every language, checked at once (a quick pass that draws
     #    no chart), before any language is drawn or written.
-    labels: dict[str, Labels] = {}
-    for lang in all_langs:
-        lb = Labels(lang, catalogues[lang], label_context(figures, organisation, lang))
-        lb.context["period"] = lb.text("period")
-        labels[lang] = lb
+    labels = {lang: labels_for(lang, catalogues[lang], figures, organisation) for lang in all_langs}
 
     def build(lang: str, draw: bool) -> Document:
         return Builder(figures, organisation, labels[lang], labels[_other(lang)], commentary=commentary.get(lang, {}),
@@ -220,10 +216,7 @@ def _render_language(job: _Job) -> "_Rendered":
     lang, other = job.lang, _other(job.lang)
     fonts, css_dir = job.templates / "shared" / "fonts", job.templates / "shared" / "css"
     charts.register_fonts(fonts)
-    labels = {code: Labels(code, job.catalogues[code], label_context(job.figures, job.organisation, code))
-              for code in (lang, other)}
-    for lb in labels.values():
-        lb.context["period"] = lb.text("period")
+    labels = {code: labels_for(code, job.catalogues[code], job.figures, job.organisation) for code in (lang, other)}
     doc = Builder(job.figures, job.organisation, labels[lang], labels[other], commentary=job.commentary,
                   draft=job.draft, layout=job.layout, draw_charts=True).build()
     lap("charts")

@@ -633,6 +633,13 @@ def label_context(figures: Figures, org: Organisation, lang: str) -> dict[str, A
     }
 
 
+def labels_for(lang: str, catalogue: Mapping[str, str], figures: Figures, org: Organisation) -> Labels:
+    """One language's labels for these Figures, with ``{period}`` spelt out once for every label."""
+    lb = Labels(lang, catalogue, label_context(figures, org, lang))
+    lb.context["period"] = lb.text("period")
+    return lb
+
+
 def ensure_commentary_pairs(commentary: Mapping[str, Mapping[str, str]], languages: Sequence[str]) -> None:
     """The same commentary files, none empty, in every language (a Welsh file missing beside an
     English one is a missing translation, and the other way round)."""

@@ -34,7 +34,7 @@ import jinja2
 from pipeline.config import Organisation
 from pipeline.errors import MissingTranslation, RenderFailed
 from pipeline.figures import Cell, Figures, PayGap
-from pipeline.report.document import QUARTILES, Builder, CellView, label_context, load_layout
+from pipeline.report.document import QUARTILES, Builder, CellView, labels_for, load_layout
 from pipeline.report.labels import TEMPLATES, Labels, check_catalogues, load_catalogue, raise_if_missing
 from pipeline.report.pdf import write_pdf
 
@@ -118,12 +118,7 @@ def summary_page(figures: Figures, organisation: Organisation, *, draft: bool, t
 
 
 def _labels(figures: Figures, organisation: Organisation, templates: Path) -> dict[str, Labels]:
-    labels: dict[str, Labels] = {}
-    for lang in LANGS:
-        lb = Labels(lang, load_catalogue(lang, templates), label_context(figures, organisation, lang))
-        lb.context["period"] = lb.text("period")
-        labels[lang] = lb
-    return labels
+    return {lang: labels_for(lang, load_catalogue(lang, templates), figures, organisation) for lang in LANGS}
 
 
 def _other(lang: str) -> str:
