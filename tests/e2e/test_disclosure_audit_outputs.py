@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -13,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from leak_scan import leaks, personal_values, written_texts
 from pipeline.audit import audit_figures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,43 +60,15 @@ def test_a_small_organisation_is_suppressed_and_the_audit_recovers_nothing(small
     assert [r.describe() for r in audit_figures(figs)] == []
 
 
-def _ids(inputs: Path) -> set[str]:
-    """Every id (columns ending in _id) and date of birth in every extract."""
-    ids: set[str] = set()
-    for path in inputs.rglob("*.csv"):
-        with path.open(encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                ids.update(v for k, v in row.items() if v and k and (k.endswith("_id") or k == "date_of_birth"))
-    return ids
-
-
-def _texts(folder: Path) -> dict[str, str]:
-    out = {}
-    for p in folder.rglob("*"):
-        if not p.is_file():
-            continue
-        if p.suffix == ".pdf":
-            if shutil.which("pdftotext"):
-                out[str(p)] = subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True).stdout
-            out[str(p) + ":raw"] = p.read_bytes().decode("latin-1")
-        elif p.suffix in (".png", ".ttf", ".woff", ".woff2"):
-            continue
-        else:
-            out[str(p)] = p.read_text(encoding="utf-8", errors="replace")
-    return out
-
-
 def test_no_id_or_birth_date_of_the_small_organisation_reaches_any_output_or_the_log(small_org, tmp_path):
     done = _run("report", small_org, tmp_path, 2024)
     assert done.returncode == 0, done.stderr
-    ids = _ids(small_org)
+    ids = personal_values(small_org)
     assert len(ids) > SMALL_EMPLOYEES
     assert any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", i) for i in ids)  # the dates of birth are in the scan
-    pattern = re.compile("|".join(sorted(map(re.escape, ids), key=len, reverse=True)))
-    texts = _texts(tmp_path)
+    texts = written_texts(tmp_path)
     assert any(name.endswith(".pdf") for name in texts)
     texts["<run log>"] = done.stderr + done.stdout
     # ids are shaped like E000123 / APP-2024-000001; a date of birth is a full ISO date, which the report
     # never prints (its dates are 31 March and the period's first and last days, not birthdays)
-    leaks = {name: sorted(set(pattern.findall(text)))[:5] for name, text in texts.items() if pattern.search(text)}
-    assert leaks == {}
+    assert leaks(ids, texts) == {}

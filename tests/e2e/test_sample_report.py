@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
-import subprocess
 from fractions import Fraction
 from pathlib import Path
 from statistics import median
 
 import pytest
+
+from leak_scan import leaks, personal_values, written_texts
 
 from pipeline.cli import main
 
@@ -99,45 +99,14 @@ def test_three_figures_agree_with_a_recomputation_by_a_different_route(run):
     assert cells == [women_officers]
 
 
-def _ids() -> set[str]:
-    ids: set[str] = set()
-    for name, cols in {"employees": ["employee_id"], "applications": ["application_id", "vacancy_id"],
-                       "grievances": ["case_id"], "disciplinary": ["case_id"]}.items():
-        for year in ("2023", "2024"):
-            path = INPUTS / year / f"{name}.csv"
-            if path.exists():
-                for r in csv.DictReader(path.open(encoding="utf-8")):
-                    ids.update(r[c] for c in cols if r.get(c))
-    return ids
-
-
-def _texts(folder: Path) -> dict[str, str]:
-    out = {}
-    for p in folder.rglob("*"):
-        if not p.is_file():
-            continue
-        if p.suffix == ".pdf":
-            if shutil.which("pdftotext"):
-                out[str(p)] = subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True).stdout
-            out[str(p) + ":raw"] = p.read_bytes().decode("latin-1")
-        elif p.suffix in (".png", ".ttf", ".woff", ".woff2"):
-            continue
-        else:
-            out[str(p)] = p.read_text(encoding="utf-8", errors="replace")
-    return out
-
-
 def test_no_id_from_the_inputs_reaches_any_output_or_log_line(run):
     _, published, log = run
-    ids = _ids()
+    ids = personal_values(INPUTS)
     assert len(ids) > 2000
-    pattern = re.compile("|".join(sorted(map(re.escape, ids), key=len, reverse=True)))
-    texts = _texts(published)
+    texts = written_texts(published)
     texts["<run log>"] = log
-    leaks = {name: sorted(set(pattern.findall(text)))[:5] for name, text in texts.items()
-             if pattern.search(text)}
     # ids are shaped like E000123 / APP-... so a hit is a real leak, not a coincidence of digits
-    assert leaks == {}
+    assert leaks(ids, texts) == {}
 
 
 def test_review_pack_shows_2024_against_2023_in_words_with_both_pdfs_side_by_side(run):
