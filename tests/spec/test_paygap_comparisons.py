@@ -14,25 +14,16 @@ from typing import Any
 import polars as pl
 import pytest
 
+from paygap_fixtures import PAY_SCHEMA
 from pipeline.config import Settings
 from pipeline.figures import Cell
 from pipeline.measures.paygap import compare
 
 SCHEMA = {
-    "employee_id": pl.String,
-    "sex": pl.String,
+    **PAY_SCHEMA,
     "ethnicity": pl.String,
     "ethnic_minority": pl.String,
     "disability": pl.String,
-    "period_start": pl.Date,
-    "period_end": pl.Date,
-    "days_in_period": pl.Int64,
-    "ordinary_pay": pl.Decimal(18, 2),
-    "bonus_pay_in_period": pl.Decimal(18, 2),
-    "bonus_pay_12m": pl.Decimal(18, 2),
-    "bonus_period_days": pl.Int64,
-    "weekly_hours": pl.Decimal(18, 4),
-    "full_pay": pl.Boolean,
 }
 MINORITY = {"asian_indian": "ethnic_minority", "black_african": "ethnic_minority", "white_british": "white_british"}
 

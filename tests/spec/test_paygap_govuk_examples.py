@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 import pytest
 
+from paygap_fixtures import PAY_SCHEMA
 from pipeline.config import Settings
 from pipeline.figures import Cell
 from pipeline.measures.paygap import (
@@ -28,19 +29,7 @@ from pipeline.measures.paygap import (
 )
 
 SETTINGS = Settings()
-SCHEMA = {
-    "employee_id": pl.String,
-    "sex": pl.String,
-    "period_start": pl.Date,
-    "period_end": pl.Date,
-    "days_in_period": pl.Int64,
-    "ordinary_pay": pl.Decimal(18, 2),
-    "bonus_pay_in_period": pl.Decimal(18, 2),
-    "bonus_pay_12m": pl.Decimal(18, 2),
-    "bonus_period_days": pl.Int64,
-    "weekly_hours": pl.Decimal(18, 4),
-    "full_pay": pl.Boolean,
-}
+SCHEMA = PAY_SCHEMA
 SNAPSHOT = dt.date(2024, 3, 31)
 
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from paygap_fixtures import PAY_SCHEMA
 from pipeline.config import Settings
 from pipeline.measures.paygap import (
     QUARTILES,
@@ -25,19 +26,7 @@ from pipeline.measures.paygap import (
 )
 
 PROPERTY = settings(max_examples=100, deadline=None, derandomize=True)
-SCHEMA = {
-    "employee_id": pl.String,
-    "sex": pl.String,
-    "period_start": pl.Date,
-    "period_end": pl.Date,
-    "days_in_period": pl.Int64,
-    "ordinary_pay": pl.Decimal(18, 2),
-    "bonus_pay_in_period": pl.Decimal(18, 2),
-    "bonus_pay_12m": pl.Decimal(18, 2),
-    "bonus_period_days": pl.Int64,
-    "weekly_hours": pl.Decimal(18, 4),
-    "full_pay": pl.Boolean,
-}
+SCHEMA = PAY_SCHEMA
 
 # Few distinct values, so that ties (and ties across quarter boundaries) are common.
 employees = st.lists(
