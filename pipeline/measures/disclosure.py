@@ -152,6 +152,21 @@ def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, st
 
 
 # --------------------------------------------------------------------------- suppression
+
+
+def _withhold_beside(
+    n: Node, lines: Sequence[Line], values: Mapping[Node, int], suppressed: dict[Node, str], order: Mapping[Node, int]
+) -> bool:
+    """Withhold one more cell in a line through ``n`` (the line with fewest unknowns first); False when
+    no line has one to give."""
+    for line in sorted((ln for ln in lines if n in ln.cells), key=lambda ln: _unknowns(ln, suppressed)):
+        pick = _complement(line, values, suppressed, order)
+        if pick is not None:
+            suppressed[pick] = SECONDARY
+            return True
+    return False
+
+
 def protect(
     values: Mapping[Node, int],
     lines: Sequence[Line],
@@ -171,21 +186,11 @@ def protect(
             return suppressed
         added = False
         for n in pinned:  # bounds: one more withheld cell beside each (all at once: each check is costly)
-            for line in sorted((ln for ln in lines if n in ln.cells), key=lambda ln: _unknowns(ln, suppressed)):
-                pick = _complement(line, values, suppressed, order)
-                if pick is not None:
-                    suppressed[pick] = SECONDARY
-                    added = True
-                    break
+            added = _withhold_beside(n, lines, values, suppressed, order) or added
         found = found or pinned
         for n in found if not added else ():
-            for line in sorted((ln for ln in lines if n in ln.cells), key=lambda ln: _unknowns(ln, suppressed)):
-                pick = _complement(line, values, suppressed, order)
-                if pick is not None:
-                    suppressed[pick] = SECONDARY
-                    added = True
-                    break
-            if added:
+            if _withhold_beside(n, lines, values, suppressed, order):
+                added = True
                 break
         if not added:  # nothing left to withhold beside it: withhold the lines' remaining cells
             before = len(suppressed)
