@@ -292,6 +292,8 @@ def stub_paygap(monkeypatch: Any) -> list[dict[str, Any]]:
     mod.gender_pay_gap = gender_pay_gap  # type: ignore[attr-defined]
     mod.compare = compare  # type: ignore[attr-defined]
     # the engine's interface: pay_gaps ranks everyone once by the exact hourly key before comparing
-    mod.hourly_rates = lambda frame, settings: frame.with_columns(hourly_key=pl.lit(None, pl.Int128))  # type: ignore[attr-defined]
+    mod.hourly_rates = lambda frame, settings: frame.with_columns(  # type: ignore[attr-defined]
+        hourly_key=pl.lit(None, pl.Int128), hourly_num=pl.lit(None, pl.Int128), hourly_den=pl.lit(None, pl.Int128)
+    )
     monkeypatch.setitem(sys.modules, "pipeline.measures.paygap", mod)
     return calls

@@ -103,14 +103,20 @@ def _protect(drafts: list[Draft], extra: Domains, threshold: int) -> Protected:
 
 
 # --------------------------------------------------------------------------- pay gaps
+# What the pay gaps compare people by. Only these ride along with the pay rows: a comparison filters
+# its frame several times, and every extra column is copied at every filter.
+PAY_GAP_CHARACTERISTICS = ("sex", "workforce_group", "ethnicity", "disability")
+
+
 def pay_frame(extracts: Extracts) -> pl.DataFrame:
     """Relevant employees: pay rows of employees in post, with their sex, group and characteristics."""
     emp = (
         extracts.employees.lazy()
         .filter(pl.col("in_post") & pl.col("is_employee"))
-        .drop([c for c in extracts.pay.columns if c != "employee_id" and c in extracts.employees.columns])
+        .select("employee_id", *PAY_GAP_CHARACTERISTICS)
     )
-    return groups.with_groupings(extracts.pay.lazy().join(emp, on="employee_id", how="inner")).collect()
+    joined = extracts.pay.lazy().join(emp, on="employee_id", how="inner").drop("employee_id")
+    return groups.with_groupings(joined).collect()
 
 
 def _full_pay_count(frame: pl.DataFrame, col: str, value: str) -> int:
@@ -128,7 +134,12 @@ def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
     # polars keeps a column's sorted flag through a filter, so each comparison's quartiles and
     # medians find their rows already in order instead of sorting the workforce again. (Order
     # never changes a figure: the engine is tested against shuffled rows.)
-    frame = hourly_rates(frame, settings).sort("hourly_key", nulls_last=True)
+    frame = (
+        hourly_rates(frame, settings)
+        .select("hourly_key", "hourly_num", "hourly_den", "full_pay", "bonus_pay_12m", *PAY_GAP_CHARACTERISTICS,
+                groups.ETHNIC_MINORITY.code, groups.ETHNIC_PAY_GROUP.code)
+        .sort("hourly_key", nulls_last=True)
+    )
     out = [gender_pay_gap(frame, settings, gap_id="gender", population="all")]
 
     emp_groups = [org.groups[x] for x in org.employee_groups]

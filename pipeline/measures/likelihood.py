@@ -52,7 +52,6 @@ from pipeline.figures import Cell, Likelihood
 from pipeline.measures import disclosure as dc
 from pipeline.measures import groups as g
 from pipeline.measures.crosstab import Draft, Population, Protected
-from pipeline.measures.flows import disciplinary, training
 
 
 @dataclass(frozen=True)
@@ -72,13 +71,17 @@ COMPARISONS = (
 
 def drafts(extracts: Extracts) -> list[Draft]:
     """Counts of people behind the training and disciplinary numerators (published in ``Likelihood``)."""
+    # Each person once, with their characteristics from the employees extract: the people with an
+    # approved request (or a case) are picked by id, rather than joining every request to its person
+    # and then dropping the repeats.
     people = {
-        "training_people": training(extracts).frame.filter(pl.col("training_outcome") == "approved"),
-        "disciplinary_people": disciplinary(extracts).frame,
+        "training_people": extracts.training.lazy().filter(pl.col("outcome") == "approved"),
+        "disciplinary_people": extracts.disciplinary.lazy(),
     }
     out = []
-    for universe, frame in people.items():
-        pop = Population(universe, universe, frame.unique("employee_id"))
+    for universe, events in people.items():
+        frame = extracts.employees.lazy().join(events.select("employee_id"), on="employee_id", how="semi")
+        pop = Population(universe, universe, frame)
         for cmp in COMPARISONS:
             out.append(
                 Draft(
