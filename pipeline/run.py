@@ -28,6 +28,7 @@ from pipeline.errors import InvalidInput, Problem, UnsafeContent
 from pipeline.extracts import Extracts, load_extracts
 from pipeline.extracts.contract import CONTRACT_VERSION
 from pipeline.figures import Figures
+from pipeline.measures import PREVIOUS_YEAR_EXTRACTS
 from pipeline.publish import apply_mode, mode_of_inputs, publish, published_dir, run_lock, sha256_file, staging_dir
 
 log = logging.getLogger("pipeline")
@@ -119,12 +120,26 @@ def load_inputs(opts: RunOptions, timer: _Timer) -> tuple[Organisation, Extracts
         prev_dir = opts.inputs / str(opts.year - 1)
         if prev_dir.is_dir():
             try:
-                previous, _ = load_extracts(opts.inputs, ReportingYear(opts.year - 1), org)
+                # only what the year-on-year change tables count (the review pack reads the rest)
+                previous, _ = load_extracts(opts.inputs, ReportingYear(opts.year - 1), org,
+                                            only=PREVIOUS_YEAR_EXTRACTS)
             except InvalidInput as exc:
                 warnings.append(Problem("previous_year_invalid", f"{opts.year - 1}/", severity="warning",
-                                        message=f"last year's extracts have {len(exc.problems)} problem(s); "
-                                                "year-on-year change is left out"))
+                                        message=f"last year's {' and '.join(PREVIOUS_YEAR_EXTRACTS)} extracts have "
+                                                f"{len(exc.problems)} problem(s); year-on-year change is left out"))
     return org, extracts, previous, warnings
+
+
+def last_year_figures(opts: RunOptions, org: Organisation) -> Figures | None:
+    """All of last year's figures, for the review pack's "since last year" (None when any of last
+    year's extracts has a problem: the review then says there is nothing to compare with)."""
+    from pipeline.measures import compute_figures
+
+    try:
+        extracts, _ = load_extracts(opts.inputs, ReportingYear(opts.year - 1), org)
+    except InvalidInput:
+        return None
+    return compute_figures(extracts)
 
 
 def read_community(inputs: Path) -> pl.DataFrame | None:
@@ -216,7 +231,7 @@ def execute(opts: RunOptions) -> RunResult:
             with timer.stage("review"):
                 from pipeline.review import build_review
 
-                last_year = compute_figures(previous) if previous is not None else None
+                last_year = last_year_figures(opts, org) if previous is not None else None
                 build_review(staged, figures, last_run=published_dir(opts.outputs, opts.year), last_year=last_year,
                              threshold=org.settings.change_threshold_points,
                              warnings=[w.render() for w in warnings])

@@ -6,6 +6,7 @@ checks, and either returns an ``Extracts`` or raises ``InvalidInput`` carrying e
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import polars as pl
@@ -36,9 +37,14 @@ def empty_frame(ex: Extract) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def load_extracts(inputs: Path, year: ReportingYear, org: Organisation) -> tuple[Extracts, list[Problem]]:
+def load_extracts(inputs: Path, year: ReportingYear, org: Organisation,
+                  only: Collection[str] | None = None) -> tuple[Extracts, list[Problem]]:
     """Read and validate one year's extracts; raise ``InvalidInput`` with every problem, or return
-    the typed frames and any warnings."""
+    the typed frames and any warnings.
+
+    ``only`` names the extracts wanted (the rest are neither read nor checked, and are left empty and
+    not ``supplied``): last year's figures need only some of last year's files.
+    """
     year_dir = inputs / str(year.year)
     problems: list[Problem] = []
     if not year_dir.is_dir():
@@ -47,6 +53,9 @@ def load_extracts(inputs: Path, year: ReportingYear, org: Organisation) -> tuple
     frames: dict[str, pl.DataFrame] = {}
     files: dict[str, str] = {}
     for ex in EXTRACTS:
+        if only is not None and ex.name not in only:
+            frames[ex.name] = empty_frame(ex)
+            continue
         path, found = locate(year_dir, ex)
         problems += found
         if path is None:

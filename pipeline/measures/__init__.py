@@ -44,9 +44,12 @@ from pipeline.measures.crosstab import (
     register_domains,
 )
 
-__all__ = ["compute_figures"]
+__all__ = ["compute_figures", "PREVIOUS_YEAR_EXTRACTS"]
 
 PREVIOUS = "previous."  # id prefix of the previous year's (unpublished) profile drafts
+# The extracts of last year that ``compute_figures(previous=...)`` reads: the workforce profile,
+# whose pay bands come from the pay extract.
+PREVIOUS_YEAR_EXTRACTS = ("employees", "pay")
 
 
 def compute_figures(
