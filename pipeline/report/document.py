@@ -116,6 +116,7 @@ class PayGapView:
     chart: ChartView | None
     quartiles: TableView | None
     sizes: TableView | None
+    pdf_detail: bool = False  # the quartile chart and table stay in the HTML, not the PDF
 
 
 @dataclass
@@ -139,7 +140,13 @@ class SectionView:
 
     @property
     def pdf_details_left_out(self) -> bool:
-        return any(t.pdf_detail for t in self.tables)
+        """Tables by the characteristics the PDF does not print (the section says so once)."""
+        return any(b.table.pdf_detail for b in self.blocks if b.table is not None)
+
+    @property
+    def pdf_quartiles_left_out(self) -> bool:
+        """Pay gaps whose quartiles the PDF does not print (the section says so once)."""
+        return any(b.paygap.pdf_detail for b in self.blocks if b.paygap is not None and b.paygap.published)
 
 
 @dataclass
@@ -462,7 +469,13 @@ class Builder:
                           sorted(skeys.items()))
         sizes.header_lines = [("", c) for c in cols]
         sign = self.L(f"paygap.sign.{g.reference}.{g.comparison}")
-        return PayGapView(html_id, title, True, "", headline, sign, chart, quart, sizes)
+        # The PDF prints the quartiles of the comparisons the layout names (the statutory gender pay
+        # gap); for the others it keeps the headline and group sizes, and the section says where the
+        # quartiles are. Each quartile chart and table cost the PDF most of a page.
+        detail = not any(fnmatch.fnmatchcase(g.id, p) for p in self.layout.get("pdf_paygap_quartiles", ["*"]))
+        if quart is not None:
+            quart.pdf_detail = detail
+        return PayGapView(html_id, title, True, "", headline, sign, chart, quart, sizes, pdf_detail=detail)
 
     # -------------------------------------------------------------- likelihoods
     def likelihood_table(self, items: Sequence[Likelihood]) -> TableView:

@@ -132,3 +132,30 @@ def test_rendering_again_gives_byte_identical_files(rendered, tmp_path: Path) ->
     # no absolute path of the build machine leaks into a PDF or page
     for path in (rendered.pdf("cy"), rendered.out / "cy" / "index.html"):
         assert str(rendered.out).encode() not in path.read_bytes()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_pdf_prints_quartiles_of_the_gender_pay_gap_only_and_says_where_the_others_are(rendered, lang: str) -> None:  # noqa: ANN001
+    """layout.toml's pdf_paygap_quartiles = ["gender"]: the statutory gap keeps its quartile chart and
+    table in print; the disability gap keeps its headline in print, and its quartiles in the HTML."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    text = " ".join(subprocess.run(["pdftotext", str(rendered.pdf(lang)), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    html = " ".join(rendered.html(lang).split())
+    import tomllib
+
+    labels = tomllib.loads((Path(__file__).parents[2] / "templates" / lang / "labels.toml").read_text("utf-8"))
+    quartiles = labels["paygap"]["quartiles_title"]
+    gender = quartiles.format(title=labels["paygap"]["gender"]["title"])
+    disability_title = labels["paygap"]["disability"]["title"]
+    disability = quartiles.format(title=disability_title)
+    note = labels["pdf"]["more_paygap_quartiles"]
+    assert gender in text
+    assert disability_title in text, "the disability gap's headline stays in the PDF"
+    assert disability not in text
+    assert disability in html, "its quartiles stay in the HTML"
+    assert note in text and note not in html
