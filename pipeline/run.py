@@ -208,38 +208,55 @@ def execute(opts: RunOptions) -> RunResult:
             log.info("inputs unchanged since the published run %s; nothing to do (use --force to rebuild)", rid)
             return RunResult(opts.year, current.resolve(), unchanged=True, warnings=warnings, timings=timer.timings)
 
-        with timer.stage("measure"):
-            from pipeline.measures import compute_figures
-
-            figures = compute_figures(extracts, previous=previous, community=read_community(opts.inputs))
-
-        staged = staging_dir(opts.outputs, f"{opts.year}-{rid}")
-        with timer.stage("data"):
-            write_data(figures, staged / "data", org)
-            from pipeline.audit import audit_figures  # an outsider's attack on what is about to be published
-
-            if leaks := audit_figures(json.loads((staged / "data" / "figures.json").read_text(encoding="utf-8"))):
-                raise UnsafeContent("withheld counts can be recovered from the figures in: "
-                                    + ", ".join(sorted({r.table for r in leaks})))
+        # the language workers start now, so that they import the renderer while this process computes
+        pool = None
         if opts.render:
-            from pipeline.report import render_report
+            from pipeline.report import start_render_pool
 
-            commentary = read_commentary(opts.inputs, opts.year, opts.languages)
-            with timer.stage("render"):
-                render_report(figures, org, commentary=commentary, out_dir=staged, draft=opts.draft,
-                              languages=opts.languages, timings=timer.timings)
-            with timer.stage("review"):
-                from pipeline.review import build_review
+            pool = start_render_pool(opts.languages)
+        try:
+            with timer.stage("measure"):
+                from pipeline.measures import compute_figures
 
-                last_year = last_year_figures(opts, org) if previous is not None else None
-                build_review(staged, figures, last_run=published_dir(opts.outputs, opts.year), last_year=last_year,
-                             threshold=org.settings.change_threshold_points,
-                             warnings=[w.render() for w in warnings])
-        with timer.stage("manifest"):
-            write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
-        with timer.stage("publish"):
-            apply_mode(staged, mode_of_inputs(files))
-            final = publish(staged, opts.outputs, opts.year, rid)
+                figures = compute_figures(extracts, previous=previous, community=read_community(opts.inputs))
+
+            staged = staging_dir(opts.outputs, f"{opts.year}-{rid}")
+            with timer.stage("data"):
+                write_data(figures, staged / "data", org)
+                from pipeline.audit import audit_figures  # an outsider's attack on what is about to be published
+
+                if leaks := audit_figures(json.loads((staged / "data" / "figures.json").read_text(encoding="utf-8"))):
+                    raise UnsafeContent("withheld counts can be recovered from the figures in: "
+                                        + ", ".join(sorted({r.table for r in leaks})))
+            if opts.render:
+                from concurrent.futures import ThreadPoolExecutor
+
+                from pipeline.report import render_report
+
+                commentary = read_commentary(opts.inputs, opts.year, opts.languages)
+                # last year's figures for the review pack, worked out in this process while the language
+                # workers draw (this process only waits for them meanwhile)
+                background = ThreadPoolExecutor(max_workers=1)
+                last_year = background.submit(last_year_figures, opts, org) if previous is not None else None
+                background.shutdown(wait=False)
+                with timer.stage("render"):
+                    render_report(figures, org, commentary=commentary, out_dir=staged, draft=opts.draft,
+                                  languages=opts.languages, timings=timer.timings, pool=pool)
+                with timer.stage("review"):
+                    from pipeline.review import build_review
+
+                    build_review(staged, figures, last_run=published_dir(opts.outputs, opts.year),
+                                 last_year=last_year.result() if last_year is not None else None,
+                                 threshold=org.settings.change_threshold_points,
+                                 warnings=[w.render() for w in warnings])
+            with timer.stage("manifest"):
+                write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
+            with timer.stage("publish"):
+                apply_mode(staged, mode_of_inputs(files))
+                final = publish(staged, opts.outputs, opts.year, rid)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     return RunResult(opts.year, final, warnings=warnings, timings=timer.timings, figures=figures)
 
 

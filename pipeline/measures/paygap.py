@@ -235,27 +235,28 @@ def quartile_bands(ranked: pl.DataFrame, *, key: str = "hourly_key", reference: 
     of the block's places (``_share_block``) and group B fills the remaining places. A block that sits
     inside one band needs no sharing, so the result never depends on row order.
     """
-    sizes = quartile_sizes(ranked.height)
+    n = ranked.height
+    sizes = quartile_sizes(n)
     starts = [sum(sizes[:i]) for i in range(1, 4)]  # first position of each band above the lowest
-    blocks = (
-        ranked.select(key, pl.col(reference).cast(pl.Int64).alias("_a"))
-        .sort(key)
-        .with_row_index("_pos")
-        .group_by(key)
-        .agg(pl.col("_pos").min().alias("_first"), pl.col("_pos").max().alias("_last"), pl.col("_a").sum())
-        .with_columns(_band=_band_index(pl.col("_first"), starts), _band_last=_band_index(pl.col("_last"), starts))
-    )
-    men = [0, 0, 0, 0]
-    inside = blocks.filter(pl.col("_band") == pl.col("_band_last")).group_by("_band").agg(pl.col("_a").sum())
-    for b, a in inside.iter_rows():
-        men[b] += int(a)
-    bounds = [0, *starts, ranked.height]
-    # at most three blocks can straddle a boundary: a loop over blocks, not over people
-    for first, last, a in blocks.filter(pl.col("_band") != pl.col("_band_last")).select(
-        "_first", "_last", "_a"
-    ).iter_rows():
+    bounds = [0, *starts, n]
+    ordered = ranked.select(key, pl.col(reference).cast(pl.Int64).alias("_a")).sort(key)  # a no-op when sorted
+    keys, a = ordered.get_column(key), ordered.get_column("_a")
+    # Everyone first goes to the band of their position. A block of people on the same rate that
+    # sits inside one band is then already right, whatever order the sort left it in; only a block
+    # straddling a band boundary (at most three, found at the boundaries) is taken out again and
+    # shared out by para 13(2). No grouping of the whole workforce by rate is needed.
+    men = [int(a.slice(lo, hi - lo).sum()) for lo, hi in zip(bounds, bounds[1:])]
+    straddling: dict[int, int] = {}  # first -> last position of each block across a boundary
+    for start in starts:
+        if 0 < start < n and keys[start - 1] == keys[start]:
+            at = (keys == keys[start]).arg_true()
+            straddling[int(at.min())] = int(at.max())
+    for first, last in straddling.items():
         places = [max(0, min(last + 1, bounds[i + 1]) - max(first, bounds[i])) for i in range(4)]
-        for i, m in enumerate(_share_block(int(a), places)):
+        block = a.slice(first, last + 1 - first)
+        for i, p in enumerate(places):
+            men[i] -= int(block.slice(max(first, bounds[i]) - first, p).sum()) if p else 0
+        for i, m in enumerate(_share_block(int(block.sum()), places)):
             men[i] += m
     return pl.DataFrame(
         {
@@ -266,14 +267,6 @@ def quartile_bands(ranked: pl.DataFrame, *, key: str = "hourly_key", reference: 
         },
         schema={"quartile": pl.String, "size": pl.Int64, "n_reference": pl.Int64, "n_comparison": pl.Int64},
     )
-
-
-def _band_index(position: pl.Expr, starts: list[int]) -> pl.Expr:
-    """0 (lower) .. 3 (upper): how many band starts lie at or below ``position``."""
-    index = pl.lit(0, pl.Int64)
-    for start in starts:
-        index = index + (position >= start).cast(pl.Int64)
-    return index
 
 
 def _share_block(members: int, places: list[int]) -> list[int]:
@@ -425,9 +418,12 @@ def _pay_gap(
     disclosure: Cell,
     gated: bool,
 ) -> PayGap:
-    rel = frame.with_columns(side.alias("_side"), pl.col("full_pay").fill_null(False)).filter(
-        pl.col("_side").is_not_null()
-    )
+    keep = side.alias("_side"), pl.col("full_pay").fill_null(False)
+    if "hourly_key" in frame.columns:  # rated beforehand: the comparison needs only these columns
+        rel = frame.select(*keep, "hourly_key", "hourly_num", "hourly_den", "bonus_pay_12m")
+    else:
+        rel = frame.with_columns(*keep)
+    rel = rel.filter(pl.col("_side").is_not_null())
     is_ref = pl.col("_side") == _REF
     counts = rel.select(
         ref=is_ref.sum(),

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from pathlib import Path
@@ -70,21 +70,32 @@ def render_report(
     languages: Sequence[str] = ("cy", "en"),
     templates: Path | None = None,
     timings: dict[str, float] | None = None,
+    pool: Any = None,
 ) -> dict[str, list[Path]]:
     """Write the report in each language under ``out_dir/<lang>/``; return the files per language.
 
     ``templates`` replaces the ``templates/`` folder (label catalogues, layout, CSS, fonts): tests use it
     to render with a deliberately broken catalogue. ``timings``, when given, receives seconds per
-    language and step (``render.cy.charts``, ``render.cy.html``, ``render.cy.pdf``, ...)."""
+    language and step (``render.cy.charts``, ``render.cy.html``, ``render.cy.pdf``, ...). ``pool``
+    is a pool from ``start_render_pool`` started earlier by the caller (its workers then import while
+    the caller computes); without one, a pool is started here and shut down afterwards."""
     languages = tuple(languages)
-    workers = min(len(languages), _cores())
-    pool = _start_pool(workers) if workers > 1 else None  # its processes import while we check labels
+    own = pool is None
+    if own:
+        pool = start_render_pool(languages)  # its processes import while we check labels
     try:
         return _render_report(figures, organisation, commentary=commentary, out_dir=out_dir, draft=draft,
                               languages=languages, templates=templates, timings=timings, pool=pool)
     finally:
-        if pool is not None:
+        if own and pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_render_pool(languages: Sequence[str]) -> Any:
+    """A pool of spawned worker processes, one per language up to the cores available, already
+    importing the renderer; None on one core (the languages are then drawn in this process)."""
+    workers = min(len(tuple(languages)), _cores())
+    return _start_pool(workers) if workers > 1 else None
 
 
 def _render_report(figures: Figures, organisation: Organisation, *, commentary: Mapping[str, Mapping[str, str]],
@@ -119,7 +130,26 @@ def _render_report(figures: Figures, organisation: Organisation, *, commentary: 
     #    written language never reaches the published folder.
     jobs = [_Job(lang, figures, organisation, catalogues, dict(commentary.get(lang, {})), draft, layout,
                  titles[_other(lang)], out_dir, templates) for lang in languages]
-    results = [_render_language(j) for j in jobs] if pool is None else _in_parallel(pool, jobs)
+    summary: dict[str, list[Path]] = {}
+
+    def render_the_summary() -> None:
+        """The bilingual one-page summary (needs both languages' labels, none of their files)."""
+        if not set(BASE_LANGUAGES) <= set(languages):
+            return
+        import time
+
+        from pipeline.report.summary import render_summary
+
+        t0 = time.perf_counter()
+        summary["summary"] = render_summary(figures, organisation, out_dir, draft=draft, templates=templates)
+        if timings is not None:
+            timings["render.summary"] = round(time.perf_counter() - t0, 3)
+
+    if pool is None:
+        results = [_render_language(j) for j in jobs]
+        render_the_summary()
+    else:  # drawn here while the workers draw the languages
+        results = _in_parallel(pool, jobs, meanwhile=render_the_summary)
     for r in results:  # logged here, in the parent: a spawned worker has no log handlers
         for w in r.warnings:
             log.warning("PDF %s: %s", r.lang, w)
@@ -127,17 +157,7 @@ def _render_report(figures: Figures, organisation: Organisation, *, commentary: 
         if timings is not None:
             timings.update({f"render.{r.lang}.{step}": round(sec, 3) for step, sec in r.timings.items()})
     written = {r.lang: r.files for r in results}
-    out = {lang: written[lang] for lang in languages}
-    if set(BASE_LANGUAGES) <= set(languages):  # the bilingual one-page summary, once both languages are out
-        import time
-
-        from pipeline.report.summary import render_summary
-
-        t0 = time.perf_counter()
-        out["summary"] = render_summary(figures, organisation, out_dir, draft=draft, templates=templates)
-        if timings is not None:
-            timings["render.summary"] = round(time.perf_counter() - t0, 3)
-    return out
+    return {**{lang: written[lang] for lang in languages}, **summary}
 
 
 def _cores() -> int:
@@ -162,16 +182,23 @@ def _start_pool(workers: int) -> Any:
 
 
 def _warm() -> None:
-    """Runs in a fresh worker: importing this module has already loaded WeasyPrint and the charts."""
+    """Runs in a fresh worker while the parent checks the labels: importing this module has loaded
+    WeasyPrint and the charts; one tiny chart starts the chart renderer's JavaScript engine (~0.7 s
+    on its first chart)."""
+    charts.warm_up()
 
 
-def _in_parallel(pool: Any, jobs: list["_Job"]) -> list["_Rendered"]:
-    """Run the language jobs on the pool; collect every language's missing labels before raising, so
-    one run reports them all."""
+def _in_parallel(pool: Any, jobs: list["_Job"], meanwhile: Callable[[], None]) -> list["_Rendered"]:
+    """Run the language jobs on the pool, and ``meanwhile`` here; collect every language's missing
+    labels before raising, so one run reports them all."""
     results: list[_Rendered] = []
     missing: list[str] = []
     first_error: BaseException | None = None
     futures = [pool.submit(_render_language, j) for j in jobs]
+    try:
+        meanwhile()
+    except BaseException as exc:  # noqa: BLE001 - raised below, once the languages have finished
+        first_error = exc
     for fut in futures:
         try:
             results.append(fut.result())

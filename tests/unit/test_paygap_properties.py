@@ -210,3 +210,36 @@ def test_data_beyond_the_exactness_bounds_is_refused_not_misranked() -> None:
         hourly_rates(f, Settings())
     at_the_limit = f.with_columns(pl.lit(Decimal(100)).cast(pl.Decimal(18, 4)).alias("weekly_hours"))
     assert hourly_rates(at_the_limit, Settings(pay_period_days="30.44"))["hourly_key"][0] is not None
+
+
+def _bands_by_blocks(keys: list[int], in_a: list[bool]) -> list[int]:
+    """An independent oracle for para 13: walk the ranked blocks of equal rates one by one and share
+    each out over the bands its places fall in (a block inside one band goes wholly to it)."""
+    from itertools import groupby
+
+    from pipeline.measures.paygap import _share_block
+
+    n = len(keys)
+    sizes = quartile_sizes(n)
+    bounds = [0, sizes[0], sizes[0] + sizes[1], sizes[0] + sizes[1] + sizes[2], n]
+    men, pos = [0, 0, 0, 0], 0
+    for _, block in groupby(sorted(range(n), key=lambda i: keys[i]), key=lambda i: keys[i]):
+        members = list(block)
+        first, last = pos, pos + len(members) - 1
+        pos += len(members)
+        places = [max(0, min(last + 1, bounds[i + 1]) - max(first, bounds[i])) for i in range(4)]
+        for i, m in enumerate(_share_block(sum(in_a[j] for j in members), places)):
+            men[i] += m
+    return men
+
+
+@PROPERTY
+@given(st.lists(st.tuples(st.integers(0, 6), st.booleans()), min_size=0, max_size=60))
+def test_quartile_bands_agree_with_a_block_by_block_oracle_in_any_row_order(people: list[tuple[int, bool]]) -> None:
+    keys = [k * 10**24 for k, _ in people]  # Int128-sized keys, few distinct: ties across boundaries are common
+    in_a = [a for _, a in people]
+    frame = pl.DataFrame({"hourly_key": keys, "is_reference": in_a}, schema={"hourly_key": pl.Int128,
+                                                                             "is_reference": pl.Boolean})
+    expected = _bands_by_blocks(keys, in_a)
+    for shuffled in (frame, frame.reverse(), frame.sort("hourly_key")):
+        assert quartile_bands(shuffled)["n_reference"].to_list() == expected
