@@ -5,8 +5,9 @@ scaled with ``--employees N``, applications and events in proportion) it measure
 process so peak memory is the process's own:
 
 - wall time and peak RSS of ``python -m pipeline figures``;
-- wall time of merely reading the same CSVs with polars (the floor any pipeline must pay), and the
-  ratio between the two;
+- wall time of merely reading the same CSVs with polars (the floor any pipeline must pay): this
+  year's extracts and last year's employees and pay, which the change tables count; and the ratio
+  between the two;
 - the full bilingual ``report`` on the sample, split by stage (from the manifest's timings).
 
 Each measurement is repeated (``--repeat``, default 3) and the median is reported. Results are
@@ -32,12 +33,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 READ_ONLY = """
 import sys, time, polars as pl
-from pathlib import Path
 t0 = time.perf_counter()
-for p in sorted(Path(sys.argv[1]).glob("*.csv")):
+for p in sys.argv[1:]:
     pl.read_csv(p, infer_schema=False)
 print(time.perf_counter() - t0)
 """
+
+
+def files_read(inputs: Path, year: int = 2024) -> list[str]:
+    """The CSVs ``figures`` reads: every extract of the year, and last year's extracts that the
+    year-on-year change counts (``pipeline.measures.PREVIOUS_YEAR_EXTRACTS``)."""
+    from pipeline.measures import PREVIOUS_YEAR_EXTRACTS
+
+    files = sorted((inputs / str(year)).glob("*.csv"))
+    files += [inputs / str(year - 1) / f"{name}.csv" for name in PREVIOUS_YEAR_EXTRACTS]
+    return [str(f) for f in files if f.exists()]
 
 
 def _run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
@@ -87,7 +97,7 @@ def bench_figures(inputs: Path, scratch: Path, repeat: int) -> dict[str, float]:
                                "--outputs", str(out), "--force"])
         walls.append(wall)
         rsss.append(rss)
-        _, _, read_out = _run([sys.executable, "-c", READ_ONLY, str(inputs / "2024")])
+        _, _, read_out = _run([sys.executable, "-c", READ_ONLY, *files_read(inputs)])
         reads.append(float(read_out.strip()))
         shutil.rmtree(out, ignore_errors=True)
     wall, read = statistics.median(walls), statistics.median(reads)

@@ -107,21 +107,19 @@ def load_extracts(inputs: Path, year: ReportingYear, org: Organisation,
 
 def _derive_employees(emp: pl.DataFrame, year: ReportingYear, org: Organisation) -> pl.DataFrame:
     snap = year.snapshot
-    age = (
-        pl.lit(snap.year) - pl.col("date_of_birth").dt.year()
-        - (
-            (pl.col("date_of_birth").dt.month() > snap.month)
-            | ((pl.col("date_of_birth").dt.month() == snap.month) & (pl.col("date_of_birth").dt.day() > snap.day))
-        ).cast(pl.Int32)
+    born = pl.col("date_of_birth")
+    age = (  # whole years at the snapshot date, worked out once (each band below reads it)
+        pl.lit(snap.year) - born.dt.year()
+        - ((born.dt.month() > snap.month) | ((born.dt.month() == snap.month) & (born.dt.day() > snap.day))).cast(pl.Int32)
     )
-    band = pl.when(pl.col("date_of_birth").is_null()).then(pl.lit("not_stated"))
+    band = pl.when(pl.col("_age").is_null()).then(pl.lit("not_stated"))
     for lo, hi, code in AGE_BANDS:
-        band = band.when(age.is_between(lo, hi)).then(pl.lit(code))
-    band = band.when(age >= 65).then(pl.lit("65+")).otherwise(pl.lit("16-24"))
+        band = band.when(pl.col("_age").is_between(lo, hi)).then(pl.lit(code))
+    band = band.when(pl.col("_age") >= 65).then(pl.lit("65+")).otherwise(pl.lit("16-24"))
     employee_groups = list(org.employee_groups)
-    return emp.with_columns(
+    return emp.with_columns(age.alias("_age")).with_columns(
         band.alias("age_band"),
         crossfile.in_post(emp, year).alias("in_post"),
         pl.col("workforce_group").is_in(employee_groups).alias("is_employee"),
         pl.col("leave_date").is_not_null().alias("leaver"),
-    )
+    ).drop("_age")

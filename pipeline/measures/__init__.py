@@ -118,7 +118,7 @@ def pay_frame(extracts: Extracts) -> pl.DataFrame:
         .filter(pl.col("in_post") & pl.col("is_employee"))
         .select("employee_id", *PAY_GAP_CHARACTERISTICS)
     )
-    joined = extracts.pay.lazy().join(emp, on="employee_id", how="inner").drop("employee_id")
+    joined = extracts.pay.lazy().join(emp, on="employee_id", how="inner")
     return groups.with_groupings(joined).collect()
 
 
@@ -183,7 +183,7 @@ def data_quality(extracts: Extracts, pay: pl.DataFrame, drafts: Mapping[str, Dra
     emp = extracts.employees
     in_post = emp.filter(pl.col("in_post"))
     employees_in_post = in_post.filter(pl.col("is_employee"))
-    with_pay = employees_in_post.join(extracts.pay.select("employee_id"), on="employee_id", how="semi").height
+    with_pay = pay.get_column("employee_id").n_unique()  # pay rows of employees in post (``pay_frame``)
     rate: dict[str, dict[str, Any]] = {}  # % of the workforce who stated each characteristic, as a plain Cell dict
     seen: set[tuple[str, ...]] = set()
     for d in drafts.values():
