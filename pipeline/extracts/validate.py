@@ -165,14 +165,13 @@ def _number(col: Column, plan: _Plan) -> pl.Expr:
     plan.rule(col, ok & outside, "out_of_range", "the value is out of range", col.allowed_text())
     ok = ok & ~outside
     if col.kind == "integer":
-        value = c.cast(pl.Int64, strict=False)
+        value = plan.base(c.cast(pl.Int64, strict=False))
     elif col.kind == "money":
-        value = c.cast(MONEY, strict=False)
+        value = plan.base(c.cast(MONEY, strict=False))
     elif col.name == "weekly_hours":
-        value = c.cast(HOURS, strict=False)
+        value = plan.base(c.cast(HOURS, strict=False))
     else:
         value = as_float
-    value = plan.base(value) if col.kind != "decimal" or col.name == "weekly_hours" else value
     # a number too long for its type must not turn silently into a blank
     plan.rule(col, ok & value.is_null(), "out_of_range", "the number is too large", col.allowed_text())
     return pl.when(ok.fill_null(False)).then(value).otherwise(None)
