@@ -109,16 +109,13 @@ class _Stage:
         self.timer.timings[self.name] = round(time.perf_counter() - self.t0, 3)
 
 
-def load_inputs(opts: RunOptions, timer: _Timer) -> tuple[Organisation, Extracts, Extracts | None, list[Problem]]:
+def load_inputs(opts: RunOptions, org: Organisation, timer: _Timer) -> tuple[Extracts, Extracts | None, list[Problem]]:
     """This year's extracts, and last year's that the change tables count, read at the same time (in
     two threads: polars leaves the interpreter free while it parses, and neither year alone keeps
     both cores busy)."""
     from concurrent.futures import ThreadPoolExecutor
 
     with timer.stage("read_validate"):
-        org, problems = load_organisation(opts.inputs / "organisation.toml")
-        if org is None:
-            raise InvalidInput(problems)
         prev_dir = opts.inputs / str(opts.year - 1)
         with ThreadPoolExecutor(max_workers=2) as both:
             # only what the year-on-year change tables count (the review pack reads the rest)
@@ -134,7 +131,7 @@ def load_inputs(opts: RunOptions, timer: _Timer) -> tuple[Organisation, Extracts
                         "previous_year_invalid", f"{opts.year - 1}/", severity="warning",
                         message=f"last year's {' and '.join(PREVIOUS_YEAR_EXTRACTS)} extracts have "
                                 f"{len(exc.problems)} problem(s); year-on-year change is left out"))
-    return org, extracts, previous, warnings
+    return extracts, previous, warnings
 
 
 def last_year_figures(opts: RunOptions, org: Organisation) -> Figures | None:
@@ -203,7 +200,11 @@ def execute(opts: RunOptions) -> RunResult:
     """Run the pipeline for one organisation and one year, publishing atomically."""
     timer = _Timer(opts.progress)
     with run_lock(opts.outputs, wait_seconds=opts.lock_wait):
-        org, extracts, previous, warnings = load_inputs(opts, timer)
+        org, problems = load_organisation(opts.inputs / "organisation.toml")
+        if org is None:
+            raise InvalidInput(problems)
+        # Unchanged inputs are known from their hashes alone, before any extract is read: a scheduled
+        # run over many organisations, most of them unchanged, costs a checksum each.
         files = input_files(opts)
         input_hashes = {os.path.relpath(f, opts.inputs): sha256_file(f) for f in files}
         approval = read_approval(opts.inputs, opts.year, inputs_digest(input_hashes))
@@ -213,7 +214,8 @@ def execute(opts: RunOptions) -> RunResult:
         current = (opts.outputs / str(opts.year))
         if not opts.force and current.is_symlink() and current.resolve().name == rid:
             log.info("inputs unchanged since the published run %s; nothing to do (use --force to rebuild)", rid)
-            return RunResult(opts.year, current.resolve(), unchanged=True, warnings=warnings, timings=timer.timings)
+            return RunResult(opts.year, current.resolve(), unchanged=True, timings=timer.timings)
+        extracts, previous, warnings = load_inputs(opts, org, timer)
 
         # the language workers start now, so that they import the renderer while this process computes
         pool = None

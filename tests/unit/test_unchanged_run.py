@@ -1,0 +1,31 @@
+"""A run whose inputs are unchanged since the published run knows it from the files' hashes alone:
+it reads no extract (a scheduled job over many organisations pays a checksum for each unchanged one,
+not a validation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pipeline.run as run
+from pipeline.run import RunOptions, execute
+from pipeline.sample import main as make_sample
+
+
+def test_an_unchanged_run_reads_no_extract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inputs, outputs = tmp_path / "inputs", tmp_path / "outputs"
+    make_sample(["--out", str(inputs), "--years", "2024", "--seed", "3", "--employees", "200"])
+    first = execute(RunOptions(year=2024, inputs=inputs, outputs=outputs, render=False))
+    assert not first.unchanged
+
+    def must_not_read(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("an unchanged run read an extract")
+
+    monkeypatch.setattr(run, "load_extracts", must_not_read)
+    again = execute(RunOptions(year=2024, inputs=inputs, outputs=outputs, render=False))
+    assert again.unchanged and again.published == first.published
+
+    (inputs / "2024" / "grievances.csv").write_text("employee_id\n", encoding="utf-8")  # a changed input
+    with pytest.raises(AssertionError, match="read an extract"):
+        execute(RunOptions(year=2024, inputs=inputs, outputs=outputs, render=False))
