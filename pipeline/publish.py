@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pipeline.errors import LockHeld
@@ -37,6 +37,15 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def sha256_files(paths: Sequence[Path]) -> list[str]:
+    """``sha256_file`` of each path, several files at once (hashlib works outside the interpreter
+    lock, so two cores hash a 1M-employee year's 900 MB in half the time)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(paths), os.cpu_count() or 1))) as pool:
+        return list(pool.map(sha256_file, paths))
 
 
 @contextlib.contextmanager

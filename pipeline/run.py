@@ -29,7 +29,16 @@ from pipeline.extracts import Extracts, load_extracts
 from pipeline.extracts.contract import CONTRACT_VERSION
 from pipeline.figures import Figures
 from pipeline.measures import PREVIOUS_YEAR_EXTRACTS
-from pipeline.publish import apply_mode, mode_of_inputs, publish, published_dir, run_lock, sha256_file, staging_dir
+from pipeline.publish import (
+    apply_mode,
+    mode_of_inputs,
+    publish,
+    published_dir,
+    run_lock,
+    sha256_file,
+    sha256_files,
+    staging_dir,
+)
 
 log = logging.getLogger("pipeline")
 
@@ -206,7 +215,7 @@ def execute(opts: RunOptions) -> RunResult:
         # Unchanged inputs are known from their hashes alone, before any extract is read: a scheduled
         # run over many organisations, most of them unchanged, costs a checksum each.
         files = input_files(opts)
-        input_hashes = {os.path.relpath(f, opts.inputs): sha256_file(f) for f in files}
+        input_hashes = {os.path.relpath(f, opts.inputs): h for f, h in zip(files, sha256_files(files), strict=True)}
         approval = read_approval(opts.inputs, opts.year, inputs_digest(input_hashes))
         if approval is not None:
             opts.draft = False

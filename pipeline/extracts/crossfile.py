@@ -53,7 +53,7 @@ def _run(rules: list[_Rule | Problem]) -> list[Problem]:
 
 def _rows(frame: pl.DataFrame, mask: pl.Expr, file: str, column: str, code: str, message: str,
           allowed: str) -> list[Problem]:
-    hits = frame.filter(mask).select(ROW)
+    hits = frame.filter(mask).select(ROW).sort(ROW)  # a join need not keep row order: list rows in order
     out = [Problem(code, file, row=int(r), column=column, message=message, allowed=allowed)
            for (r,) in hits.head(MAX_ROWS_LISTED).iter_rows()]
     if hits.height > MAX_ROWS_LISTED:
