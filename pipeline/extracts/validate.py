@@ -124,7 +124,7 @@ class _Plan:
 
     def rule(self, col: Column, mask: pl.Expr, code: str, message: str, allowed: str | None,
              show: bool = False) -> pl.Expr:
-        """Add a rule; returns its flag column, for the typed columns and later rules."""
+        """Add a rule; returns its mask (cheap: it reads only base columns), for the typed columns and later rules."""
         self.rules.append(_Rule(f"_bad{len(self.rules)}", mask.fill_null(False), col, code, message, allowed, show))
         return self.rules[-1].mask
 
