@@ -196,18 +196,15 @@ class Builder:
     def cat(self, dim: str, code: str) -> str:
         if code == TOTAL:
             return self.L("cat.total")
-        if dim == "workforce_group":
-            g = self.org.groups.get(code)
-            if g is None:
-                self.L.missing.append(f"organisation.toml workforce group {code} (name_{self.lang})")
+        # workforce groups and grades are named in organisation.toml, not in the catalogues
+        named = {"workforce_group": ("workforce group", self.org.groups), "grade": ("grade", self.org.grades)}
+        if dim in named:
+            what, entries = named[dim]
+            entry = entries.get(code)
+            if entry is None:
+                self.L.missing.append(f"organisation.toml {what} {code} (name_{self.lang})")
                 return code
-            return g.name_cy if self.lang == "cy" else g.name_en
-        if dim == "grade":
-            gr = self.org.grades.get(code)
-            if gr is None:
-                self.L.missing.append(f"organisation.toml grade {code} (name_{self.lang})")
-                return code
-            return gr.name_cy if self.lang == "cy" else gr.name_en
+            return entry.name_cy if self.lang == "cy" else entry.name_en
         return self.L(f"cat.{dim}.{code}")
 
     def measure_label(self, table: Table, measure: str) -> str:
