@@ -35,7 +35,6 @@ from pipeline.publish import (
     publish,
     published_dir,
     run_lock,
-    sha256_file,
     sha256_files,
     staging_dir,
 )
@@ -215,7 +214,7 @@ def execute(opts: RunOptions) -> RunResult:
         # Unchanged inputs are known from their hashes alone, before any extract is read: a scheduled
         # run over many organisations, most of them unchanged, costs a checksum each.
         files = input_files(opts)
-        input_hashes = {os.path.relpath(f, opts.inputs): h for f, h in zip(files, sha256_files(files), strict=True)}
+        input_hashes = _hashes(files, opts.inputs)
         approval = read_approval(opts.inputs, opts.year, inputs_digest(input_hashes))
         if approval is not None:
             opts.draft = False
@@ -278,13 +277,14 @@ def execute(opts: RunOptions) -> RunResult:
     return RunResult(opts.year, final, warnings=warnings, timings=timer.timings, figures=figures)
 
 
+def _hashes(files: list[Path], base: Path) -> dict[str, str]:
+    """SHA-256 of each file, by its path relative to ``base`` (inputs and outputs alike)."""
+    return {os.path.relpath(f, base): h for f, h in zip(files, sha256_files(files), strict=True)}
+
+
 def write_manifest(staged: Path, input_hashes: dict[str, str], org: Organisation, opts: RunOptions,
                    timings: dict[str, float], rid: str, approval: dict[str, Any] | None = None) -> None:
-    outputs = {
-        os.path.relpath(p, staged): sha256_file(p)
-        for p in sorted(staged.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
-    }
+    outputs = _hashes([p for p in sorted(staged.rglob("*")) if p.is_file() and p.name != "manifest.json"], staged)
     manifest = {
         "release": rid,
         "year": opts.year,

@@ -288,12 +288,15 @@ def stub_paygap(monkeypatch: Any) -> list[dict[str, Any]]:
             frame.filter(pl.col(group_col) == comparison),
         )
 
+    from pipeline.measures.paygap import RATE_COLUMNS  # the real engine's names, before it is stood in for
+
     mod = types.ModuleType("pipeline.measures.paygap")
     mod.gender_pay_gap = gender_pay_gap  # type: ignore[attr-defined]
     mod.compare = compare  # type: ignore[attr-defined]
+    mod.RATE_COLUMNS = RATE_COLUMNS  # type: ignore[attr-defined]
     # the engine's interface: pay_gaps ranks everyone once by the exact hourly key before comparing
     mod.hourly_rates = lambda frame, settings: frame.with_columns(  # type: ignore[attr-defined]
-        hourly_key=pl.lit(None, pl.Int128), hourly_num=pl.lit(None, pl.Int128), hourly_den=pl.lit(None, pl.Int128)
+        pl.lit(None, pl.Int128).alias(c) for c in RATE_COLUMNS
     )
     monkeypatch.setitem(sys.modules, "pipeline.measures.paygap", mod)
     return calls

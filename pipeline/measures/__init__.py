@@ -127,7 +127,7 @@ def _full_pay_count(frame: pl.DataFrame, col: str, value: str) -> int:
 
 
 def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
-    from pipeline.measures.paygap import compare, gender_pay_gap, hourly_rates
+    from pipeline.measures.paygap import RATE_COLUMNS, compare, gender_pay_gap, hourly_rates
 
     org = extracts.organisation
     settings = org.settings
@@ -139,7 +139,7 @@ def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
     # never changes a figure: the engine is tested against shuffled rows.)
     frame = (
         hourly_rates(frame, settings)
-        .select("hourly_key", "hourly_num", "hourly_den", "full_pay", "bonus_pay_12m", *PAY_GAP_CHARACTERISTICS,
+        .select(*RATE_COLUMNS, "full_pay", "bonus_pay_12m", *PAY_GAP_CHARACTERISTICS,
                 groups.ETHNIC_MINORITY.code, groups.ETHNIC_PAY_GROUP.code)
         .sort("hourly_key", nulls_last=True)
     )

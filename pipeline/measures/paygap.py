@@ -103,6 +103,9 @@ _HUNDRED = Decimal("100.0")
 
 
 # --------------------------------------------------------------------------- hourly rate (para 6)
+RATE_COLUMNS = ("hourly_key", "hourly_num", "hourly_den")  # what ``hourly_rates`` adds that ranking reads
+
+
 def hourly_rates(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     """Add each person's hourly rate of pay (SI 2017/353 Sch. 1 para 6) to ``frame``.
 
@@ -420,7 +423,7 @@ def _pay_gap(
 ) -> PayGap:
     keep = side.alias("_side"), pl.col("full_pay").fill_null(False)
     if "hourly_key" in frame.columns:  # rated beforehand: the comparison needs only these columns
-        rel = frame.select(*keep, "hourly_key", "hourly_num", "hourly_den", "bonus_pay_12m")
+        rel = frame.select(*keep, *RATE_COLUMNS, "bonus_pay_12m")
     else:
         rel = frame.with_columns(*keep)
     rel = rel.filter(pl.col("_side").is_not_null())
