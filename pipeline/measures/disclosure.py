@@ -58,12 +58,31 @@ Predicate = frozenset[tuple[str, frozenset[str]]]
 _PRIME = (1 << 61) - 1  # exact arithmetic modulo a large prime for the determinacy audit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Node:
-    """The number of members of ``universe`` whose base columns take the allowed codes."""
+    """The number of members of ``universe`` whose base columns take the allowed codes.
+
+    Nodes are dictionary keys in every step of disclosure control (a million look-ups on the sample),
+    so the hash is computed once and equality tries identity and the hash before the predicates.
+    """
 
     universe: str
     predicate: Predicate
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.universe, self.predicate))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Node):
+            return NotImplemented
+        return (self._hash == other._hash and self.universe == other.universe
+                and self.predicate == other.predicate)
 
     @cached_property
     def sort_key(self) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]:
@@ -101,9 +120,18 @@ class Line:
     total: Node
     parts: tuple[Node, ...]
 
-    @property
+    @cached_property
     def cells(self) -> tuple[Node, ...]:
         return (self.total, *self.parts)
+
+
+def _through(lines: Sequence[Line]) -> dict[Node, list[Line]]:
+    """The lines through each cell, in the order given."""
+    out: dict[Node, list[Line]] = defaultdict(list)
+    for line in lines:
+        for n in dict.fromkeys(line.cells):
+            out[n].append(line)
+    return out
 
 
 # --------------------------------------------------------------------------- lines
@@ -155,11 +183,12 @@ def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, st
 
 
 def _withhold_beside(
-    n: Node, lines: Sequence[Line], values: Mapping[Node, int], suppressed: dict[Node, str], order: Mapping[Node, int]
+    n: Node, through: Mapping[Node, Sequence[Line]], values: Mapping[Node, int], suppressed: dict[Node, str],
+    order: Mapping[Node, int]
 ) -> bool:
     """Withhold one more cell in a line through ``n`` (the line with fewest unknowns first); False when
     no line has one to give."""
-    for line in sorted((ln for ln in lines if n in ln.cells), key=lambda ln: _unknowns(ln, suppressed)):
+    for line in sorted(through.get(n, ()), key=lambda ln: _unknowns(ln, suppressed)):
         pick = _complement(line, values, suppressed, order)
         if pick is not None:
             suppressed[pick] = SECONDARY
@@ -177,6 +206,7 @@ def protect(
         if values[line.total] != sum(values[p] for p in line.parts):
             raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
     order = {n: i for i, n in enumerate(sorted(values, key=_key))}
+    through = _through(lines)
     suppressed: dict[Node, str] = {n: SMALL_COUNT for n, v in values.items() if 0 < v < threshold}
     for _ in range(10_000):
         _classic(values, lines, suppressed, order)
@@ -186,19 +216,18 @@ def protect(
             return suppressed
         added = False
         for n in pinned:  # bounds: one more withheld cell beside each (all at once: each check is costly)
-            added = _withhold_beside(n, lines, values, suppressed, order) or added
+            added = _withhold_beside(n, through, values, suppressed, order) or added
         found = found or pinned
         for n in found if not added else ():
-            if _withhold_beside(n, lines, values, suppressed, order):
+            if _withhold_beside(n, through, values, suppressed, order):
                 added = True
                 break
         if not added:  # nothing left to withhold beside it: withhold the lines' remaining cells
             before = len(suppressed)
             for n in found:
-                for line in lines:
-                    if n in line.cells:
-                        for m in line.cells:
-                            suppressed.setdefault(m, SECONDARY)
+                for line in through.get(n, ()):
+                    for m in line.cells:
+                        suppressed.setdefault(m, SECONDARY)
             if len(suppressed) == before and not _determined(lines, suppressed):
                 # pinned by bounds alone with every cell around it withheld (e.g. a withheld total of 4
                 # over four withheld small counts): only the published upper bound of "small_count" on
@@ -249,19 +278,23 @@ def _classic(
 
 
 def _determined(lines: Sequence[Line], suppressed: Mapping[Node, str]) -> list[Node]:
-    """Withheld counts fixed by the published lines (exact linear algebra modulo a large prime)."""
+    """Withheld counts fixed by the published lines (exact linear algebra modulo a large prime).
+
+    The lines' equations over the withheld counts are brought to reduced row echelon form one by
+    one; a withheld count is determined when its pivot row has no other unknown. ``holders`` lists,
+    for each unknown, the pivot rows where it appears, so a new pivot is cleared from just those rows.
+    """
     unknown = sorted(suppressed, key=_key)
     col = {n: i for i, n in enumerate(unknown)}
     pivots: dict[int, dict[int, int]] = {}
+    holders: dict[int, set[int]] = defaultdict(set)
     for line in lines:
         row: dict[int, int] = {}
         for n, coef in ((line.total, -1), *((p, 1) for p in line.parts)):
             if n in col:
                 row[col[n]] = (row.get(col[n], 0) + coef) % _PRIME
         row = {k: v for k, v in row.items() if v}
-        if not row:
-            continue
-        # reduce by existing pivots
+        # reduce by existing pivots (their rows hold no other pivot's column)
         for j in [j for j in row if j in pivots]:
             f = row.get(j, 0)
             if f:
@@ -273,13 +306,20 @@ def _determined(lines: Sequence[Line], suppressed: Mapping[Node, str]) -> list[N
         p = min(row)
         inv = pow(row[p], _PRIME - 2, _PRIME)
         row = {k: v * inv % _PRIME for k, v in row.items()}
-        for j, prow in pivots.items():
-            f = prow.get(p, 0)
-            if f:
-                for k, v in row.items():
-                    prow[k] = (prow.get(k, 0) - f * v) % _PRIME
-                pivots[j] = {k: v for k, v in prow.items() if v}
+        for j in list(holders.get(p, ())):
+            prow = pivots[j]
+            f = prow[p]
+            for k, v in row.items():
+                left = (prow.get(k, 0) - f * v) % _PRIME
+                if left:
+                    prow[k] = left
+                    holders[k].add(j)
+                else:
+                    prow.pop(k, None)
+                    holders[k].discard(j)
         pivots[p] = row
+        for k in row:
+            holders[k].add(p)
     return [unknown[j] for j, prow in sorted(pivots.items()) if len(prow) == 1]
 
 
@@ -313,10 +353,25 @@ def _pinned(
         i = queue.pop()
         queued.discard(i)
         terms, rhs = eqs[i]
-        for n, c in terms:
-            # c * x_n = rhs - sum of the others
-            rest_lo = sum(k * (lo[m] if k > 0 else hi[m]) for m, k in terms if m is not n)
-            rest_hi = sum(k * (hi[m] if k > 0 else lo[m]) for m, k in terms if m is not n)
+        # the bounds of the whole sum once (finite part and count of infinite terms), each term's
+        # own share taken off below: summing the others for every term was quadratic in the line
+        least = [k * (lo[m] if k > 0 else hi[m]) for m, k in terms]  # finite or -inf
+        most = [k * (hi[m] if k > 0 else lo[m]) for m, k in terms]  # finite or +inf
+        least_sum = sum(x for x in least if math.isfinite(x))
+        most_sum = sum(x for x in most if math.isfinite(x))
+        least_inf = sum(1 for x in least if not math.isfinite(x))
+        most_inf = sum(1 for x in most if not math.isfinite(x))
+        for (n, c), own_least, own_most in zip(terms, least, most, strict=True):
+            # c * x_n = rhs - sum of the others (bounds as they were when this line was taken up:
+            # looser, never wrong; a term that narrows queues the line again)
+            if math.isfinite(own_least):
+                rest_lo = -math.inf if least_inf else least_sum - own_least
+            else:
+                rest_lo = -math.inf if least_inf > 1 else least_sum
+            if math.isfinite(own_most):
+                rest_hi = math.inf if most_inf else most_sum - own_most
+            else:
+                rest_hi = math.inf if most_inf > 1 else most_sum
             a, b = rhs - rest_hi, rhs - rest_lo
             if c < 0:
                 a, b = -b, -a

@@ -132,11 +132,11 @@ def test_review_pack_shows_2024_against_2023_in_words_with_both_pdfs_side_by_sid
         rows = list(csv.DictReader(fh))
     assert any(r["compared_with"] == "last_year" and r["kind"] == "pay_gap" for r in rows)
 
-    thumbs = re.findall(r'<img src="pages/(cy|en)-(\d+)\.png"', page)
+    thumbs = re.findall(r'<img src="pages/(cy|en)-(\d+)\.jpg"', page)
     assert len(thumbs) == pages["cy"] + pages["en"]
     assert thumbs[0] == ("cy", thumbs[0][1]) and thumbs[1][0] == "en"  # Welsh left, English right
     for lang, n in thumbs:
-        assert (review / "pages" / f"{lang}-{n}.png").exists()
+        assert (review / "pages" / f"{lang}-{n}.jpg").exists()
 
 
 def test_the_sample_pdfs_have_page_counts_within_ten_percent_of_each_other(run):
