@@ -173,6 +173,12 @@ class Names:
         from pipeline.report.labels import load_catalogue
 
         self.c = load_catalogue("en")
+        # the category labels of each code (``cat.<dimension>.<code>``), in catalogue order: looked up
+        # for every changed and withheld cell, so indexed once rather than searched each time
+        self.cats: dict[str, list[str]] = {}
+        for k in self.c:
+            if k.startswith("cat."):
+                self.cats.setdefault(k.rsplit(".", 1)[1], []).append(k)
 
     def _get(self, *keys: str) -> str | None:
         return next((self.c[k] for k in keys if self.c.get(k, "").strip() and "{" not in self.c[k]), None)
@@ -196,8 +202,7 @@ class Names:
         return self._get(f"likelihood.{fid}.title", f"likelihood.{fid.split('.')[0]}.title") or fid
 
     def categories(self, cats: str) -> str:
-        return " × ".join(self._get(*[k for k in self.c if k.startswith("cat.") and k.endswith(f".{code}")]) or code
-                          for code in cats.split("|") if code)
+        return " × ".join(self._get(*self.cats.get(code, ())) or code for code in cats.split("|") if code)
 
     def measure(self, kind: str, m: str) -> str:
         if kind == "likelihood":
