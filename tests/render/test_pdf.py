@@ -159,3 +159,32 @@ def test_the_pdf_prints_quartiles_of_the_gender_pay_gap_only_and_says_where_the_
     assert disability not in text
     assert disability in html, "its quartiles stay in the HTML"
     assert note in text and note not in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_draft_watermark_can_be_seen_on_the_pages(rendered, lang, tmp_path) -> None:  # noqa: ANN001
+    """The diagonal DRAFT mark is the page's background; a background on the root element covered it
+    (every draft PDF went out looking final). The contents page is blank below its list, where the
+    mark crosses from bottom left to the centre: blank paper there is white (255), the mark light grey."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (Debian poppler-utils) is not installed")
+    subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "2", "-l", "2", "-singlefile", str(rendered.pdf(lang)),
+                    str(tmp_path / "page")], check=True)
+    header, pixels = _pgm(tmp_path / "page.pgm")
+    width, height = header
+    below_the_list = [pixels[y * width + x] for y in range(int(height * 0.55), int(height * 0.85))
+                      for x in range(int(width * 0.1), int(width * 0.5))]
+    marked = [p for p in below_the_list if p < 250]
+    assert len(marked) > 0.05 * len(below_the_list), "no watermark below the contents list"
+    assert min(marked) >= 200, "the watermark is light grey, not ink"
+
+
+def _pgm(path: Path) -> tuple[tuple[int, int], bytes]:
+    """A binary PGM (P5, 8-bit) as ((width, height), pixels)."""
+    magic, size, maxval, pixels = path.read_bytes().split(b"\n", 3)
+    assert magic == b"P5" and maxval == b"255"
+    width, height = map(int, size.split())
+    return (width, height), pixels[: width * height]
