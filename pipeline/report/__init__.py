@@ -34,11 +34,9 @@ from pathlib import Path
 from pipeline.config import Organisation
 from pipeline.errors import MissingTranslation
 from pipeline.figures import Figures
-from pipeline.report import charts
 from pipeline.report.document import Builder, Document, ensure_commentary_pairs, labels_for, load_layout
 from pipeline.report.html import render_page
 from pipeline.report.labels import TEMPLATES, Labels, check_catalogues, load_catalogue, raise_if_missing
-from pipeline.report.pdf import write_pdf
 
 __all__ = ["render_report", "load_catalogue", "check_catalogues"]
 
@@ -172,22 +170,26 @@ def _cores() -> int:
 
 
 def _start_pool(workers: int) -> Any:
-    """Spawned processes (never forked: polars and Pango hold thread pools), each set importing the
-    renderer at once, so the import overlaps the label checks in this process."""
+    """Spawned processes (never forked: polars and Pango hold thread pools), each importing the
+    renderer at once (``_worker_start``), so the import overlaps the figures' computing here."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_exit_quickly)
+                               initializer=_worker_start)
     for _ in range(workers):
-        pool.submit(_warm)
+        pool.submit(int)  # a pool spawns its processes when work arrives: this starts them now
     return pool
 
 
-def _exit_quickly() -> None:
-    """A worker, once the pool is shut down, leaves without the interpreter's clean-up: its results
-    are sent and its files closed, and tearing down WeasyPrint's and the chart engine's objects took
-    ~1 s that the run waited for."""
+def _worker_start() -> None:
+    """Each worker, as it starts: import WeasyPrint and the charts (the parent needs neither, bar the
+    summary's WeasyPrint) and draw one tiny chart to start the chart renderer's JavaScript engine
+    (~0.7 s on its first chart). A failure here is left for the worker's first real chart to report.
+
+    Once the pool is shut down, the worker leaves without the interpreter's clean-up: its results are
+    sent and its files closed, and tearing down WeasyPrint's and the chart engine's objects took ~1 s
+    that the run waited for."""
     import atexit
 
     def leave() -> None:
@@ -196,13 +198,12 @@ def _exit_quickly() -> None:
         os._exit(0)
 
     atexit.register(leave)
+    try:
+        from pipeline.report import charts, pdf  # noqa: F401
 
-
-def _warm() -> None:
-    """Runs in a fresh worker while the parent checks the labels: importing this module has loaded
-    WeasyPrint and the charts; one tiny chart starts the chart renderer's JavaScript engine (~0.7 s
-    on its first chart)."""
-    charts.warm_up()
+        charts.warm_up()
+    except Exception:  # noqa: BLE001 - reported by the render itself, with its context
+        pass
 
 
 def _in_parallel(pool: Any, jobs: list["_Job"], meanwhile: Callable[[], None]) -> list["_Rendered"]:
@@ -259,6 +260,9 @@ def _render_language(job: _Job) -> "_Rendered":
 
     lang, other = job.lang, _other(job.lang)
     fonts, css_dir = job.templates / "shared" / "fonts", job.templates / "shared" / "css"
+    from pipeline.report import charts
+    from pipeline.report.pdf import write_pdf
+
     charts.register_fonts(fonts)
     labels = {code: labels_for(code, job.catalogues[code], job.figures, job.organisation) for code in (lang, other)}
     doc = Builder(job.figures, job.organisation, labels[lang], labels[other], commentary=job.commentary,

@@ -24,14 +24,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import altair as alt
 import vl_convert as vlc
 
 from pipeline.errors import RenderFailed
+from pipeline.report.chartrows import Bar, Pair, Share
 from pipeline.report.formatting import d3_format_locale
+
+__all__ = ["Bar", "Pair", "Share", "bars", "paired_bars", "stacked_shares", "to_svg", "warm_up"]
 
 FONT = "DejaVu Sans"
 FONT_STACK = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -59,33 +61,6 @@ def register_fonts(font_dir: Path) -> None:
     if font_dir not in _registered:
         vlc.register_font_directory(str(font_dir))
         _registered.add(font_dir)
-
-
-@dataclass(frozen=True)
-class Share:
-    """One bar of a 100% stacked comparison: the comparison group on the left, the reference right."""
-
-    label: str
-    left: float | None  # percent, 0-100; None when withheld
-    right: float | None
-    left_text: str
-    right_text: str
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float | None
-    text: str  # formatted value, or the withheld/not-calculable symbol
-
-
-@dataclass(frozen=True)
-class Pair:
-    label: str
-    a: float | None
-    a_text: str
-    b: float | None
-    b_text: str
 
 
 # The same look for every chart, written once as Vega-Lite's ``config`` (altair's ``configure_*``

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from pipeline.config import Organisation
 from pipeline.errors import MissingTranslation, RenderFailed
 from pipeline.figures import Cell, Figures, Likelihood, PayGap, Table
-from pipeline.report import charts as ch
+from pipeline.report import chartrows
 from pipeline.report import commentary as cm
 from pipeline.report.formatting import Formatter
 from pipeline.report.labels import TEMPLATES, Labels
@@ -36,7 +36,7 @@ QUARTILES = ("lower", "lower_middle", "upper_middle", "upper")
 PAYGAP_MEASURES = ("mean_hourly_gap", "median_hourly_gap", "mean_bonus_gap", "median_bonus_gap")
 
 
-ChartRecipe = tuple[Any, Sequence[Any], dict[str, Any]]  # (charts.<kind>, items, keyword arguments)
+ChartRecipe = tuple[str, Sequence[Any], dict[str, Any]]  # (name of the drawing function in charts, rows, keyword arguments)
 
 
 def load_layout(templates: Path = TEMPLATES) -> dict[str, Any]:
@@ -324,8 +324,10 @@ class Builder:
         """Number the chart and (unless this is the quick label-checking pass) draw it."""
         self.chart_no += 1
         if self.draw_charts:
-            draw, items, kwargs = recipe
-            svg = ch.to_svg(draw(items, **kwargs), self.lang)
+            from pipeline.report import charts  # the chart grammar and renderer: only where charts are drawn
+
+            kind, items, kwargs = recipe
+            svg = charts.to_svg(getattr(charts, kind)(items, **kwargs), self.lang)
         else:
             svg = '<svg width="1" height="1"/>'
         html_id = self.unique_id(f"chart-{name}")
@@ -366,9 +368,9 @@ class Builder:
                         continue
                 c = r.cells.get(m)
                 cv = self.cell(m, c, {})
-                items.append(ch.Bar(self.cat(t.dims[0], r.keys[0]), c.value if c is not None and c.shown else None,
+                items.append(chartrows.Bar(self.cat(t.dims[0], r.keys[0]), c.value if c is not None and c.shown else None,
                                     cv.text))
-            return (ch.bars, items, {"axis_title": axis}) if items else None
+            return ("bars", items, {"axis_title": axis}) if items else None
         if kind == "shares":
             m, left, right = rule["measure"], rule["left"], rule["right"]
             by = {r.keys: r for r in t.rows}
@@ -378,11 +380,11 @@ class Builder:
                 lcell = lc.cells.get(m) if lc else None
                 rcell = rc.cells.get(m) if rc else None
                 ok = lcell is not None and rcell is not None and lcell.shown and rcell.shown
-                items.append(ch.Share(self.cat(t.dims[0], code),
+                items.append(chartrows.Share(self.cat(t.dims[0], code),
                                       lcell.value if ok else None, rcell.value if ok else None,  # type: ignore[union-attr]
                                       self.cell(m, lcell, {}).text, self.cell(m, rcell, {}).text))
             dim = t.dims[1]
-            return (ch.stacked_shares, items, {"left_name": self.cat(dim, left), "right_name": self.cat(dim, right),
+            return ("stacked_shares", items, {"left_name": self.cat(dim, left), "right_name": self.cat(dim, right),
                                                "axis_title": axis}) if items else None
         if kind == "pairs":
             a, b = rule["a"], rule["b"]
@@ -391,10 +393,10 @@ class Builder:
                 if r.keys[0] == TOTAL:
                     continue
                 ca, cb = r.cells.get(a), r.cells.get(b)
-                items.append(ch.Pair(self.cat(t.dims[0], r.keys[0]),
+                items.append(chartrows.Pair(self.cat(t.dims[0], r.keys[0]),
                                      ca.value if ca is not None and ca.shown else None, self.cell(a, ca, {}).text,
                                      cb.value if cb is not None and cb.shown else None, self.cell(b, cb, {}).text))
-            return (ch.paired_bars, items, {"a_name": self.L("chart.series.workforce"),
+            return ("paired_bars", items, {"a_name": self.L("chart.series.workforce"),
                                             "b_name": self.L("chart.series.community"), "axis_title": axis}) if items else None
         raise RenderFailed(f"unknown chart kind {kind!r} in layout.toml")
 
@@ -440,13 +442,13 @@ class Builder:
                 ref_cell, cmp_cell = g.quartiles[q]
                 ok = ref_cell.shown and cmp_cell.shown
                 cmp_view, ref_view = self.cell("pct", cmp_cell, qkeys), self.cell("pct", ref_cell, qkeys)
-                shares.append(ch.Share(self.L(f"quartile.{q}"), cmp_cell.value if ok else None,
+                shares.append(chartrows.Share(self.L(f"quartile.{q}"), cmp_cell.value if ok else None,
                                        ref_cell.value if ok else None, cmp_view.text, ref_view.text))
                 size = g.quartile_sizes.get(q)
                 size_view = CellView(self.fmt.count(size)) if size is not None else self.cell("count", None, qkeys)
                 qrows.append(RowView(self.L(f"quartile.{q}"), [cmp_view, ref_view, size_view]))
             qtitle = self.L("paygap.quartiles_title", title=title)
-            spec = (ch.stacked_shares, shares, {"left_name": cmp_name, "right_name": ref_name,
+            spec = ("stacked_shares", shares, {"left_name": cmp_name, "right_name": ref_name,
                                                 "axis_title": self.L("paygap.quartiles_axis")})
             chart = self.chart(f"{g.id}-quartiles", spec, qtitle)
             n, cap = self.caption(qtitle)
