@@ -99,6 +99,12 @@ class _Timer:
     def __init__(self, progress: Callable[[str], None] | None):
         self.timings: dict[str, float] = {}
         self._progress = progress or (lambda _stage: None)
+        self.started = time.perf_counter()
+
+    def total(self) -> dict[str, float]:
+        """The stages' timings and ``total``, the run's wall time (stages overlap: the data files are
+        written while the languages are drawn)."""
+        return {**self.timings, "total": round(time.perf_counter() - self.started, 3)}
 
     def stage(self, name: str) -> _Stage:
         return _Stage(self, name)
@@ -238,14 +244,20 @@ def execute(opts: RunOptions) -> RunResult:
                 figures = compute_figures(extracts, previous=previous, community=read_community(opts.inputs))
 
             staged = staging_dir(opts.outputs, f"{opts.year}-{rid}")
-            with timer.stage("data"):
-                write_data(figures, staged / "data", org)
-                from pipeline.audit import audit_figures  # an outsider's attack on what is about to be published
 
-                if leaks := audit_figures(json.loads((staged / "data" / "figures.json").read_text(encoding="utf-8"))):
-                    raise UnsafeContent("withheld counts can be recovered from the figures in: "
-                                        + ", ".join(sorted({r.table for r in leaks})))
-            if opts.render:
+            def data() -> None:
+                with timer.stage("data"):
+                    write_data(figures, staged / "data", org)
+                    from pipeline.audit import audit_figures  # an outsider's attack on what is about to be published
+
+                    figures_json = (staged / "data" / "figures.json").read_text(encoding="utf-8")
+                    if leaks := audit_figures(json.loads(figures_json)):
+                        raise UnsafeContent("withheld counts can be recovered from the figures in: "
+                                            + ", ".join(sorted({r.table for r in leaks})))
+
+            if not opts.render:
+                data()
+            else:
                 from concurrent.futures import ThreadPoolExecutor
 
                 from pipeline.report import render_report
@@ -256,9 +268,9 @@ def execute(opts: RunOptions) -> RunResult:
                 background = ThreadPoolExecutor(max_workers=1)
                 last_year = background.submit(last_year_figures, opts, org) if previous is not None else None
                 background.shutdown(wait=False)
-                with timer.stage("render"):
+                with timer.stage("render"):  # the data files are written and audited here meanwhile
                     render_report(figures, org, commentary=commentary, out_dir=staged, draft=opts.draft,
-                                  languages=opts.languages, timings=timer.timings, pool=pool)
+                                  languages=opts.languages, timings=timer.timings, pool=pool, meanwhile=data)
                 with timer.stage("review"):
                     from pipeline.review import build_review
 
@@ -274,7 +286,7 @@ def execute(opts: RunOptions) -> RunResult:
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-    return RunResult(opts.year, final, warnings=warnings, timings=timer.timings, figures=figures)
+    return RunResult(opts.year, final, warnings=warnings, timings=timer.total(), figures=figures)
 
 
 def _hashes(files: list[Path], base: Path) -> dict[str, str]:

@@ -71,6 +71,7 @@ def render_report(
     templates: Path | None = None,
     timings: dict[str, float] | None = None,
     pool: Any = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, list[Path]]:
     """Write the report in each language under ``out_dir/<lang>/``; return the files per language.
 
@@ -78,14 +79,17 @@ def render_report(
     to render with a deliberately broken catalogue. ``timings``, when given, receives seconds per
     language and step (``render.cy.charts``, ``render.cy.html``, ``render.cy.pdf``, ...). ``pool``
     is a pool from ``start_render_pool`` started earlier by the caller (its workers then import while
-    the caller computes); without one, a pool is started here and shut down afterwards."""
+    the caller computes); without one, a pool is started here and shut down afterwards. ``meanwhile``
+    is the caller's own work, done in this process while the workers draw (before the summary); what
+    it raises is raised once the languages have finished."""
     languages = tuple(languages)
     own = pool is None
     if own:
         pool = start_render_pool(languages)  # its processes import while we check labels
     try:
         return _render_report(figures, organisation, commentary=commentary, out_dir=out_dir, draft=draft,
-                              languages=languages, templates=templates, timings=timings, pool=pool)
+                              languages=languages, templates=templates, timings=timings, pool=pool,
+                              meanwhile=meanwhile or (lambda: None))
     finally:
         if own and pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -100,7 +104,8 @@ def start_render_pool(languages: Sequence[str]) -> Any:
 
 def _render_report(figures: Figures, organisation: Organisation, *, commentary: Mapping[str, Mapping[str, str]],
                    out_dir: Path, draft: bool, languages: tuple[str, ...], templates: Path | None,
-                   timings: dict[str, float] | None, pool: Any) -> dict[str, list[Path]]:
+                   timings: dict[str, float] | None, pool: Any,
+                   meanwhile: Callable[[], None]) -> dict[str, list[Path]]:
     out_dir = Path(out_dir)
     templates = Path(templates) if templates is not None else TEMPLATES
     layout = load_layout(templates)
@@ -145,11 +150,16 @@ def _render_report(figures: Figures, organisation: Organisation, *, commentary: 
         if timings is not None:
             timings["render.summary"] = round(time.perf_counter() - t0, 3)
 
+    def here() -> None:
+        meanwhile()
+        render_the_summary()
+
     if pool is None:
+        meanwhile()
         results = [_render_language(j) for j in jobs]
         render_the_summary()
-    else:  # drawn here while the workers draw the languages
-        results = _in_parallel(pool, jobs, meanwhile=render_the_summary)
+    else:  # the caller's work and the summary done here while the workers draw the languages
+        results = _in_parallel(pool, jobs, meanwhile=here)
     for r in results:  # logged here, in the parent: a spawned worker has no log handlers
         for w in r.warnings:
             log.warning("PDF %s: %s", r.lang, w)
