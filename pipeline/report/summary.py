@@ -84,13 +84,14 @@ def render_summary(figures: Figures, organisation: Organisation, out_dir: Path, 
     pdf = folder / f"{file_stem(figures.year)}.pdf"
     png = folder / f"{file_stem(figures.year)}.png"
     watermark = folder / "draft.svg"  # only while WeasyPrint reads it: the page background
-    html = summary_page(figures, organisation, draft=draft, templates=templates, watermark=watermark.resolve().as_uri())
+    html, labels = _page_and_labels(figures, organisation, draft=draft, templates=templates,
+                                    watermark=watermark.resolve().as_uri())
     folder.mkdir(parents=True, exist_ok=True)
     try:
         if draft:
             from pipeline.report import _watermark
 
-            watermark.write_text(_watermark(*_labels(figures, organisation, templates).values()), encoding="utf-8")
+            watermark.write_text(_watermark(labels["cy"], labels["en"]), encoding="utf-8")
         write_pdf(html, base_dir=templates / "shared", target=pdf, roots=[templates, folder], quiet=False)
     finally:
         watermark.unlink(missing_ok=True)
@@ -102,23 +103,25 @@ def render_summary(figures: Figures, organisation: Organisation, out_dir: Path, 
 def summary_page(figures: Figures, organisation: Organisation, *, draft: bool, templates: Path | None = None,
                  watermark: str = "") -> str:
     """The summary's HTML (what WeasyPrint lays out): both halves, every label checked."""
+    return _page_and_labels(figures, organisation, draft=draft, templates=templates, watermark=watermark)[0]
+
+
+def _page_and_labels(figures: Figures, organisation: Organisation, *, draft: bool, templates: Path | None,
+                     watermark: str) -> tuple[str, dict[str, Labels]]:
+    """The summary's HTML and the labels it was written with (the draft watermark needs them too)."""
     templates = Path(templates) if templates is not None else TEMPLATES
     problems = check_catalogues(LANGS, templates)
     if problems:
         raise MissingTranslation(problems)
     layout = load_layout(templates)
-    labels = _labels(figures, organisation, templates)
+    labels = {lang: labels_for(lang, load_catalogue(lang, templates), figures, organisation) for lang in LANGS}
     halves = [_half(figures, organisation, labels[lang], labels[_other(lang)], layout, draft) for lang in LANGS]
     cy, en = labels["cy"], labels["en"]
     doc_title = f"{cy('summary.doc_title')} / {en('summary.doc_title')}"
     html = _page(halves, cy, en, doc_title=doc_title, draft=draft, created=figures.snapshot_date,
                  templates=templates, watermark=watermark)
     raise_if_missing(labels.values())
-    return html
-
-
-def _labels(figures: Figures, organisation: Organisation, templates: Path) -> dict[str, Labels]:
-    return {lang: labels_for(lang, load_catalogue(lang, templates), figures, organisation) for lang in LANGS}
+    return html, labels
 
 
 def _other(lang: str) -> str:
