@@ -91,8 +91,8 @@ def _unchecked(build: Callable[..., dict]) -> Callable[..., dict]:
 
 def _spec(chart: alt.TopLevelMixin, datasets: dict[str, list[dict]]) -> dict:
     """The Vega-Lite spec: the chart (built on named data, so that altair never copies the rows), the
-    rows as top-level ``datasets``, and the shared ``CONFIG``. The tests validate each kind once
-    against the schema; here altair's check is skipped (a fifth of each chart's time)."""
+    rows as top-level ``datasets``, and the shared ``CONFIG``. Not checked against the schema here
+    (see ``_unchecked``)."""
     spec = chart.to_dict(validate=False)
     spec["config"] = CONFIG
     spec["datasets"] = datasets
