@@ -69,7 +69,7 @@ def load_extracts(inputs: Path, year: ReportingYear, org: Organisation,
             continue
         typed, cell_problems = validate_extract(raw, org)
         problems += cell_problems
-        frames[ex.name] = typed
+        frames[ex.name] = empty_frame(ex) if typed is None else typed
 
     emp = frames["employees"]
     emp_file = files.get("employees", "employees.csv")

@@ -18,14 +18,24 @@ from pipeline.errors import Problem
 from pipeline.extracts.contract import Extract
 
 ROW = "_row"
+HEADER = "_header"  # True on a header row pasted again inside the data
 FORMATS = (".csv", ".xlsx", ".parquet")
 
 
 @dataclass(frozen=True)
 class RawExtract:
+    """A plan to read one extract, not yet run: ``frame`` yields ``_row``, the contract's columns
+    (lower-cased names, trimmed text, blank -> null) and ``_header`` (True on a header row pasted
+    again inside the data). Blank rows are already left out.
+
+    Validation adds its checks to this plan and runs it once, in polars' streaming engine, so a large
+    file is read, trimmed, checked and typed batch by batch instead of column by column over the
+    whole file (which made the 1M-row files allocate and touch every column several times).
+    """
+
     extract: Extract
     path: Path
-    frame: pl.DataFrame  # all pl.String columns named as in the contract (lower-cased), plus _row
+    frame: pl.LazyFrame
 
 
 def locate(year_dir: Path, extract: Extract) -> tuple[Path | None, list[Problem]]:
@@ -43,42 +53,80 @@ def locate(year_dir: Path, extract: Extract) -> tuple[Path | None, list[Problem]
 
 
 def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[Problem]]:
+    """Plan the reading of one extract, checking what can be checked before reading the rows: the
+    file is there and not empty, the delimiter, and the header against the contract."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame, problems = _read_csv(path)
+        frame, problems = _scan_csv(path)
     elif suffix == ".xlsx":
-        frame, problems = _read_xlsx(path, frozenset(c.name for c in extract.columns if c.kind == "date"))
+        eager, problems = _read_xlsx(path, frozenset(c.name for c in extract.columns if c.kind == "date"))
+        frame = None if eager is None else eager.lazy()
     else:
-        frame, problems = _read_parquet(path)
+        eager, problems = _read_parquet(path)
+        frame = None if eager is None else eager.lazy()
     if frame is None:
         return None, problems
     frame, header_problems = _normalise_header(frame, path.name, extract)
     problems += header_problems
     if frame is None:
         return None, problems
-    frame = _drop_blank_rows(frame)
-    frame, repeated = _drop_repeated_headers(frame, path.name, extract)
-    problems += repeated
-    if frame.height == 0 and not repeated:
-        problems.append(Problem("empty_file", path.name, message="the file has a header but no data rows",
-                                allowed="one row per record"))
     return RawExtract(extract, path, frame), problems
 
 
+def unreadable(path: Path) -> list[Problem]:
+    """Why polars could not read a file whose plan failed: the problem to show the user, or none when
+    the file reads (the failure was then not the file's fault, and the caller re-raises it)."""
+    if path.suffix.lower() != ".csv":
+        return []
+    frame, problems = _read_csv(path)
+    return problems if frame is None else []
+
+
+def repeated_header_problems(rows: list[int], name: str) -> list[Problem]:
+    """A header row pasted again mid-file (two exports glued together) is one clear problem per row,
+    not a cascade of 'bad code' errors on every column of that row."""
+    return [Problem("repeated_header", name, row=int(r), message="the header row appears again inside the data",
+                    allowed="one header row, at the top") for r in rows[:20]]
+
+
 # --------------------------------------------------------------------------- formats
-def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
-    name = path.name
-    data = path.read_bytes()
-    if not data or data.isspace():
-        return None, [Problem("empty_file", name, message="the file is empty", allowed="a header row and data rows")]
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]  # a UTF-8 byte-order mark, as Excel writes it: harmless
-    head = data[:65536].lstrip(b"\r\n")  # the header row, without copying a large file
+def _scan_csv(path: Path) -> tuple[pl.LazyFrame | None, list[Problem]]:
+    """The CSV as a lazy scan of text cells, numbered by record. A file polars cannot parse (not
+    UTF-8, ragged rows) fails when the plan runs; ``unreadable`` then says why."""
+    with path.open("rb") as f:
+        head = f.read(65536)
+    problems = _head_problems(head, path.name)
+    if problems:
+        return None, problems
+    frame = pl.scan_csv(path, infer_schema=False, empty_string_is_null=False, truncate_ragged_lines=False,
+                        raise_if_empty=True)
+    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64)), []
+
+
+def _head_problems(head: bytes, name: str) -> list[Problem]:
+    """What the first 64 KiB of a CSV show: an empty file, or a delimiter other than the comma."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]  # a UTF-8 byte-order mark, as Excel writes it: harmless
+    if not head or head.isspace():
+        return [Problem("empty_file", name, message="the file is empty", allowed="a header row and data rows")]
+    head = head.lstrip(b"\r\n")
     first_line = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
     if "," not in first_line and any(sep in first_line for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in first_line)
-        return None, [Problem("wrong_delimiter", name, row=1, message="the columns are not separated by commas",
-                              found={"\t": "tab"}.get(sep, sep), allowed="comma-separated values")]
+        return [Problem("wrong_delimiter", name, row=1, message="the columns are not separated by commas",
+                        found={"\t": "tab"}.get(sep, sep), allowed="comma-separated values")]
+    return []
+
+
+def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The whole CSV read at once, to explain a file the scan could not read."""
+    name = path.name
+    data = path.read_bytes()
+    problems = _head_problems(data[:65536], name)
+    if problems:
+        return None, problems
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
         frame = pl.read_csv(
             io.BytesIO(data),
@@ -169,11 +217,13 @@ def _read_parquet(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
 
 
 # --------------------------------------------------------------------------- shape
-def _normalise_header(frame: pl.DataFrame, name: str, extract: Extract) -> tuple[pl.DataFrame | None, list[Problem]]:
+def _normalise_header(frame: pl.LazyFrame, name: str, extract: Extract) -> tuple[pl.LazyFrame | None, list[Problem]]:
+    """Match the header to the contract (case and spaces do not matter) and plan the contract's
+    columns: trimmed text, a blank cell null, a missing optional column all null."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     rename: dict[str, str] = {}
-    for col in frame.columns:
+    for col in frame.collect_schema().names():
         if col == ROW:
             continue
         norm = col.strip().lower().lstrip("\ufeff")
@@ -203,29 +253,28 @@ def _normalise_header(frame: pl.DataFrame, name: str, extract: Extract) -> tuple
     frame = frame.with_columns(
         pl.col(c).str.strip_chars().replace("", None) for c in extract.column_names
     )
-    return frame, problems
+    return _drop_blank_rows(frame).with_columns(_repeated_header(extract, seen).alias(HEADER)), problems
 
 
 def _looks_like_name(text: str) -> bool:
     return len(text) <= 40 and all(ch.isalnum() or ch in "_- " for ch in text)
 
 
-def _drop_repeated_headers(frame: pl.DataFrame, name: str, extract: Extract) -> tuple[pl.DataFrame, list[Problem]]:
-    """A header row pasted again mid-file (two exports glued together) is one clear problem, not a
-    cascade of 'bad code' errors on every column of that row."""
-    present = [c.name for c in extract.columns if c.required]
-    if not present or present[0] not in frame.columns:
-        return frame, []
-    mask = pl.all_horizontal(pl.col(c).str.to_lowercase() == c for c in present)
-    # cheap first: only rows whose first required cell has the header's length can be a header
-    hits = frame.filter(pl.col(present[0]).str.len_bytes() == len(present[0].encode())).filter(mask)
-    problems = [Problem("repeated_header", name, row=int(r), message="the header row appears again inside the data",
-                        allowed="one header row, at the top") for r in hits[ROW].to_list()[:20]]
-    return (frame.filter(~mask) if hits.height else frame), problems
+
+def _repeated_header(extract: Extract, header: dict[str, str]) -> pl.Expr:
+    """True on a row that repeats the header (two exports glued together): every required column
+    holds its own name, as this file's header spells it or in lower or upper case. (Equality with a
+    few words costs far less than lower-casing every cell of every row.)"""
+    present = [c.name for c in extract.columns if c.required and c.name in header]
+    if not present:
+        return pl.lit(False)
+    return pl.all_horizontal(
+        pl.col(c).is_in(list({header[c].strip().lstrip("\ufeff"), c, c.upper()})) for c in present
+    ).fill_null(False)
 
 
-def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
-    cols = [c for c in frame.columns if c != ROW]
+def _drop_blank_rows(frame: pl.LazyFrame) -> pl.LazyFrame:
+    cols = [c for c in frame.collect_schema().names() if c != ROW]
     if not cols:
         return frame
     return frame.filter(~pl.all_horizontal(pl.col(c).is_null() for c in cols))
