@@ -30,6 +30,7 @@ def empty_frame(ex: Extract) -> pl.DataFrame:
         schema[c.name] = {
             "date": pl.Date(),
             "boolean": pl.Boolean(),
+            "code": pl.Categorical(),
             "integer": pl.Int64(),
             "money": MONEY,
             "decimal": HOURS if c.name == "weekly_hours" else pl.Float64(),

@@ -98,7 +98,7 @@ def check_employees(emp: pl.DataFrame, file: str, year: ReportingYear, org: Orga
     # grade must belong to the person's workforce group (organisation.toml lists them)
     pairs = pl.DataFrame(
         [(g, gr) for g, grp in org.groups.items() for gr in grp.grades],
-        schema={"workforce_group": pl.String, "grade": pl.String}, orient="row",
+        schema={"workforce_group": pl.Categorical, "grade": pl.Categorical}, orient="row",
     ).with_columns(pl.lit(True).alias("_ok"))
     joined = emp.select(ROW, "workforce_group", "grade").join(pairs, on=["workforce_group", "grade"], how="left")
     for group, grp in org.groups.items():

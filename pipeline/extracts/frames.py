@@ -2,8 +2,10 @@
 
 After validation every extract is a polars ``DataFrame`` with the contract's columns typed:
 
-- ``id``/``text``/``code`` -> ``pl.String`` (codes already translated by ``[code_maps]``; a blank
-  monitoring cell is ``"not_stated"``; ``sex`` in applications may be ``"not_stated"``)
+- ``id``/``text`` -> ``pl.String``
+- ``code`` -> ``pl.Categorical`` (one global set of categories, so codes compare, join and group as
+  small integers across every frame; already translated by ``[code_maps]``; a blank monitoring cell
+  is ``"not_stated"``; ``sex`` in applications may be ``"not_stated"``)
 - ``date`` -> ``pl.Date``; ``boolean`` -> ``pl.Boolean``; ``integer`` -> ``pl.Int64``
 - ``money`` -> ``pl.Decimal(18, 2)`` (exact pounds and pence)
 - ``weekly_hours`` -> ``pl.Decimal(18, 4)``; ``fte`` -> ``pl.Float64``

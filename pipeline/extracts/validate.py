@@ -51,10 +51,24 @@ def validate_extract(raw: RawExtract, org: Organisation) -> tuple[pl.DataFrame |
     columns and one flag per rule: the file is read, trimmed, checked and typed batch by batch. Only a
     rule that fails somewhere is turned into rows, from a second read of just the rows that fail (the
     cells a problem shows were not kept).
+
+    A CSV is first checked through its ``quick`` plan (most cells untrimmed: see ``RawExtract``);
+    only when something fails there, or a header row repeats, is the careful plan run for the problems.
     """
+    if raw.quick is not None:
+        clean = _validate(raw.quick, raw, org, quick=True)
+        if clean is not None:
+            return clean
+    return _validate(raw.frame, raw, org) or (None, [])
+
+
+def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
+              quick: bool = False) -> tuple[pl.DataFrame | None, list[Problem]] | None:
+    """Run one plan (see ``validate_extract``). A ``quick`` plan gives up (None) as soon as a check
+    fails or a header row repeats: its untrimmed cells may be what failed."""
     ex = raw.extract
     name = raw.path.name
-    frame = _apply_code_maps(raw.frame, ex, org)
+    frame = _apply_code_maps(frame, ex, org)
     plan = _Plan()
     typed: list[pl.Expr] = [pl.col(ROW)]
     for col in ex.columns:
@@ -63,9 +77,12 @@ def validate_extract(raw: RawExtract, org: Organisation) -> tuple[pl.DataFrame |
             plan.rule(col, c.is_null(), "missing_value", "a value is required here", col.allowed_text())
         if col.kind == "code":
             allowed = allowed_codes(col, org)
-            bad = plan.rule(col, c.is_not_null() & ~c.is_in(list(allowed)), "unknown_code", "not an allowed code",
-                            ", ".join(allowed), show=True)
-            expr = c if col.blank_means is None else c.fill_null(col.blank_means)
+            # a code becomes a category (a small integer) first: the allowed codes are then looked up
+            # as integers, and the measures filter, join and group by integers rather than text
+            category = plan.base(c.cast(pl.Categorical))
+            bad = plan.rule(col, c.is_not_null() & ~category.is_in(list(allowed)), "unknown_code",
+                            "not an allowed code", ", ".join(allowed), show=True)
+            expr = category if col.blank_means is None else category.fill_null(col.blank_means)
             # an invalid code becomes null so the cross-file checks don't report it a second time
             typed.append(pl.when(bad).then(None).otherwise(expr).alias(col.name))
         elif col.kind == "date":
@@ -87,8 +104,7 @@ def validate_extract(raw: RawExtract, org: Organisation) -> tuple[pl.DataFrame |
             )
         else:  # id, text
             typed.append(c)
-    # a repeated header row is reported once as such, not as a bad cell in every column
-    checked = frame.with_columns(plan.bases).with_columns((r.mask & ~pl.col(HEADER)).alias(r.flag) for r in plan.rules)
+    checked = frame.with_columns(plan.bases).with_columns(r.mask.alias(r.flag) for r in plan.rules)
     try:
         out = checked.select(*typed, pl.col(HEADER), *(pl.col(r.flag) for r in plan.rules)).collect(engine="streaming")
     except pl.exceptions.PolarsError:
@@ -97,17 +113,21 @@ def validate_extract(raw: RawExtract, org: Organisation) -> tuple[pl.DataFrame |
             raise  # the file reads: the failure is ours, not the user's
         return None, problems
     problems: list[Problem] = []
+    hits = out.select(pl.col(r.flag).any() for r in plan.rules).row(0) if plan.rules else ()
+    if quick and (any(hits) or out[HEADER].any()):
+        return None
+    # a repeated header row is reported once as such, not as a bad cell in every column
     repeated = out.filter(pl.col(HEADER))
     if repeated.height:
         problems += repeated_header_problems(repeated[ROW].to_list(), name)
         out = out.filter(~pl.col(HEADER))
+        hits = out.select(pl.col(r.flag).any() for r in plan.rules).row(0) if plan.rules else ()
     elif out.height == 0:
         problems.append(Problem("empty_file", name, message="the file has a header but no data rows",
                                 allowed="one row per record"))
-    hits = out.select(pl.col(r.flag).any() for r in plan.rules).row(0) if plan.rules else ()
     failed = [r for r, hit in zip(plan.rules, hits, strict=True) if hit]
     if failed:
-        rows = checked.filter(pl.any_horizontal(pl.col(r.flag) for r in failed)).select(
+        rows = checked.filter(~pl.col(HEADER) & pl.any_horizontal(pl.col(r.flag) for r in failed)).select(
             ROW, *dict.fromkeys(r.column.name for r in failed), *(pl.col(r.flag) for r in failed)).collect()
         for r in failed:
             problems += _failing_rows(rows, pl.col(r.flag), name, r.column, r.code, r.message, r.allowed, show=r.show)

@@ -70,3 +70,45 @@ def test_cells_are_trimmed(tmp_path):
     org, _ = load_organisation(root / "organisation.toml")
     ex, _ = load_extracts(root, ReportingYear(2024), org)
     assert ex.training["outcome"].to_list() == ["approved", "pending"]
+
+
+def _pad(rows: list[dict[str, str]], pad: str = " ") -> list[dict[str, str]]:
+    return [{k: (f"{pad}{v}{pad}" if v else pad * 2) for k, v in r.items()} for r in rows]
+
+
+def test_padded_cells_of_every_kind_read_exactly_as_the_clean_file(tmp_path):
+    # Spaces around every cell (and a blank cell of spaces) in every extract: codes, dates, numbers,
+    # yes/no, ids and text. A clean file is checked without trimming most cells; a padded one must
+    # still give the same typed frames and no problem, never an "unknown code" for " female ".
+    from contract_fixtures import valid_tables
+
+    clean_root = write_inputs(tmp_path / "clean")
+    padded = {name: _pad(rows, " \t") for name, rows in valid_tables().items()}
+    padded_root = write_inputs(tmp_path / "padded", padded)
+    org, _ = load_organisation(clean_root / "organisation.toml")
+    clean, _ = load_extracts(clean_root, ReportingYear(2024), org)
+    spaced, warnings = load_extracts(padded_root, ReportingYear(2024), org)
+    assert warnings == []
+    for name in ("employees", "pay", "applications", "training", "grievances", "disciplinary"):
+        assert getattr(spaced, name).equals(getattr(clean, name)), name
+
+
+def test_a_header_repeated_in_capitals_is_still_one_problem(tmp_path):
+    root = write_inputs(tmp_path)
+    p = _training(root)
+    lines = p.read_text().splitlines()
+    p.write_text("\n".join([lines[0], lines[1], lines[0].upper(), lines[2]]) + "\n")
+    problem = only(errors_of(root))
+    assert (problem.code, problem.file, problem.row) == ("repeated_header", "training.csv", 3)
+
+
+def test_a_padded_bad_code_is_reported_once_with_its_row(tmp_path):
+    # the quick check gives up on the padded cells; the careful one trims them, then finds the bad code
+    from contract_fixtures import valid_tables
+
+    tables = valid_tables()
+    tables["employees"] = _pad(tables["employees"])
+    tables["employees"][3]["ethnicity"] = "martian"
+    root = write_inputs(tmp_path, tables)
+    problem = only(errors_of(root))
+    assert (problem.code, problem.row, problem.column, problem.found) == ("unknown_code", 5, "ethnicity", "martian")

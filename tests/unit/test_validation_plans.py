@@ -1,0 +1,56 @@
+"""The two ways one CSV is checked agree: the quick plan (most cells untrimmed) and the careful plan
+(every cell trimmed) give the same typed frame on a clean file, and the quick plan gives up, rather
+than guessing, whenever a check fails on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from contract_fixtures import write_inputs
+from pipeline.config import load_organisation
+from pipeline.extracts.contract import EXTRACTS
+from pipeline.extracts.readers import read_extract
+from pipeline.extracts.validate import _validate
+
+SAMPLE = Path(__file__).resolve().parents[2] / "inputs"
+
+
+@pytest.mark.parametrize("extract", [e for e in EXTRACTS], ids=lambda e: e.name)
+def test_quick_and_careful_plans_type_the_sample_identically(extract):
+    org, _ = load_organisation(SAMPLE / "organisation.toml")
+    raw, problems = read_extract(SAMPLE / "2024" / f"{extract.name}.csv", extract)
+    assert raw is not None and raw.quick is not None and not problems
+    quick = _validate(raw.quick, raw, org, quick=True)
+    careful = _validate(raw.frame, raw, org)
+    assert quick is not None, "the sample is clean: the quick plan must not give up"
+    assert quick[1] == careful[1] == []
+    assert quick[0].equals(careful[0])
+
+
+def test_the_quick_plan_gives_up_on_a_padded_code(tmp_path):
+    root = write_inputs(tmp_path)
+    p = root / "2024" / "training.csv"
+    p.write_text(p.read_text().replace(",approved,", ", approved,"))
+    org, _ = load_organisation(root / "organisation.toml")
+    ex = next(e for e in EXTRACTS if e.name == "training")
+    raw, _ = read_extract(p, ex)
+    assert _validate(raw.quick, raw, org, quick=True) is None
+    typed, problems = _validate(raw.frame, raw, org)
+    assert problems == [] and typed["outcome"].to_list() == ["approved", "pending"]
+
+
+def test_codes_are_categories_shared_across_extracts(tmp_path):
+    # one global set of categories: a code column of one extract joins and compares with another's
+    from pipeline.config import ReportingYear
+    from pipeline.extracts import load_extracts
+
+    root = write_inputs(tmp_path)
+    org, _ = load_organisation(root / "organisation.toml")
+    ex, _ = load_extracts(root, ReportingYear(2024), org)
+    assert ex.employees.schema["sex"] == pl.Categorical
+    assert ex.applications.schema["workforce_group"] == pl.Categorical
+    joined = ex.applications.join(ex.employees.select("workforce_group").unique(), on="workforce_group")
+    assert joined.height == ex.applications.height
