@@ -2,7 +2,9 @@
 
 After validation every extract is a polars ``DataFrame`` with the contract's columns typed:
 
-- ``id``/``text`` -> ``pl.String``
+- ``id``/``text`` -> ``pl.String``, except ``employee_id``: ``pl.Categorical``, the key every
+  extract joins to employees by (its text is hashed once, at validation; every join then matches
+  integers). It is still never printed: no output reads an id.
 - ``code`` -> ``pl.Categorical`` (one global set of categories, so codes compare, join and group as
   small integers across every frame; already translated by ``[code_maps]``; a blank monitoring cell
   is ``"not_stated"``; ``sex`` in applications may be ``"not_stated"``)
@@ -32,6 +34,7 @@ import polars as pl
 
 from pipeline.config import Organisation, ReportingYear
 
+EMPLOYEE_ID = "employee_id"
 MONEY = pl.Decimal(18, 2)
 HOURS = pl.Decimal(18, 4)
 
