@@ -69,8 +69,10 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
     suffix = path.suffix.lower()
     quick = None
     if suffix == ".csv":
-        frame, problems = _scan_csv(path)
-        quick, _ = _scan_csv(path, blank_is_null=True)
+        with path.open("rb") as f:
+            problems = _head_problems(f.read(65536), path.name)
+        frame = None if problems else _scan_csv(path)
+        quick = None if problems else _scan_csv(path, blank_is_null=True)
     elif suffix == ".xlsx":
         eager, problems = _read_xlsx(path, frozenset(c.name for c in extract.columns if c.kind == "date"))
         frame = None if eager is None else eager.lazy()
@@ -79,12 +81,13 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
         frame = None if eager is None else eager.lazy()
     if frame is None:
         return None, problems
-    frame, header_problems = _normalise_header(frame, path.name, extract)
+    header, header_problems = _match_header(frame.collect_schema().names(), path.name, extract)
     problems += header_problems
-    if frame is None:
+    if header is None:
         return None, problems
+    frame = _contract_columns(frame, extract, header)
     if quick is not None:
-        quick, _ = _normalise_header(quick, path.name, extract, trim=lambda c: c.kind not in SELF_TRIMMED)
+        quick = _contract_columns(quick, extract, header, trim=lambda c: c.kind not in SELF_TRIMMED)
     return RawExtract(extract, path, frame, quick), problems
 
 
@@ -105,17 +108,12 @@ def repeated_header_problems(rows: list[int], name: str) -> list[Problem]:
 
 
 # --------------------------------------------------------------------------- formats
-def _scan_csv(path: Path, blank_is_null: bool = False) -> tuple[pl.LazyFrame | None, list[Problem]]:
+def _scan_csv(path: Path, blank_is_null: bool = False) -> pl.LazyFrame:
     """The CSV as a lazy scan of text cells, numbered by record. A file polars cannot parse (not
     UTF-8, ragged rows) fails when the plan runs; ``unreadable`` then says why."""
-    with path.open("rb") as f:
-        head = f.read(65536)
-    problems = _head_problems(head, path.name)
-    if problems:
-        return None, problems
     frame = pl.scan_csv(path, infer_schema=False, empty_string_is_null=blank_is_null, truncate_ragged_lines=False,
                         raise_if_empty=True)
-    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64)), []
+    return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
 def _head_problems(head: bytes, name: str) -> list[Problem]:
@@ -232,15 +230,12 @@ def _read_parquet(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
 
 
 # --------------------------------------------------------------------------- shape
-def _normalise_header(frame: pl.LazyFrame, name: str, extract: Extract,
-                      trim: Callable[[Column], bool] = lambda c: True) -> tuple[pl.LazyFrame | None, list[Problem]]:
-    """Match the header to the contract (case and spaces do not matter) and plan the contract's
-    columns: trimmed text (the columns ``trim`` picks), a blank cell null, a missing optional column
-    all null."""
+def _match_header(columns: list[str], name: str, extract: Extract) -> tuple[dict[str, str] | None, list[Problem]]:
+    """Match the header to the contract (case and spaces do not matter): contract name -> the file's
+    own column name, or None when a required column is missing or one appears twice."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
-    rename: dict[str, str] = {}
-    for col in frame.collect_schema().names():
+    for col in columns:
         if col == ROW:
             continue
         norm = col.strip().lower().lstrip("\ufeff")
@@ -249,7 +244,6 @@ def _normalise_header(frame: pl.LazyFrame, name: str, extract: Extract,
                                     allowed="each column once"))
             continue
         seen[norm] = col
-        rename[col] = norm
     for col in extract.columns:
         if col.name not in seen and col.required:
             problems.append(Problem("missing_column", name, row=1, column=col.name, message="a required column is missing",
@@ -260,31 +254,45 @@ def _normalise_header(frame: pl.LazyFrame, name: str, extract: Extract,
                                 message="this column is not in the contract and is ignored", severity="warning"))
     if any(p.severity == "error" for p in problems):
         return None, problems
-    keep = [seen[c.name] for c in extract.columns if c.name in seen]
-    frame = frame.select([ROW, *keep]).rename({seen[c.name]: c.name for c in extract.columns if c.name in seen})
-    missing_optional = [c.name for c in extract.columns if c.name not in seen]
+    return seen, problems
+
+
+def _contract_columns(frame: pl.LazyFrame, extract: Extract, header: dict[str, str],
+                      trim: Callable[[Column], bool] | None = None) -> pl.LazyFrame:
+    """Plan the contract's columns from a matched ``header``: trimmed text (every column, or those
+    ``trim`` picks), a blank cell null, a missing optional column all null; blank rows left out and
+    repeated header rows flagged."""
+    present = [c.name for c in extract.columns if c.name in header]
+    frame = frame.select([ROW, *(header[c] for c in present)]).rename({header[c]: c for c in present})
+    missing_optional = [c.name for c in extract.columns if c.name not in header]
     if missing_optional:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing_optional)
     frame = frame.select([ROW, *extract.column_names])
-    # trim every cell; blank -> null
+    # trim the cells; blank -> null
     frame = frame.with_columns(
-        pl.col(c.name).str.strip_chars().replace("", None) for c in extract.columns if trim(c)
+        pl.col(c.name).str.strip_chars().replace("", None) for c in extract.columns if trim is None or trim(c)
     )
-    return _drop_blank_rows(frame).with_columns(_repeated_header(extract, seen).alias(HEADER)), problems
+    return _drop_blank_rows(frame).with_columns(_repeated_header(extract, header, exact=trim is None).alias(HEADER))
 
 
 def _looks_like_name(text: str) -> bool:
     return len(text) <= 40 and all(ch.isalnum() or ch in "_- " for ch in text)
 
 
-
-def _repeated_header(extract: Extract, header: dict[str, str]) -> pl.Expr:
+def _repeated_header(extract: Extract, header: dict[str, str], exact: bool = True) -> pl.Expr:
     """True on a row that repeats the header (two exports glued together): every required column
-    holds its own name, as this file's header spells it or in lower or upper case. (Comparing with a
-    few words costs far less than lower-casing every cell of every row.)"""
+    holds its own name, in any case.
+
+    Lower-casing every cell of every row is dear, so a plan that trims only some cells (``exact``
+    False, the quick plan) looks only for the file's own spelling, lower case and upper case. That
+    is enough: a quick plan gives up on any flagged row, and a header row in another case fails the
+    checks of its code and date columns, so the careful plan, which looks in any case, sees it too.
+    """
     present = [c.name for c in extract.columns if c.required and c.name in header]
     if not present:
         return pl.lit(False)
+    if exact:
+        return pl.all_horizontal(pl.col(c).str.to_lowercase() == c for c in present).fill_null(False)
     spellings = {c: {header[c].strip().lstrip("\ufeff"), c, c.upper()} for c in present}
     return pl.all_horizontal(
         pl.any_horizontal(pl.col(c) == word for word in spellings[c]) for c in present

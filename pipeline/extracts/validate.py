@@ -59,7 +59,9 @@ def validate_extract(raw: RawExtract, org: Organisation) -> tuple[pl.DataFrame |
         clean = _validate(raw.quick, raw, org, quick=True)
         if clean is not None:
             return clean
-    return _validate(raw.frame, raw, org) or (None, [])
+    result = _validate(raw.frame, raw, org)
+    assert result is not None  # only a quick plan gives up
+    return result
 
 
 def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,

@@ -112,3 +112,14 @@ def test_a_padded_bad_code_is_reported_once_with_its_row(tmp_path):
     root = write_inputs(tmp_path, tables)
     problem = only(errors_of(root))
     assert (problem.code, problem.row, problem.column, problem.found) == ("unknown_code", 5, "ethnicity", "martian")
+
+
+def test_a_header_repeated_in_any_case_is_still_one_problem(tmp_path):
+    # "Employee_Id,Course,..." is neither the file's spelling nor all lower or upper case: the quick
+    # check gives up on its bad date and code, and the careful one recognises the header in any case
+    root = write_inputs(tmp_path)
+    p = _training(root)
+    lines = p.read_text().splitlines()
+    p.write_text("\n".join([lines[0], lines[1], lines[0].title(), lines[2]]) + "\n")
+    problem = only(errors_of(root))
+    assert (problem.code, problem.file, problem.row) == ("repeated_header", "training.csv", 3)
