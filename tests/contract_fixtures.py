@@ -135,3 +135,12 @@ def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> Non
         w.writeheader()
         for r in rows:
             w.writerow(r)
+
+
+def key_of(employee_id: str) -> int:
+    """The key a validated frame holds for an employee id (frames keep the id's key, not its text)."""
+    import polars as pl
+
+    from pipeline.extracts.frames import employee_key
+
+    return pl.select(employee_key(pl.lit(employee_id))).item()

@@ -15,7 +15,7 @@ from pipeline.config import Organisation, ReportingYear
 from pipeline.errors import InvalidInput, Problem
 from pipeline.extracts import crossfile
 from pipeline.extracts.contract import EVENT_EXTRACTS, EXTRACTS, Extract
-from pipeline.extracts.frames import EMPLOYEE_ID, HOURS, MONEY, Extracts
+from pipeline.extracts.frames import EMPLOYEE_ID, EMPLOYEE_KEY, HOURS, MONEY, Extracts
 from pipeline.extracts.readers import ROW, locate, read_extract
 from pipeline.extracts.validate import validate_extract
 
@@ -34,7 +34,7 @@ def empty_frame(ex: Extract) -> pl.DataFrame:
             "integer": pl.Int64(),
             "money": MONEY,
             "decimal": HOURS if c.name == "weekly_hours" else pl.Float64(),
-        }.get(c.kind, pl.Categorical() if c.name == EMPLOYEE_ID else pl.String())
+        }.get(c.kind, EMPLOYEE_KEY if c.name == EMPLOYEE_ID else pl.String())
     return pl.DataFrame(schema=schema)
 
 

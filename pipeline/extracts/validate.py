@@ -19,7 +19,7 @@ import polars as pl
 from pipeline.config import Organisation
 from pipeline.errors import Problem
 from pipeline.extracts.contract import FALSE_WORDS, TRUE_WORDS, Column, Extract
-from pipeline.extracts.frames import EMPLOYEE_ID, HOURS, MONEY
+from pipeline.extracts.frames import EMPLOYEE_ID, HOURS, MONEY, employee_key
 from pipeline.extracts.readers import HEADER, ROW, RawExtract, repeated_header_problems, unreadable
 
 MAX_ROWS_LISTED = 20
@@ -105,9 +105,9 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
                 .otherwise(None).cast(pl.Boolean).alias(col.name)
             )
         elif col.name == EMPLOYEE_ID:
-            # the key every other extract joins to employees by: as a category each join (cross-file
-            # checks, populations, pay) matches integers; the text of an id is hashed once, here
-            typed.append(c.cast(pl.Categorical))
+            # the key every other extract joins to employees by: each join (cross-file checks,
+            # populations, pay) then matches integers; the text of an id is hashed once, here
+            typed.append(employee_key(c).alias(col.name))
         else:  # id, text
             typed.append(c)
     checked = frame.with_columns(plan.bases).with_columns(r.mask.alias(r.flag) for r in plan.rules)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from contract_fixtures import ORG_TOML, employee, pay, valid_tables, write_inputs
+from contract_fixtures import ORG_TOML, employee, key_of, pay, valid_tables, write_inputs
 from pipeline.config import ReportingYear, load_organisation
 from pipeline.errors import InvalidInput, Problem
 from pipeline.extracts import load_extracts
@@ -55,7 +56,7 @@ def test_blank_monitoring_cell_means_not_stated(tmp_path):
     root = broken(tmp_path, "employees", 0, religion="", disability="")
     org, _ = load_organisation(root / "organisation.toml")
     ex, _ = load_extracts(root, ReportingYear(2024), org)
-    row = ex.employees.filter(ex.employees["employee_id"] == "E1").row(0, named=True)
+    row = ex.employees.filter(pl.col("employee_id") == key_of("E1")).row(0, named=True)
     assert (row["religion"], row["disability"]) == ("not_stated", "not_stated")
 
 
@@ -69,7 +70,7 @@ def test_code_maps_translate_local_codes(tmp_path):
     root = write_inputs(tmp_path)  # E3's contract_type is the local code PERM
     org, _ = load_organisation(root / "organisation.toml")
     ex, _ = load_extracts(root, ReportingYear(2024), org)
-    assert ex.employees.filter(ex.employees["employee_id"] == "E3")["contract_type"].item() == "permanent"
+    assert ex.employees.filter(pl.col("employee_id") == key_of("E3"))["contract_type"].item() == "permanent"
 
 
 def test_unmapped_local_code_is_an_error(tmp_path):

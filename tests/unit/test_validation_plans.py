@@ -54,3 +54,25 @@ def test_codes_are_categories_shared_across_extracts(tmp_path):
     assert ex.applications.schema["workforce_group"] == pl.Categorical
     joined = ex.applications.join(ex.employees.select("workforce_group").unique(), on="workforce_group")
     assert joined.height == ex.applications.height
+
+
+def test_employee_ids_become_integer_keys_that_join_across_extracts(tmp_path):
+    # every pay row of the sample belongs to an employee: joined by key, none is lost and none doubled
+    from pipeline.config import ReportingYear
+    from pipeline.extracts import load_extracts
+
+    root = write_inputs(tmp_path)
+    org, _ = load_organisation(root / "organisation.toml")
+    ex, _ = load_extracts(root, ReportingYear(2024), org)
+    assert ex.employees.schema["employee_id"] == pl.Int128 == ex.pay.schema["employee_id"]
+    assert ex.employees["employee_id"].n_unique() == ex.employees.height
+    assert ex.pay.join(ex.employees.select("employee_id"), on="employee_id").height == ex.pay.height
+
+
+def test_employee_key_is_the_same_for_the_same_text_and_null_for_a_blank():
+    from pipeline.extracts.frames import employee_key
+
+    keys = pl.DataFrame({"id": ["E1", "E2", None, "E1", "E10", "1E"]}).select(employee_key(pl.col("id")))["id"]
+    assert keys[0] == keys[3]
+    assert keys[2] is None
+    assert keys.drop_nulls().n_unique() == 4
