@@ -283,20 +283,21 @@ def _repeated_header(extract: Extract, header: dict[str, str], exact: bool = Tru
     """True on a row that repeats the header (two exports glued together): every required column
     holds its own name, in any case.
 
-    Lower-casing every cell of every row is dear, so a plan that trims only some cells (``exact``
-    False, the quick plan) looks only for the file's own spelling, lower case and upper case. That
-    is enough: a quick plan gives up on any flagged row, and a header row in another case fails the
-    checks of its code and date columns, so the careful plan, which looks in any case, sees it too.
+    Comparing every cell of every row is dear, so a plan that trims only some cells (``exact`` False,
+    the quick plan) flags a row whose *first* required column holds that column's name in the file's
+    own spelling, lower case or upper case: every repeated header row, and perhaps a few more. That is
+    enough: a quick plan only gives up on a flagged row (the careful plan then decides exactly), and a
+    header row in another case fails the checks of its code and date columns, so the careful plan,
+    which looks in any case, sees it too. (The quick test of all required columns cost a sixth of
+    reading the 1M-row employees file.)
     """
     present = [c.name for c in extract.columns if c.required and c.name in header]
     if not present:
         return pl.lit(False)
     if exact:
         return pl.all_horizontal(pl.col(c).str.to_lowercase() == c for c in present).fill_null(False)
-    spellings = {c: {header[c].strip().lstrip("\ufeff"), c, c.upper()} for c in present}
-    return pl.all_horizontal(
-        pl.any_horizontal(pl.col(c) == word for word in spellings[c]) for c in present
-    ).fill_null(False)
+    first = present[0]
+    return pl.col(first).is_in(sorted({header[first].strip().lstrip("\ufeff"), first, first.upper()})).fill_null(False)
 
 
 def _drop_blank_rows(frame: pl.LazyFrame) -> pl.LazyFrame:
