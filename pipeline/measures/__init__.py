@@ -44,6 +44,7 @@ from pipeline.measures.crosstab import (
     publish,
     register_domains,
 )
+from pipeline.measures.paygap import count_where
 
 __all__ = ["compute_figures", "PREVIOUS_YEAR_EXTRACTS"]
 
@@ -141,7 +142,7 @@ def pay_frame(extracts: Extracts) -> pl.DataFrame:
 
 
 def _full_pay_count(frame: pl.DataFrame, col: str, value: str) -> int:
-    return frame.filter(pl.col("full_pay") & (pl.col(col) == value)).height
+    return count_where(frame, pl.col("full_pay") & (pl.col(col) == value))
 
 
 def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
@@ -222,7 +223,7 @@ def data_quality(extracts: Extracts, pay: pl.DataFrame, drafts: Mapping[str, Dra
         "pay_rows": extracts.pay.height,
         "employees_in_post_with_pay_row": with_pay,
         "employees_in_post_without_pay_row": employees_in_post.height - with_pay,
-        "pay_rows_not_full_pay": extracts.pay.filter(~pl.col("full_pay")).height,
+        "pay_rows_not_full_pay": count_where(extracts.pay, ~pl.col("full_pay")),
         "hourly_pay_outliers_low": low,
         "hourly_pay_outliers_high": high,
         "disclosure_rate": rate,
