@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import polars as pl
+
 from pipeline.extracts.contract import EXTRACTS
+from pipeline.extracts.frames import employee_key
 
 ORG_TOML = """
 [organisation]
@@ -139,8 +142,4 @@ def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> Non
 
 def key_of(employee_id: str) -> int:
     """The key a validated frame holds for an employee id (frames keep the id's key, not its text)."""
-    import polars as pl
-
-    from pipeline.extracts.frames import employee_key
-
     return pl.select(employee_key(pl.lit(employee_id))).item()

@@ -67,7 +67,7 @@ def compute_figures(
     # where one after another left one idle half the time. Each is deterministic: the figures do not
     # depend on which finishes first.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        gaps_done = pool.submit(_pay_gaps, extracts)
+        gaps_done = pool.submit(_protected_pay_gaps, extracts)
         previous_done = pool.submit(_previous_profile, previous) if previous is not None else None
 
         drafts = profile.drafts(extracts) + flows.drafts(extracts) + likelihood.drafts(extracts)
@@ -109,7 +109,7 @@ def _previous_profile(previous: Extracts) -> tuple[dict[str, Draft], Protected]:
     return {d.id.removeprefix(PREVIOUS): d for d in drafts if d.section == "profile"}, protected
 
 
-def _pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]:
+def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]:
     """The relevant employees' pay frame, and every pay gap, each protected."""
     pay = pay_frame(extracts)
     threshold = extracts.organisation.settings.suppression_threshold
