@@ -17,6 +17,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,7 @@ def thumbnails(pdfs: dict[str, Path | None], out_dir: Path) -> dict[str, list[Pa
 
 
 def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_year: Figures | None,
-                 threshold: float, warnings: list[str]) -> Path:
+                 threshold: float, warnings: list[str], pdf_warnings: Sequence[str] = ()) -> Path:
     """Write ``review/`` into the staged release and return its index page."""
     review = staged / "review"
     review.mkdir(parents=True, exist_ok=True)
@@ -153,13 +154,14 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
                 w.writerow([label, c.what, *c.key, c.before, c.after])
 
     page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
-                   threshold, warnings)
+                   threshold, warnings, list(pdf_warnings))
     (review / "index.html").write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
         "changes_since_last_year": None if since_year is None else len(since_year),
         "suppressed_cells": len(suppressed),
         "pages": pages_now,
+        "pdf_layout_problems": list(pdf_warnings),
         "sections_reworded": wording,
     }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return review / "index.html"
@@ -250,9 +252,14 @@ def _changes_block(changes: list[Change] | None, caption: str, absent: str, name
             + _changes_table(changes, caption, absent, names) + "</details>")
 
 
-def _attention(since_run: list[Change] | None, since_year: list[Change] | None, names: Names) -> str:
-    """The first thing a reviewer reads: how many figures moved, per section, and what became hidden."""
+def _attention(since_run: list[Change] | None, since_year: list[Change] | None, names: Names,
+               pdf_warnings: list[str]) -> str:
+    """The first thing a reviewer reads: what the PDFs got wrong, how many figures moved, per section,
+    and what became hidden."""
     items = []
+    if pdf_warnings:
+        items.append(f"<li><strong>{len(pdf_warnings)} layout problems in the PDFs</strong> (for example a word "
+                     "drawn over the next column of a table): see “Layout of the PDFs” below.</li>")
     for label, changes in (("since the last run", since_run), ("since last year", since_year)):
         if not changes:
             continue
@@ -270,7 +277,7 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
 def _render(figures: Figures, since_run: list[Change] | None, since_year: list[Change] | None,
             suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
             wording: list[str], thumbs: dict[str, list[Path]], review: Path, threshold: float,
-            warnings: list[str]) -> str:
+            warnings: list[str], pdf_warnings: list[str]) -> str:
     names = Names()
     quality = [[k, json.dumps(v) if not isinstance(v, (int, float, str)) else str(v)]
                for k, v in sorted(figures.quality.items())]
@@ -305,12 +312,14 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} .banner{{background:#
 <p>Changes are listed when a percentage, gap or ratio moved by at least {threshold:g} points, or a count by at
 least {max(threshold, COUNT_PERCENT):g}%, and whenever a cell was newly withheld or released.</p>
 <h2>What needs your attention</h2>
-{_attention(since_run, since_year, names)}
+{_attention(since_run, since_year, names, pdf_warnings)}
 <h2>Since the last run</h2>
 {_changes_block(since_run, "Figures changed since the last published run", "No earlier run to compare with.", names)}
 <h3>Sections whose wording changed</h3>
 {_table(["language: section"], [[w] for w in wording], "Sections whose text changed since the last run")}
 {_table(["language", "pages before", "pages now"], pages, "Page counts of the PDFs")}
+<h3>Layout of the PDFs</h3>
+{_table(["language: problem"], [[w] for w in pdf_warnings], "Layout problems found on the laid-out PDF pages")}
 <h2>Since last year</h2>
 {_changes_block(since_year, f"Figures changed since {figures.year - 1}", "No figures for last year to compare with.",
                 names)}

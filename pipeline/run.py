@@ -268,16 +268,18 @@ def execute(opts: RunOptions) -> RunResult:
                 background = ThreadPoolExecutor(max_workers=1)
                 last_year = background.submit(last_year_figures, opts, org) if previous is not None else None
                 background.shutdown(wait=False)
+                pdf_warnings: list[str] = []
                 with timer.stage("render"):  # the data files are written and audited here meanwhile
                     render_report(figures, org, commentary=commentary, out_dir=staged, draft=opts.draft,
-                                  languages=opts.languages, timings=timer.timings, pool=pool, meanwhile=data)
+                                  languages=opts.languages, timings=timer.timings, pool=pool, meanwhile=data,
+                                  pdf_warnings=pdf_warnings)
                 with timer.stage("review"):
                     from pipeline.review import build_review
 
                     build_review(staged, figures, last_run=published_dir(opts.outputs, opts.year),
                                  last_year=last_year.result() if last_year is not None else None,
                                  threshold=org.settings.change_threshold_points,
-                                 warnings=[w.render() for w in warnings])
+                                 warnings=[w.render() for w in warnings], pdf_warnings=pdf_warnings)
             with timer.stage("manifest"):
                 write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
             with timer.stage("publish"):

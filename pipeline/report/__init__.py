@@ -72,6 +72,7 @@ def render_report(
     timings: dict[str, float] | None = None,
     pool: Any = None,
     meanwhile: Callable[[], None] | None = None,
+    pdf_warnings: list[str] | None = None,
 ) -> dict[str, list[Path]]:
     """Write the report in each language under ``out_dir/<lang>/``; return the files per language.
 
@@ -163,6 +164,8 @@ def _render_report(figures: Figures, organisation: Organisation, *, commentary: 
     for r in results:  # logged here, in the parent: a spawned worker has no log handlers
         for w in r.warnings:
             log.warning("PDF %s: %s", r.lang, w)
+            if pdf_warnings is not None:  # for the review pack
+                pdf_warnings.append(f"{r.lang}: {w}")
         log.info("report %s: %s (%d charts)", r.lang, ", ".join(p.name for p in r.files[:2]), r.charts)
         if timings is not None:
             timings.update({f"render.{r.lang}.{step}": round(sec, 3) for step, sec in r.timings.items()})

@@ -13,6 +13,7 @@ favourable treatment).
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from typing import Any
 from markupsafe import Markup
 
 from pipeline.config import Organisation
+from pipeline.report import columns
 from pipeline.errors import MissingTranslation, RenderFailed
 from pipeline.figures import Cell, Figures, Likelihood, PayGap, Table
 from pipeline.report import chartrows
@@ -74,10 +76,22 @@ class TableView:
     pivot: bool = False
     pdf_detail: bool = False  # left out of the PDF as a detail table (the section says so once)
     header_lines: list[tuple[str, str]] = field(default_factory=list)  # (group, measure) per column
+    # (group, span) runs of a pivot whose groups have more than one column: printed as a header row
+    # above the measures, so a long group name has the width of all its columns, not of one
+    header_groups: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def body_rows(self) -> int:
         return len(self.rows)
+
+    @property
+    def wide(self) -> bool:
+        return len(self.columns) > columns.WIDE_COLUMNS
+
+    @property
+    def col_spans(self) -> list[int]:
+        """Column groups: the row headers, then each group of ``header_groups`` (or all columns)."""
+        return [1, *(n for _, n in self.header_groups)] if self.header_groups else [1, len(self.columns)]
 
 
 @dataclass
@@ -317,6 +331,9 @@ class Builder:
                          [f"{g} {m}" for g, m in header_lines], rows)
         view.header_lines = header_lines
         view.pivot = True
+        spans = [(c, len(list(run))) for c, run in itertools.groupby(c for c, _ in cols)]
+        if any(n > 1 for _, n in spans):
+            view.header_groups = [(self.cat(dim_across, c), n) for c, n in spans]
         return view
 
     # -------------------------------------------------------------- charts

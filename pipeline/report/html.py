@@ -16,7 +16,8 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.errors import RenderFailed
-from pipeline.report.document import Document
+from pipeline.report import columns
+from pipeline.report.document import Document, TableView
 from pipeline.report.labels import TEMPLATES, Labels
 
 
@@ -56,6 +57,7 @@ def print_css(labels: Labels, doc: Document) -> str:
     rules = [
         f"html {{ string-set: running-title {css_string(labels('report.running_head'))}; }}",
         f"@page {{ @bottom-center {{ content: {page_of}; font-size: 8pt; color: #484949; }} }}",
+        columns.css(),
     ]
     if doc.draft:
         rules.append('@page { background: url("css/draft.svg") no-repeat center center; background-size: 150mm auto; }')
@@ -65,9 +67,15 @@ def print_css(labels: Labels, doc: Document) -> str:
 def render_page(doc: Document, labels: Labels, other: Labels, *, medium: str, created: str,
                 other_titles: Mapping[str, str], templates: Path = TEMPLATES) -> str:
     env = environment(doc.lang, templates)
+    fonts = templates / "shared" / "fonts"
+
+    def print_widths(t: TableView) -> list[float]:
+        return columns.widths(t, columns.load_font(fonts / "DejaVuSans.ttf"),
+                              columns.load_font(fonts / "DejaVuSans-Bold.ttf"))
+
     try:
         template = env.get_template("index.html.j2")
-        return template.render(doc=doc, L=labels, O=other, medium=medium, created=created,
+        return template.render(doc=doc, L=labels, O=other, medium=medium, created=created, print_widths=print_widths,
                                print_css=Markup(print_css(labels, doc)) if medium == "print" else "",
                                other_titles=other_titles)
     except jinja2.TemplateError as exc:

@@ -16,6 +16,8 @@ import logging
 from pathlib import Path
 
 import weasyprint
+from weasyprint.document import DEFAULT_OPTIONS, Document
+from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError
 
 from pipeline.errors import RenderFailed, UnsafeContent
@@ -23,6 +25,7 @@ from pipeline.report.fetcher import RestrictedFetcher
 
 log = logging.getLogger("pipeline.report")
 PDF_VARIANT = "pdf/ua-1"
+PT_PER_PX = 0.75
 
 
 class _Collect(logging.Handler):
@@ -47,8 +50,11 @@ def write_pdf(html: str, *, base_dir: Path, target: Path, roots: list[Path], qui
     if wlog.level == logging.NOTSET or wlog.level > logging.WARNING:
         wlog.setLevel(logging.WARNING)
     try:
-        doc = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
-        data = doc.write_pdf(pdf_variant=PDF_VARIANT)
+        html_doc = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
+        options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
+        document = html_doc.render(**options)
+        overflows = overflowing_cells(document)
+        data = document.write_pdf(**options)
     except FatalURLFetchingError as exc:
         raise UnsafeContent(f"PDF: {exc.__cause__ or exc}") from exc
     except UnsafeContent:
@@ -66,6 +72,32 @@ def write_pdf(html: str, *, base_dir: Path, target: Path, roots: list[Path], qui
     if not data:
         raise RenderFailed(f"PDF {target.name}: empty output")
     target.write_bytes(data)
-    for w in [] if quiet else handler.warnings:
+    warnings = handler.warnings + overflows
+    for w in [] if quiet else warnings:
         log.warning("PDF %s: %s", target.name, w)
-    return handler.warnings
+    return warnings
+
+
+def overflowing_cells(document: Document) -> list[str]:
+    """One line per table cell, page by page, whose text runs past the cell's edge into its neighbour.
+
+    The print tables have fixed column widths (``pipeline.report.columns``), and a word that cannot be
+    broken is drawn across the next column ("Ymddiswyddo" over "Ymddeol"). WeasyPrint lays the page
+    out without a word of complaint, so the laid-out boxes are measured here: each text run's right
+    edge against its cell's content edge, with half a pixel's grace. The words are table labels and
+    published figures, never a person's data."""
+    found: dict[tuple[int, str], float] = {}
+    for number, page in enumerate(document.pages, 1):
+        stack: list[boxes.Box] = [page._page_box]  # WeasyPrint keeps the laid-out tree on the page
+        while stack:
+            box = stack.pop()
+            if isinstance(box, boxes.TableCellBox):
+                edge = box.content_box_x() + box.width + 0.5  # CSS px, as WeasyPrint lays out
+                for text in box.descendants():
+                    if isinstance(text, boxes.TextBox) and text.position_x + text.width > edge:
+                        key = (number, text.text.strip())
+                        found[key] = max(found.get(key, 0.0), text.position_x + text.width - edge + 0.5)
+            elif isinstance(box, boxes.ParentBox):
+                stack.extend(box.children)
+    return [f"page {page}: table text \"{text}\" is {over * PT_PER_PX:.0f} pt wider than its column"
+            for (page, text), over in sorted(found.items())]

@@ -151,3 +151,12 @@ def test_the_sample_pdfs_have_page_counts_within_ten_percent_of_each_other(run):
             assert str(pdf.Root.Lang) == lang
             assert "/StructTreeRoot" in pdf.Root
     assert abs(counts["cy"] - counts["en"]) <= 0.10 * min(counts.values()), counts
+
+
+def test_no_word_in_a_printed_table_runs_into_the_next_column_in_either_language(run):
+    """WeasyPrint draws a word too wide for its column over its neighbour without complaint; the
+    render measures every table cell of both PDFs and logs each overflow as a warning."""
+    code, published, log = run
+    assert code == 0, log
+    assert "PDF cy:" not in log and "PDF en:" not in log, [ln for ln in log.splitlines() if "PDF " in ln][:5]
+    assert "wider than its column" not in log

@@ -73,8 +73,27 @@ def test_tables_have_captions_and_scoped_headers(rendered, lang: str) -> None:  
             continue
         assert "<caption" in t
         ths = re.findall(r"<th\b[^>]*>", t)
-        assert ths and all('scope="col"' in th or 'scope="row"' in th for th in ths)
+        assert ths and all(re.search(r'scope="(col|row|colgroup)"', th) for th in ths)
         assert "<thead>" in t
+        groups = [th for th in ths if 'scope="colgroup"' in th]
+        if groups:  # each column group's header names a <colgroup> of exactly its columns
+            spans = [int(m.group(1)) if (m := re.search(r'colspan="(\d+)"', th)) else 1 for th in groups]
+            declared = [int(n or 1) for n in re.findall(r'<colgroup(?: span="(\d+)")?>', t)]
+            measures = re.findall(r"<tr>\s*<th[^>]*>.*?</tr>", t.split("</thead>")[0], re.S)[-1].count("<th") - 1
+            assert declared == [1, *spans] and sum(spans) == measures
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_pivot_names_each_column_group_once_over_all_its_measures(rendered, lang: str) -> None:  # noqa: ANN001
+    """Recruitment's stages each have a count and a share: the stage is a header spanning both, not
+    repeated in each (in print, a long stage name repeated in two narrow columns ran into the next)."""
+    html = rendered.html(lang)
+    table = next(t for t in re.findall(r"<table.*?</table>", html, re.S) if 'id="table-recruitment-sex"' in t)
+    head = table.split("</thead>")[0]
+    stage = "Cyfweliad" if lang == "cy" else "Interviewed"
+    assert head.count(stage) == 1
+    assert re.search(rf'<th scope="colgroup" colspan="2">{stage}</th>', head)
+    assert 'class="grp"' not in head
 
 
 @pytest.mark.parametrize("lang", LANGS)

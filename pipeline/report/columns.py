@@ -1,0 +1,139 @@
+"""Column widths of the printed tables, measured with the shipped font.
+
+The PDF's tables have a fixed layout: WeasyPrint sizes the columns up front instead of measuring every
+cell, which saves a third of its layout time on this report. With equal columns beside a fixed 26%
+stub, a long single word — "Ymddiswyddo", "Interviewed", "Cwnstabliaid" — was drawn across the
+next column. Here each table's columns are sized from the widest word each must hold (a word cannot
+be broken: there is no Welsh hyphenation dictionary, and both languages are set alike). The words
+are measured with the glyph advances of the shipped DejaVu fonts, so nothing is guessed from
+character counts, and each language gets the width its own words need.
+
+The print sizes of data tables (font size and cell padding) are declared once, here, and written into
+the print stylesheet by ``css()``, so the widths are computed with the sizes the PDF is set in.
+``pipeline.report.pdf.overflowing_cells`` checks the result on the laid-out pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+PT_PER_MM = 72 / 25.4
+TEXT_WIDTH_PT = (210 - 2 * 18) * PT_PER_MM  # A4 less the @page side margins of report.css (18 mm)
+STUB_SHARE = 0.26  # the row headers' share of the width when every column has room to spare
+WIDE_COLUMNS = 6  # a table with more columns than this is set smaller
+GROUP_RULE_GAP = 0.5  # em: the white side borders that part the rules under neighbouring column groups
+
+
+@dataclass(frozen=True)
+class Size:
+    font_pt: float
+    padding_mm: tuple[float, float]  # (top and bottom, left and right)
+
+    @property
+    def side_pt(self) -> float:
+        return 2 * self.padding_mm[1] * PT_PER_MM
+
+
+NORMAL = Size(8, (1.2, 1.6))
+WIDE = Size(7, (1.0, 1.0))
+
+
+def size_of(columns: int) -> Size:
+    return WIDE if columns > WIDE_COLUMNS else NORMAL
+
+
+def css() -> str:
+    """The print rules for data tables' text size and padding (the one place these sizes live)."""
+    return "\n".join(
+        f"table.data{sel} {{ font-size: {s.font_pt}pt; }} "
+        f"table.data{sel} th, table.data{sel} td {{ padding: {s.padding_mm[0]}mm {s.padding_mm[1]}mm; }}"
+        for sel, s in (("", NORMAL), (".wide", WIDE))
+    )
+
+
+class Table(Protocol):  # what is read of a report.document.TableView
+    corner: str
+    columns: list[str]
+    header_lines: list[tuple[str, str]]
+    header_groups: list[tuple[str, int]]
+
+    @property
+    def rows(self) -> Sequence[Row]: ...
+
+
+class Row(Protocol):
+    header: str
+    total: bool
+
+    @property
+    def cells(self) -> Sequence[Cell]: ...
+
+
+class Cell(Protocol):
+    text: str
+
+
+@dataclass(frozen=True)
+class Font:
+    advances: dict[int, int]  # code point -> advance width in font units
+    units_per_em: int
+
+    def widest_word(self, texts: Iterable[str], size_pt: float) -> float:
+        """Width in points of the widest space-separated word of ``texts`` (a line may break only at
+        a space: every word must fit its column whole)."""
+        fallback = self.advances.get(ord("M"), self.units_per_em)
+        widest = 0
+        for text in texts:
+            for word in text.split():
+                widest = max(widest, sum(self.advances.get(ord(ch), fallback) for ch in word))
+        return widest * size_pt / self.units_per_em
+
+
+@cache
+def load_font(path: Path) -> Font:
+    from fontTools.ttLib import TTFont  # a WeasyPrint dependency; only the print rendering needs it
+
+    with TTFont(path, lazy=True) as f:
+        metrics = f["hmtx"].metrics
+        advances = {cp: metrics[glyph][0] for cp, glyph in f.getBestCmap().items()}
+        return Font(advances, f["head"].unitsPerEm)
+
+
+def widths(t: Table, regular: Font, bold: Font) -> list[float]:
+    """Percentages of the table width: the row headers' column, then each column.
+
+    Each column needs the width of its widest word plus padding; a column group's name spans its
+    columns, which between them must hold its widest word. The row headers get what is left, up to
+    ``STUB_SHARE``; beyond that the columns share the rest equally. When even the columns' needs do
+    not fit, the row headers keep the width of their own widest word and every column gives up an
+    equal share: WeasyPrint then draws a word over its neighbour, and ``overflowing_cells`` reports
+    it."""
+    n = len(t.columns)
+    if n == 0:
+        return [100.0]
+    size = size_of(n)
+    pt, pad = size.font_pt, size.side_pt
+    stub = pad + max(bold.widest_word([t.corner], pt),
+                     max((_font(r, regular, bold).widest_word([r.header], pt) for r in t.rows), default=0.0))
+    need = []
+    for i, (group, measure) in enumerate(t.header_lines):
+        words = [regular.widest_word([measure], pt)] + ([] if t.header_groups else [bold.widest_word([group], pt)])
+        words += [_font(r, regular, bold).widest_word([r.cells[i].text], pt) for r in t.rows if i < len(r.cells)]
+        need.append(pad + max(words))
+    first = 0
+    for group, span in t.header_groups:
+        short = pad + GROUP_RULE_GAP * pt + bold.widest_word([group], pt) - sum(need[first:first + span])
+        for k in range(first, first + span):
+            need[k] += max(short, 0.0) / span
+        first += span
+    stub_pt = min(STUB_SHARE * TEXT_WIDTH_PT, max(stub, TEXT_WIDTH_PT - sum(need)))
+    extra = (TEXT_WIDTH_PT - stub_pt - sum(need)) / n
+    return [round(100 * w / TEXT_WIDTH_PT, 2) for w in (stub_pt, *(x + extra for x in need))]
+
+
+def _font(row: Row, regular: Font, bold: Font) -> Font:
+    return bold if row.total else regular

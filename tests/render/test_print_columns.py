@@ -1,0 +1,136 @@
+"""Printed tables: each column is as wide as its widest word, and a word drawn over its neighbour is
+reported. Widths are checked with a font whose every glyph is half an em wide, so each expectation can
+be worked out by hand: at 8 pt a character is 4 pt; the padding of a cell is 2 x 1.6 mm = 9.0709 pt;
+the text width is 174 mm = 493.2283 pt, of which 26 % (128.2394 pt) goes to the row headers when the
+columns have room to spare."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+import weasyprint
+
+from pipeline.report import columns
+from pipeline.report.columns import Font
+from pipeline.report.pdf import overflowing_cells
+
+HALF_EM = Font({cp: 500 for cp in range(32, 0x17F)}, 1000)
+W = 493.2283
+PAD = 9.0709
+
+
+@dataclass
+class Cell:
+    text: str
+
+
+@dataclass
+class Row:
+    header: str
+    cells: list[Cell]
+    total: bool = False
+
+
+@dataclass
+class Table:
+    corner: str
+    header_lines: list[tuple[str, str]]
+    rows: list[Row]
+    header_groups: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"{g} {m}" for g, m in self.header_lines]
+
+
+def pct(points: float) -> float:
+    return 100 * points / W
+
+
+def test_columns_with_room_to_spare_share_what_the_26_percent_row_headers_leave() -> None:
+    t = Table("Sex", [("", "Number"), ("", "Shares")], [Row("Female", [Cell("12"), Cell("50.0%")])])
+    assert columns.widths(t, HALF_EM, HALF_EM) == pytest.approx([26.0, 37.0, 37.0], abs=0.01)
+
+
+def test_a_column_holding_a_long_word_is_widened_by_its_need_and_the_rest_share_the_remainder() -> None:
+    # six columns (8 pt): "Ymddiswyddo" needs 11 x 4 + PAD = 53.07 pt, "Nifer" 5 x 4 + PAD = 29.07 pt;
+    # needs 53.07 + 5 x 29.07 = 198.43 pt; the stub takes 128.24 pt and each column 27.76 pt more.
+    lines = [("Ymddiswyddo", "Nifer")] + [("Arall", "Nifer")] * 5
+    t = Table("Grŵp", lines, [Row("Staff", [Cell("3")] * 6)])
+    got = columns.widths(t, HALF_EM, HALF_EM)
+    extra = (W - 128.2394 - (44 + PAD) - 5 * (20 + PAD)) / 6
+    assert got == pytest.approx([26.0, pct(44 + PAD + extra)] + [pct(20 + PAD + extra)] * 5, abs=0.01)
+    assert got[1] - got[2] == pytest.approx(pct(24), abs=0.01)  # exactly the six extra characters
+
+
+def test_a_column_group_name_is_held_by_all_its_columns_together() -> None:
+    # 8 pt: "Number" needs 24 + PAD = 33.07 pt. The group name "Interviewedxxxxxxxxx" (20 characters,
+    # 80 pt) needs 80 + PAD + half an em (4 pt) = 93.07 pt over its two columns: 46.54 pt each, 13.47 pt
+    # more than the column of the one-column group beside them, which only needs "Number".
+    lines = [("Interviewedxxxxxxxxx", "Number"), ("Interviewedxxxxxxxxx", "Number"), ("Total", "Number")]
+    t = Table("Sex", lines, [Row("Female", [Cell("1"), Cell("2"), Cell("3")])],
+              header_groups=[("Interviewedxxxxxxxxx", 2), ("Total", 1)])
+    got = columns.widths(t, HALF_EM, HALF_EM)
+    assert got[0] == pytest.approx(26.0, abs=0.01) and got[1] == got[2]
+    assert got[1] - got[3] == pytest.approx(pct((80 + PAD + 4) / 2 - (24 + PAD)), abs=0.01)
+    assert sum(got) == pytest.approx(100, abs=0.02)
+
+
+def test_when_the_columns_cannot_all_fit_the_row_headers_keep_their_widest_word() -> None:
+    # nine columns are set at 7 pt (3.5 pt a character) with 2 x 1.0 mm = 5.6693 pt padding. Each holds
+    # a 14-character word: 49 + 5.67 = 54.67 pt, 492.0 pt in all. The row headers need "Ymddiswyddo"
+    # (38.5 + 5.67 = 44.17 pt): they keep it, and every column gives up (44.17 - 1.23) / 9 = 4.77 pt.
+    lines = [("Cwnstabliaidxx", "Nifer")] * 9
+    t = Table("Rheswm", lines, [Row("Ymddiswyddo", [Cell("1")] * 9)])
+    got = columns.widths(t, HALF_EM, HALF_EM)
+    pad7 = 2 * 1.0 * 72 / 25.4
+    stub = 38.5 + pad7
+    each = (W - stub) / 9
+    assert got == pytest.approx([pct(stub)] + [pct(each)] * 9, abs=0.01)
+    assert each < 49 + pad7  # too narrow: the overflow check below is what reports it
+
+
+def test_the_print_stylesheet_sets_tables_in_the_sizes_the_widths_were_computed_for() -> None:
+    css = columns.css()
+    assert "table.data { font-size: 8pt; }" in css and "padding: 1.2mm 1.6mm" in css
+    assert "table.data.wide { font-size: 7pt; }" in css and "padding: 1.0mm 1.0mm" in css
+    assert columns.size_of(6) is columns.NORMAL and columns.size_of(7) is columns.WIDE
+
+
+def _laid_out(column_pt: int) -> weasyprint.Document:
+    html = f"""<html lang="cy"><body><table style="table-layout: fixed; width: {2 * column_pt}pt; border-collapse: collapse; font-size: 12pt">
+      <colgroup><col style="width: {column_pt}pt"><col style="width: {column_pt}pt"></colgroup>
+      <tr><th>Rhes</th><th>Ymddiswyddo</th></tr><tr><td>Staff</td><td>3</td></tr></table></body></html>"""
+    return weasyprint.HTML(string=html).render()
+
+
+def test_a_word_wider_than_its_column_is_reported_with_its_page() -> None:
+    found = overflowing_cells(_laid_out(40))
+    assert len(found) == 1 and found[0].startswith('page 1: table text "Ymddiswyddo" is ')
+
+
+def test_a_table_whose_words_fit_has_nothing_to_report() -> None:
+    assert overflowing_cells(_laid_out(150)) == []
+
+
+def test_the_review_pack_puts_pdf_layout_problems_first_among_what_needs_attention(tmp_path) -> None:  # noqa: ANN001
+    import dataclasses
+    import json
+
+    import figures_fixture as F
+
+    from pipeline.review import build_review
+
+    figures = dataclasses.replace(F.figures(), quality={})  # the fixture's quality facts are not JSON
+    problem = 'cy: page 30: table text "Ymddiswyddo" is 32 pt wider than its column'
+    index = build_review(tmp_path, figures, last_run=None, last_year=None, threshold=5.0, warnings=[],
+                         pdf_warnings=[problem])
+    page = index.read_text(encoding="utf-8")
+    attention = page.split("<h2>What needs your attention</h2>")[1].split("<h2>")[0]
+    assert "1 layout problems in the PDFs" in attention
+    assert "Ymddiswyddo" in page.split("<h3>Layout of the PDFs</h3>")[1]
+    assert json.loads((tmp_path / "review" / "summary.json").read_text())["pdf_layout_problems"] == [problem]
+    clean = build_review(tmp_path / "clean", figures, last_run=None, last_year=None, threshold=5.0,
+                         warnings=[]).read_text(encoding="utf-8")
+    assert "layout problems" not in clean and "Layout problems found on the laid-out PDF pages: none." in clean
