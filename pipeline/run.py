@@ -201,13 +201,26 @@ def write_data(figures: Figures, data_dir: Path, org: Organisation) -> None:
     (data_dir / "figures.csv").write_text(figures.to_csv(), encoding="utf-8")
 
 
-def release_id(input_hashes: dict[str, str], opts: RunOptions, settings: dict[str, Any]) -> str:
-    """Content address of a run: same inputs, settings and pipeline version -> same id."""
+def release_id(input_hashes: dict[str, str], opts: RunOptions, settings: dict[str, Any], templates: str = "") -> str:
+    """Content address of a run: same inputs, settings, templates and pipeline version -> same id."""
     h = hashlib.sha256()
     h.update(json.dumps({"inputs": input_hashes, "settings": settings, "version": __version__,
                          "contract": CONTRACT_VERSION, "render": opts.render, "draft": opts.draft,
-                         "languages": opts.languages}, sort_keys=True).encode())
+                         "languages": opts.languages, "templates": templates}, sort_keys=True).encode())
     return h.hexdigest()[:16]
+
+
+def templates_digest(root: Path) -> str:
+    """One SHA-256 over every file under ``root`` (``templates/``), by relative path.
+
+    The report's words, layout, styles and fonts make the documents as much as the extracts do: a
+    Welsh editor's corrected label must give a new release, not "inputs unchanged; the published
+    report stands". The folder is small (fonts included, ~2 MB), so this costs milliseconds."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    h = hashlib.sha256()
+    for rel, digest in sorted(_hashes(files, root).items()):
+        h.update(f"{rel}\0{digest}\n".encode())
+    return h.hexdigest()
 
 
 def execute(opts: RunOptions) -> RunResult:
@@ -224,7 +237,12 @@ def execute(opts: RunOptions) -> RunResult:
         approval = read_approval(opts.inputs, opts.year, inputs_digest(input_hashes))
         if approval is not None:
             opts.draft = False
-        rid = release_id(input_hashes, opts, org.settings.as_dict())
+        templates = ""
+        if opts.render:
+            from pipeline.report.labels import TEMPLATES
+
+            templates = templates_digest(TEMPLATES)
+        rid = release_id(input_hashes, opts, org.settings.as_dict(), templates)
         current = (opts.outputs / str(opts.year))
         if not opts.force and current.is_symlink() and current.resolve().name == rid:
             log.info("inputs unchanged since the published run %s; nothing to do (use --force to rebuild)", rid)

@@ -29,3 +29,19 @@ def test_an_unchanged_run_reads_no_extract(tmp_path: Path, monkeypatch: pytest.M
     (inputs / "2024" / "grievances.csv").write_text("employee_id\n", encoding="utf-8")  # a changed input
     with pytest.raises(AssertionError, match="read an extract"):
         execute(RunOptions(year=2024, inputs=inputs, outputs=outputs, render=False))
+
+
+def test_a_corrected_label_in_the_templates_is_a_new_release_though_the_inputs_are_unchanged(tmp_path: Path) -> None:
+    root = tmp_path / "templates"
+    (root / "cy").mkdir(parents=True)
+    label = root / "cy" / "labels.toml"
+    label.write_text('resignation = "Ymddiswyddo"\n', encoding="utf-8")
+    opts = RunOptions(year=2024, inputs=tmp_path, outputs=tmp_path)
+    inputs = {"2024/employees.csv": "0" * 64}
+    before = run.release_id(inputs, opts, {}, run.templates_digest(root))
+    assert run.release_id(inputs, opts, {}, run.templates_digest(root)) == before  # same files, same release
+    label.write_text('resignation = "Ymddiswyddo"\nretirement = "Ymddeol"\n', encoding="utf-8")
+    edited = run.templates_digest(root)
+    assert run.release_id(inputs, opts, {}, edited) != before
+    (root / "cy" / "print.css").write_text("", encoding="utf-8")  # a file added, even empty, counts too
+    assert run.templates_digest(root) != edited
