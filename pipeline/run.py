@@ -216,9 +216,8 @@ def templates_digest(root: Path) -> str:
     The report's words, layout, styles and fonts make the documents as much as the extracts do: a
     Welsh editor's corrected label must give a new release, not "inputs unchanged; the published
     report stands". The folder is small (fonts included, ~2 MB), so this costs milliseconds."""
-    files = sorted(p for p in root.rglob("*") if p.is_file())
     h = hashlib.sha256()
-    for rel, digest in sorted(_hashes(files, root).items()):
+    for rel, digest in sorted(_hashes([p for p in root.rglob("*") if p.is_file()], root).items()):
         h.update(f"{rel}\0{digest}\n".encode())
     return h.hexdigest()
 

@@ -15,7 +15,7 @@ the print stylesheet by ``css()``, so the widths are computed with the sizes the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -82,14 +82,11 @@ class Font:
     advances: dict[int, int]  # code point -> advance width in font units
     units_per_em: int
 
-    def widest_word(self, texts: Iterable[str], size_pt: float) -> float:
-        """Width in points of the widest space-separated word of ``texts`` (a line may break only at
-        a space: every word must fit its column whole)."""
+    def widest_word(self, text: str, size_pt: float) -> float:
+        """Width in points of the widest space-separated word of ``text`` (a line may break only at a
+        space: every word must fit its column whole)."""
         fallback = self.advances.get(ord("M"), self.units_per_em)
-        widest = 0
-        for text in texts:
-            for word in text.split():
-                widest = max(widest, sum(self.advances.get(ord(ch), fallback) for ch in word))
+        widest = max((sum(self.advances.get(ord(ch), fallback) for ch in word) for word in text.split()), default=0)
         return widest * size_pt / self.units_per_em
 
 
@@ -117,16 +114,16 @@ def widths(t: Table, regular: Font, bold: Font) -> list[float]:
         return [100.0]
     size = size_of(n)
     pt, pad = size.font_pt, size.side_pt
-    stub = pad + max(bold.widest_word([t.corner], pt),
-                     max((_font(r, regular, bold).widest_word([r.header], pt) for r in t.rows), default=0.0))
+    stub = pad + max(bold.widest_word(t.corner, pt),
+                     max((_font(r, regular, bold).widest_word(r.header, pt) for r in t.rows), default=0.0))
     need = []
     for i, (group, measure) in enumerate(t.header_lines):
-        words = [regular.widest_word([measure], pt)] + ([] if t.header_groups else [bold.widest_word([group], pt)])
-        words += [_font(r, regular, bold).widest_word([r.cells[i].text], pt) for r in t.rows if i < len(r.cells)]
+        words = [regular.widest_word(measure, pt)] + ([] if t.header_groups else [bold.widest_word(group, pt)])
+        words += [_font(r, regular, bold).widest_word(r.cells[i].text, pt) for r in t.rows if i < len(r.cells)]
         need.append(pad + max(words))
     first = 0
     for group, span in t.header_groups:
-        short = pad + GROUP_RULE_GAP * pt + bold.widest_word([group], pt) - sum(need[first:first + span])
+        short = pad + GROUP_RULE_GAP * pt + bold.widest_word(group, pt) - sum(need[first:first + span])
         for k in range(first, first + span):
             need[k] += max(short, 0.0) / span
         first += span

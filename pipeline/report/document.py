@@ -24,10 +24,9 @@ from typing import Any
 from markupsafe import Markup
 
 from pipeline.config import Organisation
-from pipeline.report import columns
 from pipeline.errors import MissingTranslation, RenderFailed
 from pipeline.figures import Cell, Figures, Likelihood, PayGap, Table
-from pipeline.report import chartrows
+from pipeline.report import chartrows, columns
 from pipeline.report import commentary as cm
 from pipeline.report.formatting import Formatter
 from pipeline.report.labels import TEMPLATES, Labels

@@ -6,6 +6,7 @@ columns have room to spare."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -13,6 +14,7 @@ import weasyprint
 
 from pipeline.report import columns
 from pipeline.report.columns import Font
+from pipeline.report.labels import TEMPLATES
 from pipeline.report.pdf import overflowing_cells
 
 HALF_EM = Font({cp: 500 for cp in range(32, 0x17F)}, 1000)
@@ -96,6 +98,10 @@ def test_the_print_stylesheet_sets_tables_in_the_sizes_the_widths_were_computed_
     assert "table.data { font-size: 8pt; }" in css and "padding: 1.2mm 1.6mm" in css
     assert "table.data.wide { font-size: 7pt; }" in css and "padding: 1.0mm 1.0mm" in css
     assert columns.size_of(6) is columns.NORMAL and columns.size_of(7) is columns.WIDE
+    # the text width the widths share is A4 less the side margins that report.css gives the page
+    sheet = (TEMPLATES / "shared" / "css" / "report.css").read_text(encoding="utf-8")
+    side = float(re.search(r"@page \{\s*size: A4;\s*margin: [\d.]+mm ([\d.]+)mm", sheet).group(1))
+    assert columns.TEXT_WIDTH_PT == pytest.approx((210 - 2 * side) * 72 / 25.4)
 
 
 def _laid_out(column_pt: int) -> weasyprint.Document:
