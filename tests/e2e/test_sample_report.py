@@ -160,3 +160,29 @@ def test_no_word_in_a_printed_table_runs_into_the_next_column_in_either_language
     assert code == 0, log
     assert "PDF cy:" not in log and "PDF en:" not in log, [ln for ln in log.splitlines() if "PDF " in ln][:5]
     assert "wider than its column" not in log
+
+
+@pytest.mark.parametrize("lang", ["cy", "en"])
+def test_the_note_on_what_the_print_leaves_out_opens_its_section_and_never_stands_alone(run, lang):
+    """Printed after a section's last table, the note "This printed version shows..." could be pushed
+    onto a page of its own (the Welsh disciplinary section's did, p29 of 56). Printed before the
+    section's tables it leads into them: on every page that carries it, a table caption follows."""
+    import shutil
+    import subprocess
+    import tomllib
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    code, published, log = run
+    assert code == 0, log
+    labels = tomllib.loads((ROOT / "templates" / lang / "labels.toml").read_text("utf-8"))["pdf"]
+    notes = [" ".join(labels[k].split()[:6]) for k in ("more_tables", "more_paygap_quartiles")]
+    text = subprocess.run(["pdftotext", str(next((published / lang).glob("*.pdf"))), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = [" ".join(p.split()) for p in text.split("\f")]
+    caption = re.compile(r"\b(?:Table|Tabl) \d+:")
+    with_note = [(n, p) for n, p in enumerate(pages, 1) for note in notes if note in p]
+    assert with_note, "the sample's print leaves tables out, so the note must appear"
+    for n, page in with_note:
+        at = min(page.index(note) for note in notes if note in page)
+        assert caption.search(page, at), f"{lang} page {n}: the note is not followed by a table on its page"
