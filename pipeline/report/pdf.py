@@ -21,9 +21,11 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError
 
 from pipeline.errors import RenderFailed, UnsafeContent
+from pipeline.report import pdftags
 from pipeline.report.fetcher import RestrictedFetcher
 
 log = logging.getLogger("pipeline.report")
+pdftags.install()  # every data cell's /Headers names each header over it (see pdftags)
 PDF_VARIANT = "pdf/ua-1"
 PT_PER_PX = 0.75
 
