@@ -177,13 +177,21 @@ def read_commentary(inputs: Path, year: int, languages: tuple[str, ...]) -> dict
 
 
 def input_files(opts: RunOptions) -> list[Path]:
-    """Every file a run reads, for the manifest and the unchanged-run check."""
+    """Every file a run reads, for the manifest and the unchanged-run check.
+
+    Of last year's folder a figures-only run reads just the extracts the change tables count
+    (``PREVIOUS_YEAR_EXTRACTS``); the review pack, which reads the rest, belongs to a rendering run.
+    So a figures run neither hashes last year's other files (a fifth of a 1M-employee run's 1 GB of
+    inputs) nor lists them in its manifest as read, and a change to them is no new release of it."""
     files = [opts.inputs / "organisation.toml", opts.inputs / "community.csv"]
     for y in (opts.year, opts.year - 1):
         d = opts.inputs / str(y)
         if d.is_dir():
-            files += sorted(p for p in d.rglob("*")
-                            if p.is_file() and not p.name.startswith(".") and p.name != APPROVAL_FILE)
+            found = sorted(p for p in d.rglob("*")
+                           if p.is_file() and not p.name.startswith(".") and p.name != APPROVAL_FILE)
+            if y != opts.year and not opts.render:
+                found = [p for p in found if p.parent == d and p.stem in PREVIOUS_YEAR_EXTRACTS]
+            files += found
     return [f for f in files if f.exists()]
 
 

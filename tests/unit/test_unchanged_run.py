@@ -45,3 +45,25 @@ def test_a_corrected_label_in_the_templates_is_a_new_release_though_the_inputs_a
     assert run.release_id(inputs, opts, {}, edited) != before
     (root / "cy" / "print.css").write_text("", encoding="utf-8")  # a file added, even empty, counts too
     assert run.templates_digest(root) != edited
+
+
+def test_a_figures_run_lists_and_hashes_only_the_files_of_last_year_it_reads(tmp_path: Path) -> None:
+    """Last year's employees and pay feed the change tables; last year's other extracts only the
+    review pack, which a figures run does not make. Its manifest names what it read, no more."""
+    inputs = tmp_path / "inputs"
+    for year in ("2023", "2024"):
+        (inputs / year / "commentary" / "en").mkdir(parents=True)
+        for name in ("employees.csv", "pay.csv", "applications.csv", "training.csv"):
+            (inputs / year / name).write_text("x\n", encoding="utf-8")
+        (inputs / year / "commentary" / "en" / "intro.md").write_text("x\n", encoding="utf-8")
+    (inputs / "organisation.toml").write_text("", encoding="utf-8")
+
+    def listed(render: bool) -> set[str]:
+        opts = RunOptions(year=2024, inputs=inputs, outputs=tmp_path / "out", render=render)
+        return {p.relative_to(inputs).as_posix() for p in run.input_files(opts)}
+
+    this_year = {"2024/employees.csv", "2024/pay.csv", "2024/applications.csv", "2024/training.csv",
+                 "2024/commentary/en/intro.md"}
+    assert listed(render=False) == {"organisation.toml", *this_year, "2023/employees.csv", "2023/pay.csv"}
+    assert listed(render=True) == {"organisation.toml", *this_year, "2023/employees.csv", "2023/pay.csv",
+                                   "2023/applications.csv", "2023/training.csv", "2023/commentary/en/intro.md"}
