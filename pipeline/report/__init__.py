@@ -90,7 +90,7 @@ def render_report(
     try:
         return _render_report(figures, organisation, commentary=commentary, out_dir=out_dir, draft=draft,
                               languages=languages, templates=templates, timings=timings, pool=pool,
-                              meanwhile=meanwhile or (lambda: None))
+                              meanwhile=meanwhile or (lambda: None), pdf_warnings=pdf_warnings)
     finally:
         if own and pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -106,7 +106,7 @@ def start_render_pool(languages: Sequence[str]) -> Any:
 def _render_report(figures: Figures, organisation: Organisation, *, commentary: Mapping[str, Mapping[str, str]],
                    out_dir: Path, draft: bool, languages: tuple[str, ...], templates: Path | None,
                    timings: dict[str, float] | None, pool: Any,
-                   meanwhile: Callable[[], None]) -> dict[str, list[Path]]:
+                   meanwhile: Callable[[], None], pdf_warnings: list[str] | None) -> dict[str, list[Path]]:
     out_dir = Path(out_dir)
     templates = Path(templates) if templates is not None else TEMPLATES
     layout = load_layout(templates)

@@ -12,11 +12,12 @@ import pytest
 from conftest import LANGS
 
 
-def _struct_types(pdf: pikepdf.Pdf) -> tuple[Counter[str], list[pikepdf.Dictionary]]:
+def _struct_types(pdf: pikepdf.Pdf) -> tuple[Counter[str], dict[str, list[pikepdf.Dictionary]]]:
     """Structure element types (and "CaptionedTable": tables that carry their caption, i.e. one per
-    table even when WeasyPrint tags each page's part of a long table as its own Table), and figures."""
+    table even when WeasyPrint tags each page's part of a long table as its own Table), and the
+    elements of each type."""
     types: Counter[str] = Counter()
-    figures: list[pikepdf.Dictionary] = []
+    elements: dict[str, list[pikepdf.Dictionary]] = {}
     root = pdf.Root.StructTreeRoot
     role_map = root.get("/RoleMap", {})
     stack = [(root.K, "")] if "/K" in root else []
@@ -32,11 +33,10 @@ def _struct_types(pdf: pikepdf.Pdf) -> tuple[Counter[str], list[pikepdf.Dictiona
         types[s] += 1
         if s == "Caption" and parent == "Table":
             types["CaptionedTable"] += 1
-        if s == "Figure":
-            figures.append(node)
+        elements.setdefault(s, []).append(node)
         if "/K" in node:
             stack.append((node.K, s))
-    return types, figures
+    return types, elements
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,8 @@ def test_pdf_is_tagged_with_language_title_and_pdfua_identifier(rendered, struct
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_pdf_has_headings_tables_and_figures_with_alt(structures, lang: str) -> None:  # noqa: ANN001
-    _, types, figures = structures[lang]
+    _, types, elements = structures[lang]
+    figures = elements.get("Figure", [])
     assert types["H1"] == 1 and types["H2"] >= 15 and types["H3"] >= 3
     assert types["CaptionedTable"] >= 10 and types["TH"] > 50 and types["TD"] > 100 and types["Caption"] >= 10
     assert figures, "charts are tagged as figures"
@@ -76,7 +77,8 @@ def test_pdf_has_headings_tables_and_figures_with_alt(structures, lang: str) -> 
 
 
 def test_both_languages_have_the_same_figures_and_tables_and_similar_length(rendered, structures) -> None:  # noqa: ANN001
-    (_, cy_types, cy_figs), (_, en_types, en_figs) = structures["cy"], structures["en"]
+    (_, cy_types, cy_elements), (_, en_types, en_elements) = structures["cy"], structures["en"]
+    cy_figs, en_figs = cy_elements.get("Figure", []), en_elements.get("Figure", [])
     assert len(cy_figs) == len(en_figs)
     assert cy_types["CaptionedTable"] >= 10
     for tag in ("CaptionedTable", "TR", "TH", "TD", "H1", "H2", "H3", "Caption"):
@@ -190,17 +192,6 @@ def _pgm(path: Path) -> tuple[tuple[int, int], bytes]:
     return (width, height), pixels[: width * height]
 
 
-def _tables(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
-    found, stack = [], [pdf.Root.StructTreeRoot.K]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, pikepdf.Array):
-            stack.extend(node)
-        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
-            (found.append if str(node.S) == "/Table" else stack.append)(node if str(node.S) == "/Table" else node.get("/K", []))
-    return found
-
-
 def _kids(node: pikepdf.Dictionary, kind: str) -> list[pikepdf.Dictionary]:
     """The structure elements of type ``kind`` under ``node``, in order, through THead/TBody/TFoot."""
     out = []
@@ -221,9 +212,9 @@ def test_every_data_cell_of_the_tagged_pdf_names_every_header_over_it(structures
     both: WeasyPrint 70 listed it in the /Headers of the first column's cells only, so a screen
     reader announced the share without its stage (``pipeline.report.pdftags``). The expectation is
     worked out here from the structure tree with HTML's table grid, independently of the mend."""
-    pdf, _, _ = structures[lang]
+    _, _, elements = structures[lang]
     checked = spanning = 0
-    for table in _tables(pdf):
+    for table in elements["Table"]:
         taken: set[tuple[int, int]] = set()
         placed = []
         for i, tr in enumerate(_kids(table, "/TR")):
@@ -253,3 +244,24 @@ def test_every_data_cell_of_the_tagged_pdf_names_every_header_over_it(structures
             assert expected <= listed, (lang, sorted(expected - listed))
             checked += 1
     assert checked > 100 and spanning > 0, (checked, spanning)
+
+
+def test_what_weasyprint_warns_while_laying_out_a_language_reaches_the_callers_list(tmp_path: Path) -> None:
+    """The review pack lists every warning of the PDF layout: a language's warnings travel from its
+    worker to ``render_report(pdf_warnings=)``, prefixed with the language (a render that warned once
+    raised NameError here, on a fresh machine)."""
+    import shutil
+
+    import figures_fixture as F
+
+    from pipeline.report import TEMPLATES, render_report
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    with (templates / "shared" / "css" / "report.css").open("a", encoding="utf-8") as css:
+        css.write("\nbody { cydradd-unknown: 1 }\n")  # WeasyPrint warns of an unknown property
+    found: list[str] = []
+    render_report(F.figures(), F.organisation(), commentary=F.COMMENTARY, out_dir=tmp_path / "out",
+                  languages=("cy",), templates=templates, pdf_warnings=found)
+    assert found and all(w.startswith("cy: ") for w in found), found
+    assert any("cydradd-unknown" in w for w in found), found
