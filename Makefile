@@ -64,7 +64,8 @@ browser-deps: ## install what the accessibility test needs: Debian chromium (roo
 	  else echo "note: npm is not installed; the axe-core test will be skipped"; fi; \
 	fi
 
-test: $(STAMP) browser-deps ## run the test suite
+test: $(STAMP) browser-deps ## check the code for bugs a linter finds (ruff), then run the test suite
+	$(PY) -m ruff check --quiet pipeline tests bench
 	$(PY) -m pytest -q
 
 sample: $(STAMP) ## regenerate the synthetic sample inputs (seeded, deterministic)

@@ -13,8 +13,6 @@ import pytest
 
 from leak_scan import leaks, personal_values, written_texts
 
-from pipeline.cli import main
-
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = ROOT / "inputs"
 
