@@ -28,6 +28,10 @@ log = logging.getLogger("pipeline.report")
 pdftags.install()  # every data cell's /Headers names each header over it (see pdftags)
 PDF_VARIANT = "pdf/ua-1"
 PT_PER_PX = 0.75
+MM_PER_PX = 25.4 / 96
+# the least space between two parts of a running head (the report's title, the section's) for a
+# reader to see two things and not one line: report.css pads the right part by 6 mm
+RUNNING_HEAD_GAP_MM = 4.0
 
 
 class _Collect(logging.Handler):
@@ -55,7 +59,7 @@ def write_pdf(html: str, *, base_dir: Path, target: Path, roots: list[Path], qui
         html_doc = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher)
         options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
         document = html_doc.render(**options)
-        overflows = overflowing_cells(document)
+        overflows = overflowing_cells(document) + crowded_running_heads(document)
         data = document.write_pdf(**options)
     except FatalURLFetchingError as exc:
         raise UnsafeContent(f"PDF: {exc.__cause__ or exc}") from exc
@@ -103,3 +107,27 @@ def overflowing_cells(document: Document) -> list[str]:
                 stack.extend(box.children)
     return [f"page {page}: table text \"{text}\" is {over * PT_PER_PX:.0f} pt wider than its column"
             for (page, text), over in sorted(found.items())]
+
+
+def crowded_running_heads(document: Document) -> list[str]:
+    """One line per page whose running heads in a page margin (the report's title top left, the
+    section's top right) come closer than ``RUNNING_HEAD_GAP_MM``: two long titles that both fit on
+    one line were drawn as one run of text ("... report 2024 Men and women by job ..."). Measured on
+    the laid-out margin boxes, as ``overflowing_cells`` measures the tables."""
+    found = []
+    for number, page in enumerate(document.pages, 1):
+        bands: dict[str, list[tuple[float, float]]] = {}
+        for margin in page._page_box.children:
+            if not isinstance(margin, boxes.MarginBox):
+                continue
+            runs = [(t.position_x, t.position_x + t.width) for t in margin.descendants() if isinstance(t, boxes.TextBox)]
+            if runs:
+                band = margin.at_keyword.removeprefix("@").split("-")[0]  # top, bottom, left, right
+                bands.setdefault(band, []).append((min(a for a, _ in runs), max(b for _, b in runs)))
+        for extents in bands.values():
+            extents.sort()
+            gaps = [right[0] - left[1] for left, right in zip(extents, extents[1:])]
+            if gaps and min(gaps) * MM_PER_PX < RUNNING_HEAD_GAP_MM:
+                found.append(f"page {number}: the running heads are {max(min(gaps), 0) * MM_PER_PX:.1f} mm apart "
+                             f"(at least {RUNNING_HEAD_GAP_MM:.0f} mm keeps them apart)")
+    return found

@@ -15,7 +15,7 @@ import weasyprint
 from pipeline.report import columns
 from pipeline.report.columns import Font
 from pipeline.report.labels import TEMPLATES
-from pipeline.report.pdf import overflowing_cells
+from pipeline.report.pdf import crowded_running_heads, overflowing_cells
 
 HALF_EM = Font({cp: 500 for cp in range(32, 0x17F)}, 1000)
 W = 493.2283
@@ -118,6 +118,34 @@ def test_a_word_wider_than_its_column_is_reported_with_its_page() -> None:
 
 def test_a_table_whose_words_fit_has_nothing_to_report() -> None:
     assert overflowing_cells(_laid_out(150)) == []
+
+
+def _pages_headed(title: str, section: str, css: str) -> weasyprint.Document:
+    """Two pages headed as the report heads them: the report's title top left, the section's top right."""
+    html = f"""<html lang="en"><head><style>{css}</style><style>
+      html {{ string-set: running-title "{title}" }}</style></head>
+      <body><section class="report-section"><h2>{section}</h2><p>Text.</p></section>
+      <section class="report-section"><h2>Pay</h2><p>Text.</p></section></body></html>"""
+    return weasyprint.HTML(string=html, media_type="print").render()
+
+
+REPORT_CSS = (TEMPLATES / "shared" / "css" / "report.css").read_text(encoding="utf-8")
+# the English p14 of the sample: the two together just fit on one line, and were drawn 0.8 mm apart
+LONG_TITLE = "Gwent Police (sample data): annual equality report 2024"
+LONG_SECTION = "Men and women by job, grade, pay, contract and working pattern"
+
+
+def test_two_long_running_heads_that_would_meet_are_reported_page_by_page() -> None:
+    unpadded = REPORT_CSS.replace("padding-left: 6mm;", "")
+    assert unpadded != REPORT_CSS
+    found = crowded_running_heads(_pages_headed(LONG_TITLE, LONG_SECTION, unpadded))
+    assert len(found) == 1 and found[0].startswith("page 1: the running heads are 0."), found
+
+
+def test_the_report_css_keeps_two_long_running_heads_apart_by_wrapping_them() -> None:
+    document = _pages_headed(LONG_TITLE, LONG_SECTION, REPORT_CSS)
+    assert crowded_running_heads(document) == []
+    assert crowded_running_heads(_pages_headed("Short title", "Pay", REPORT_CSS)) == []
 
 
 def test_the_review_pack_puts_pdf_layout_problems_first_among_what_needs_attention(tmp_path) -> None:  # noqa: ANN001
