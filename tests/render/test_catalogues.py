@@ -70,7 +70,9 @@ def test_every_contract_code_list_is_labelled_in_both_languages() -> None:
         assert missing == [], lang
 
 
-def _broken_templates(tmp_path: Path, key: str) -> Path:
+def _broken_templates(tmp_path: Path, key: str, line: str | None = "") -> Path:
+    """A copy of templates/ whose Welsh ``key`` line is replaced by ``line`` (default: the key with an
+    empty string; None deletes the line)."""
     t = tmp_path / "templates"
     shutil.copytree(TEMPLATES, t)
     path = t / "cy" / "labels.toml"
@@ -78,7 +80,8 @@ def _broken_templates(tmp_path: Path, key: str) -> Path:
     section, leaf = key.rsplit(".", 1)
     head = f"[{section}]\n"
     start = text.index(head)
-    new, n = re.subn(rf"(?m)^{leaf} = \".*\"$", f'{leaf} = ""', text[start:], count=1)
+    replacement = "" if line is None else (line or f'{leaf} = ""') + "\n"
+    new, n = re.subn(rf"(?m)^{leaf} = \".*\"\n", lambda _: replacement, text[start:], count=1)
     assert n == 1
     path.write_text(text[:start] + new, encoding="utf-8")
     return t
@@ -92,6 +95,43 @@ def test_an_empty_welsh_label_raises_missing_translation_before_anything_is_writ
         render_report(F.figures(), F.organisation(), commentary={}, out_dir=out, templates=templates)
     assert "cy: cat.sex.female is empty" in exc.value.missing
     assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_a_key_missing_from_the_welsh_catalogue_fails_the_build_before_anything_is_written(tmp_path: Path) -> None:
+    templates = _broken_templates(tmp_path, "cat.sex.female", None)
+    assert check_catalogues(templates=templates) == ["cy: cat.sex.female is missing"]
+    out = tmp_path / "out"
+    with pytest.raises(MissingTranslation) as exc:
+        render_report(F.figures(), F.organisation(), commentary={}, out_dir=out, templates=templates)
+    assert "cy: cat.sex.female is missing" in exc.value.missing
+    assert not out.exists() or not any(out.rglob("*"))
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    # the Welsh label names other placeholders than the English one: a figure would be left out
+    ('running_head = "{org}: adroddiad cydraddoldeb blynyddol"',
+     "report.running_head: placeholders differ between languages (cy {org}, en {org, year})"),
+    ('running_head = "{org}: adroddiad cydraddoldeb blynyddol {year"',
+     "report.running_head: placeholders differ between languages (cy {<malformed braces>}, en {org, year})"),
+    ("running_head = 2024", "cy: report.running_head is not text"),
+    ('running_head = "{org}: adroddiad', "cy: labels.toml is not valid UTF-8 TOML"),
+])
+def test_a_welsh_label_the_english_one_cannot_stand_beside_fails_the_check(tmp_path: Path, line: str,
+                                                                           problem: str) -> None:
+    templates = _broken_templates(tmp_path, "report.running_head", line)
+    problems = check_catalogues(templates=templates)
+    assert any(p.startswith(problem) for p in problems), problems
+    with pytest.raises(MissingTranslation):
+        render_report(F.figures(), F.organisation(), commentary={}, out_dir=tmp_path / "out", templates=templates)
+
+
+def test_a_missing_welsh_catalogue_file_is_a_missing_translation(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "cy" / "labels.toml").unlink()
+    problems = check_catalogues(templates=templates)
+    assert problems[0] == "cy: labels.toml is missing"
+    assert all(p.startswith("cy: ") and p.endswith(" is missing") for p in problems)
 
 
 def test_a_table_the_catalogue_does_not_know_fails_with_every_missing_label(tmp_path: Path) -> None:
