@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import polars as pl
@@ -466,3 +467,21 @@ def test_g12_limits_themselves_are_accepted() -> None:
     row = {**VALID, "DiffMeanHourlyPercent": "-499.9", "DiffMedianHourlyPercent": "100.0"}
     row |= {"DiffMeanBonusPercent": "-112.5", "DiffMedianBonusPercent": "100"}
     assert validate_gov_uk_row(row) == []
+
+
+@pytest.mark.parametrize(
+    ("x", "half_up", "half_even"),
+    [
+        (Fraction(53, 4), "13.3", "13.2"),  # 13.25 exactly: the rule decides
+        (Fraction(200, 3), "66.7", "66.7"),  # 66.666...
+        (Fraction(1, 3), "0.3", "0.3"),
+        (Fraction(-1, 4), "-0.3", "-0.2"),  # half-up is half away from zero, as for floats
+        (Fraction(-1, 25), "0.0", "0.0"),  # -0.04: no "-0.0"
+        (Fraction(2251, 20), "112.6", "112.6"),  # 112.55: half, and 5 is odd
+        (Fraction(100), "100.0", "100.0"),
+    ],
+)
+def test_round_pct_rounds_an_exact_fraction_without_passing_through_a_float(x: Fraction, half_up: str,
+                                                                            half_even: str) -> None:
+    assert str(round_pct(x, "half_up")) == half_up
+    assert str(round_pct(x, "half_even")) == half_even
