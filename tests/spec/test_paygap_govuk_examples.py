@@ -450,6 +450,8 @@ def test_g12_acme_row_is_accepted() -> None:
         ({"DiffMedianHourlyPercent": "100.1"}, "must be between -499.99 and 100"),
         ({"MaleBonusPercent": "100.5"}, "must be between 0 and 100"),
         ({"DiffMeanHourlyPercent": ""}, "required"),
+        ({"MaleLowerQuartile": ""}, "MaleLowerQuartile/FemaleLowerQuartile: required"),
+        ({"MaleTopQuartile": "101.0", "FemaleTopQuartile": "-1.0"}, "must be between 0 and 100"),
     ],
 )
 def test_g12_service_refuses(change: dict[str, str], message: str) -> None:
@@ -485,3 +487,9 @@ def test_round_pct_rounds_an_exact_fraction_without_passing_through_a_float(x: F
                                                                             half_even: str) -> None:
     assert str(round_pct(x, "half_up")) == half_up
     assert str(round_pct(x, "half_even")) == half_even
+
+
+def test_g12_a_row_without_a_service_column_or_with_one_of_its_own_is_refused() -> None:
+    short = {k: v for k, v in VALID.items() if k != "MaleTopQuartile"}
+    assert "MaleTopQuartile: missing column" in validate_gov_uk_row(short)
+    assert "unexpected columns: EmployerName" in validate_gov_uk_row({**VALID, "EmployerName": "x"})
