@@ -3,6 +3,7 @@ exact problem reported (code, file, spreadsheet row, column, and what is allowed
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -377,6 +378,37 @@ def test_bad_days_convention(tmp_path):
     root = write_inputs(tmp_path, org_toml=ORG_TOML + '\n[settings]\npay_period_days = "30"\n')
     p = only(load(root))
     assert (p.code, p.found, p.allowed) == ("bad_setting", "30", "actual, 30.44")
+
+
+def test_every_problem_of_the_organisation_profile_is_reported_at_once(tmp_path):
+    text = (ORG_TOML
+            .replace('name_en = "Scale 2"\nname_cy = "Graddfa 2"\n', 'name_en = "Scale 2"\n')  # no Welsh name
+            .replace('name_cy = "Staff yr heddlu"\n', "")
+            .replace('grades = ["special_constable"]', "grades = []")
+            + '\n[code_maps.employee_id]\nE1 = "E2"\n'
+            + '\n[settings]\nrounding = "bankers"\nsuppression_threshold = 0\n')
+    found = sorted((p.code, p.column, p.found) for p in load(write_inputs(tmp_path, org_toml=text)))
+    assert found == [
+        ("bad_code_map", "code_maps.employee_id", None),
+        ("bad_setting", "settings", None),  # thresholds must be at least 1
+        ("bad_setting", "settings.rounding", "bankers"),
+        ("missing_key", "grades.scale_2", None),  # and no second problem where staff lists scale_2
+        ("missing_key", "workforce_groups.special.grades", None),
+        ("missing_key", "workforce_groups.staff.name_cy", None),
+    ]
+
+
+NO_GROUPS = re.sub(r"\[workforce_groups\.\w+\]\n(?:[^\[\n].*\n|\n)*", "", ORG_TOML)  # every group's table
+
+
+@pytest.mark.parametrize(("text", "column", "message"), [
+    (ORG_TOML + '\n[settings]\nmin_group_size = "ten"\n', "settings", "a setting is not a number"),
+    (NO_GROUPS, "workforce_groups", "at least one [workforce_groups.<code>] table is needed"),
+    (ORG_TOML + '\n[workforce_groups]\nextra = "x"\n', "workforce_groups.extra", "must be a table"),
+])
+def test_an_organisation_profile_problem_names_its_key(tmp_path, text, column, message):
+    problems = load(write_inputs(tmp_path, org_toml=text))
+    assert any(p.column == column and message in p.message for p in problems), problems
 
 
 @pytest.mark.parametrize("text", ["[organisation\nname_en='x'", "\xff\xfe"])
