@@ -119,8 +119,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     try:
         return _dispatch(args, environ)
     except InvalidInput as exc:
-        print(f"cydradd: the inputs break the data contract ({len(exc.problems)} problem(s)); nothing was published.",
-              file=sys.stderr)
+        _say(fmt, "error", f"the inputs break the data contract ({len(exc.problems)} problem(s)); "
+                           "nothing was published.")
         _print_problems(exc.problems + exc.warnings, fmt)
         _summary(fmt, exc.exit_code, exc.summary())
         return int(exc.exit_code)
@@ -128,9 +128,18 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         _summary(fmt, exc.exit_code, exc.summary())
         return int(exc.exit_code)
     except Exception:  # a bug: keep the traceback for whoever fixes it
-        traceback.print_exc(file=sys.stderr)
+        if fmt == "json":  # one record, so that every line of a JSON log parses
+            print(json.dumps({"level": "error", "message": "internal error", "traceback": traceback.format_exc()}),
+                  file=sys.stderr)
+        else:
+            traceback.print_exc(file=sys.stderr)
         _summary(fmt, ExitCode.INTERNAL_ERROR, "internal error (a bug in cydradd; the traceback is above)")
         return int(ExitCode.INTERNAL_ERROR)
+
+
+def _say(fmt: str, level: str, text: str) -> None:
+    """A line of the run's own to stderr: a JSON record in a JSON log, else prefixed ``cydradd:``."""
+    print(json.dumps({"level": level, "message": text}) if fmt == "json" else f"cydradd: {text}", file=sys.stderr)
 
 
 def _summary(fmt: str, code: ExitCode, text: str) -> None:

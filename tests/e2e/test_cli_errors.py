@@ -47,11 +47,37 @@ def test_invalid_input_as_json_log_lines(tmp_path, capsys):
     assert code == 3
     import json
 
-    records = [json.loads(line) for line in err[1:]]
-    assert records[0] == {"level": "error", "code": "out_of_range", "file": "pay.csv", "row": 2,
+    records = [json.loads(line) for line in err]  # every line a record, for a log collector
+    assert records[0] == {"level": "error", "message": "the inputs break the data contract (1 problem(s)); "
+                                                       "nothing was published."}
+    assert records[1] == {"level": "error", "code": "out_of_range", "file": "pay.csv", "row": 2,
                           "column": "weekly_hours", "message": "the value is out of range",
                           "allowed": "a number, > 0 and <= 100", "severity": "error"}
     assert records[-1]["exit_code"] == 3
+
+
+def _a_bug(*_args):  # noqa: ANN002, ANN202
+    raise RuntimeError("a bug")
+
+
+def test_a_bug_exits_with_the_internal_error_code_and_keeps_its_traceback(monkeypatch, capsys):
+    monkeypatch.setattr("pipeline.cli._dispatch", _a_bug)
+    assert main(["validate", "--year", "2024", "--inputs", "inputs"]) == ExitCode.INTERNAL_ERROR
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: a bug" in err
+    assert err.strip().splitlines()[-1] == (f"cydradd: FAILED (exit {int(ExitCode.INTERNAL_ERROR)}): internal error "
+                                            "(a bug in cydradd; the traceback is above)")
+
+
+def test_a_bug_in_a_json_log_is_one_record_with_its_traceback(monkeypatch, capsys):
+    import json
+
+    monkeypatch.setattr("pipeline.cli._dispatch", _a_bug)
+    assert main(["validate", "--year", "2024", "--inputs", "inputs", "--log-format", "json"]) == ExitCode.INTERNAL_ERROR
+    records = [json.loads(line) for line in capsys.readouterr().err.strip().splitlines()]
+    assert [r["level"] for r in records] == ["error", "error"]
+    assert "RuntimeError: a bug" in records[0]["traceback"]
+    assert records[1]["exit_code"] == int(ExitCode.INTERNAL_ERROR)
 
 
 def test_valid_inputs_pass_validate(tmp_path, capsys):
