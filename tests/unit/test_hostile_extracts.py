@@ -240,3 +240,39 @@ def test_bom_and_windows_line_endings_and_trailing_blank_rows_together_are_accep
         assert path.read_bytes().startswith(b"\xef\xbb\xbfemployee_id,") or name == "applications"
     assert load(hostile) == []
     _assert_same_frames(_frames(clean), _frames(hostile))
+
+
+# ---------------------------------------------------------------- 6. a file that is not what its name says
+@pytest.mark.parametrize(("name", "body"), [
+    ("training.xlsx", b"employee_id,course\nE1,x\n"),  # a CSV renamed .xlsx
+    ("training.xlsx", b"PK\x03\x04" + b"\x00" * 64),  # a workbook cut short
+    ("training.parquet", b"PAR1 not really"),
+])
+def test_a_file_its_reader_cannot_open_is_one_unreadable_problem_naming_it(tmp_path, name, body):
+    root = write_inputs(tmp_path)
+    (root / "2024" / "training.csv").unlink()
+    (root / "2024" / name).write_bytes(body)
+    p = only(errors_of(root))
+    assert (p.code, p.file, p.row, p.column) == ("unreadable", name, None, None)
+    assert "cannot be read" in p.message
+
+
+def test_a_workbook_whose_first_sheet_is_empty_is_an_empty_file(tmp_path):
+    root = write_inputs(tmp_path)
+    (root / "2024" / "training.csv").unlink()
+    wb = xlsxwriter.Workbook(root / "2024" / "training.xlsx")
+    wb.add_worksheet("Sheet1")
+    wb.add_worksheet("Data").write_row(0, 0, list(extract("training").column_names))  # not the first sheet
+    wb.close()
+    p = only(errors_of(root))
+    assert (p.code, p.file, p.message) == ("empty_file", "training.xlsx", "the first sheet is empty")
+
+
+def test_a_column_given_twice_in_the_header_is_named_once(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "training.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",Outcome "] + [line + ",x" for line in lines[1:]]  # case and spaces do not matter
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    p = only(errors_of(root))
+    assert (p.code, p.file, p.row, p.column) == ("duplicate_column", "training.csv", 1, "outcome")
