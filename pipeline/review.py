@@ -89,6 +89,17 @@ def _page_count(pdf: Path) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _pages_counted(release: Path) -> dict[str, int]:
+    """The page counts a release's own review recorded (``review/summary.json``), so that the last
+    run's PDFs need not be opened again; empty when it has none."""
+    try:
+        summary = json.loads((release / "review" / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    pages = summary.get("pages") if isinstance(summary, dict) else None
+    return {lang: n for lang, n in pages.items() if isinstance(n, int) and n > 0} if isinstance(pages, dict) else {}
+
+
 def _section_texts(html_path: Path) -> dict[str, str]:
     """Visible text of each <section id=...> of a rendered page, to spot wording changes."""
     if not html_path.exists():
@@ -135,16 +146,19 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
     suppressed = [r for r in rows if r["suppressed"]]
 
     pdfs = {lang: next(iter(sorted((staged / lang).glob("*.pdf"))), None) for lang in ("cy", "en")}
-    pages_now = {lang: (_page_count(p) if p else None) for lang, p in pdfs.items()}
+    thumbs = thumbnails(pdfs, review / "pages")
+    # pdftoppm draws one image per page, so the thumbnails count the pages; pdfinfo only without them
+    pages_now = {lang: len(thumbs[lang]) if thumbs[lang] else (_page_count(p) if p else None)
+                 for lang, p in pdfs.items()}
     pages_before: dict[str, int | None] = {}
     wording: list[str] = []
     if last_run is not None:
+        counted = _pages_counted(last_run)
         for lang in ("cy", "en"):
             old_pdf = next(iter(sorted((last_run / lang).glob("*.pdf"))), None) if (last_run / lang).exists() else None
-            pages_before[lang] = _page_count(old_pdf) if old_pdf else None
+            pages_before[lang] = counted.get(lang) or (_page_count(old_pdf) if old_pdf else None)
             old_s, new_s = _section_texts(last_run / lang / "index.html"), _section_texts(staged / lang / "index.html")
             wording += [f"{lang}: {sid}" for sid in sorted(set(old_s) | set(new_s)) if old_s.get(sid) != new_s.get(sid)]
-    thumbs = thumbnails(pdfs, review / "pages")
 
     with (review / "changes.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
@@ -281,7 +295,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
     names = Names()
     quality = [[k, json.dumps(v) if not isinstance(v, (int, float, str)) else str(v)]
                for k, v in sorted(figures.quality.items())]
-    pages = [[lang, str(pages_before.get(lang, "—")), str(pages_now.get(lang, "—"))] for lang in ("cy", "en")]
+    pages = [[lang, str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")] for lang in ("cy", "en")]
     sup = [[names.figure(r["kind"], r["id"]), names.categories(r["categories"]), names.measure(r["kind"], r["measure"]),
             r["suppressed"].replace("_", " ")] for r in suppressed]
     pairs = []

@@ -149,6 +149,8 @@ def test_the_sample_pdfs_have_page_counts_within_ten_percent_of_each_other(run):
             assert str(pdf.Root.Lang) == lang
             assert "/StructTreeRoot" in pdf.Root
     assert abs(counts["cy"] - counts["en"]) <= 0.10 * min(counts.values()), counts
+    # the review pack counts the pages from its thumbnails: the same counts as the PDFs' own
+    assert json.loads((published / "review" / "summary.json").read_text(encoding="utf-8"))["pages"] == counts
 
 
 def test_no_word_in_a_printed_table_runs_into_the_next_column_in_either_language(run):

@@ -1,0 +1,46 @@
+"""The review pack's page counts: this run's from its page thumbnails, the last run's from that run's
+own review (its PDFs are not opened again)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "render"))
+
+import figures_fixture as F  # noqa: E402
+from pipeline.review import build_review  # noqa: E402
+
+
+def _pages_row(page: str, lang: str) -> list[str]:
+    row = re.search(rf"<tr><td>{lang}</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page)
+    assert row, page[:2000]
+    return [row.group(1), row.group(2)]
+
+
+def test_the_last_runs_page_counts_come_from_its_own_review(tmp_path: Path) -> None:
+    last = tmp_path / "last"
+    (last / "review").mkdir(parents=True)
+    (last / "review" / "summary.json").write_text(json.dumps({"pages": {"cy": 57, "en": 53}}), encoding="utf-8")
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    figures = dataclasses.replace(F.figures(), quality={})  # the fixture's quality facts are not JSON
+    index = build_review(staged, figures, last_run=last, last_year=None, threshold=2.0, warnings=[])
+    page = index.read_text(encoding="utf-8")
+    assert _pages_row(page, "cy") == ["57", "—"]  # before; no PDF was made this time
+    assert _pages_row(page, "en") == ["53", "—"]
+
+
+def test_a_last_run_without_a_readable_review_has_no_page_count(tmp_path: Path) -> None:
+    last = tmp_path / "last"
+    (last / "review").mkdir(parents=True)
+    (last / "review" / "summary.json").write_text("[not the summary]", encoding="utf-8")
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    figures = dataclasses.replace(F.figures(), quality={})
+    page = build_review(staged, figures, last_run=last, last_year=None, threshold=2.0, warnings=[]).read_text(
+        encoding="utf-8")
+    assert _pages_row(page, "cy") == ["—", "—"]
