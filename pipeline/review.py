@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import Organisation
 from pipeline.figures import Figures
 
 Key = tuple[str, str, str, str]  # kind, id, categories, measure
@@ -133,16 +134,24 @@ def thumbnails(pdfs: dict[str, Path | None], out_dir: Path) -> dict[str, list[Pa
 
 
 def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_year: Figures | None,
-                 threshold: float, warnings: list[str], pdf_warnings: Sequence[str] = ()) -> Path:
-    """Write ``review/`` into the staged release and return its index page."""
+                 threshold: float, warnings: list[str], pdf_warnings: Sequence[str] = (),
+                 organisation: Organisation | None = None) -> Path:
+    """Write ``review/`` into the staged release and return its index page. ``organisation`` names
+    the workforce groups and grades (without it their codes are shown)."""
     review = staged / "review"
     review.mkdir(parents=True, exist_ok=True)
     rows = figures.tidy_rows()
     since_run: list[Change] | None = None
+    run_rows: list[dict[str, Any]] = []
     if last_run is not None and (last_run / "data" / "figures.csv").exists():
         with (last_run / "data" / "figures.csv").open(encoding="utf-8") as fh:
-            since_run = compare(list(csv.DictReader(fh)), rows, threshold)
-    since_year = compare(last_year.tidy_rows(), rows, threshold) if last_year is not None else None
+            run_rows = list(csv.DictReader(fh))
+        since_run = compare(run_rows, rows, threshold)
+    year_rows = last_year.tidy_rows() if last_year is not None else []
+    since_year = compare(year_rows, rows, threshold) if last_year is not None else None
+    # what each row's categories are categories of (``sex|ethnicity``), so each code is named as a
+    # category of its own dimension ("no" is "Not disabled" only under disability)
+    dims = {(r["kind"], r["id"], r["categories"]): r.get("dimensions") or "" for r in (*run_rows, *year_rows, *rows)}
     suppressed = [r for r in rows if r["suppressed"]]
 
     pdfs = {lang: next(iter(sorted((staged / lang).glob("*.pdf"))), None) for lang in ("cy", "en")}
@@ -168,7 +177,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
                 w.writerow([label, c.what, *c.key, c.before, c.after])
 
     page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
-                   threshold, warnings, list(pdf_warnings))
+                   threshold, warnings, list(pdf_warnings), Names(organisation, dims))
     (review / "index.html").write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
@@ -183,11 +192,21 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
 
 class Names:
     """English names for ids and codes, from the report's own catalogue (the reviewer reads words, not
-    ``accessing_training.disability``); a code without a label is shown as it is."""
+    ``accessing_training.disability``); a code without a label is shown as it is.
 
-    def __init__(self) -> None:
+    A category is named as the report names it: under its own dimension (``dims``: what the
+    categories of each row are, by kind, id and categories), workforce groups and grades from
+    ``organisation.toml``."""
+
+    # the label namespace of a dimension that is not ``cat.<dimension>``
+    NAMESPACES = {"group": "group", "quartile": "quartile"}
+
+    def __init__(self, organisation: Organisation | None = None,
+                 dims: dict[tuple[str, str, str], str] | None = None) -> None:
         from pipeline.report.labels import load_catalogue
 
+        self.org = organisation
+        self.dims = dims or {}
         self.c = load_catalogue("en")
         # the category labels of each code (``cat.<dimension>.<code>``), in catalogue order: looked up
         # for every changed and withheld cell, so indexed once rather than searched each time
@@ -208,17 +227,36 @@ class Names:
     def figure(self, kind: str, fid: str, dims: str = "") -> str:
         if kind == "pay_gap":
             title = self._get(f"paygap.{fid}.title")
-            if title is None and fid.startswith("gender."):  # one workforce group's gender pay gap
-                group = fid.split(".", 1)[1]
-                title = f"Gender pay gap: {self.categories(group).lower()}"
+            if title is None and fid.startswith("gender."):  # one workforce group's, titled as the report does
+                title = self.c.get("paygap.gender_group.title", "Gender pay gap: {group}").format(
+                    group=self.category("workforce_group", fid.split(".", 1)[1]))
             return title or fid
         if kind == "table" and "." in fid:
             sec, by = fid.split(".", 1)
             return f"{self.section(kind, fid)}: by {(self._get(f'dim.{by}') or by).lower()}"
         return self._get(f"likelihood.{fid}.title", f"likelihood.{fid.split('.')[0]}.title") or fid
 
-    def categories(self, cats: str) -> str:
-        return " × ".join(self._get(*self.cats.get(code, ())) or code for code in cats.split("|") if code)
+    def category(self, dim: str, code: str) -> str:
+        if self.org is not None and dim in ("workforce_group", "grade"):
+            entry = (self.org.groups if dim == "workforce_group" else self.org.grades).get(code)
+            if entry is not None:
+                return entry.name_en
+        own = f"{self.NAMESPACES[dim]}.{code}" if dim in self.NAMESPACES else f"cat.{dim}.{code}"
+        return self._get(own, *self.cats.get(code, ())) or code
+
+    def categories(self, kind: str, fid: str, cats: str) -> str:
+        dims = self.dims.get((kind, fid, cats), "").split("|")  # a pay gap's two groups share "group"
+        return " × ".join(self.category(dims[min(i, len(dims) - 1)], code)
+                          for i, code in enumerate(cats.split("|")) if code)
+
+    def value(self, shown: str) -> str:
+        """A value as ``compare`` shows it, with a withheld or not-calculable cell's reason in words."""
+        m = re.fullmatch(r"\[(suppressed|not calculable): (\w+)\]", shown)
+        if m is None:
+            return shown
+        kind, code = m.groups()
+        words = self._get(f"{kind.replace(' ', '_')}.{code}")
+        return words or f"{'withheld' if kind == 'suppressed' else 'not calculable'}: {code.replace('_', ' ')}"
 
     def measure(self, kind: str, m: str) -> str:
         if kind == "likelihood":
@@ -237,8 +275,8 @@ def _table(headers: list[str], rows: list[list[str]], caption: str) -> str:
 def _changes_table(changes: list[Change] | None, caption: str, absent: str, names: Names) -> str:
     if changes is None:
         return f"<p>{html.escape(absent)}</p>"
-    rows = [[c.what.replace("_", " "), names.figure(c.key[0], c.key[1]), names.categories(c.key[2]),
-             names.measure(c.key[0], c.key[3]), c.before, c.after] for c in changes]
+    rows = [[c.what.replace("_", " "), names.figure(c.key[0], c.key[1]), names.categories(*c.key[:3]),
+             names.measure(c.key[0], c.key[3]), names.value(c.before), names.value(c.after)] for c in changes]
     return _table(["what", "figure", "categories", "measure", "before", "after"], rows, caption)
 
 
@@ -291,12 +329,12 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
 def _render(figures: Figures, since_run: list[Change] | None, since_year: list[Change] | None,
             suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
             wording: list[str], thumbs: dict[str, list[Path]], review: Path, threshold: float,
-            warnings: list[str], pdf_warnings: list[str]) -> str:
-    names = Names()
+            warnings: list[str], pdf_warnings: list[str], names: Names) -> str:
     quality = [[k, json.dumps(v) if not isinstance(v, (int, float, str)) else str(v)]
                for k, v in sorted(figures.quality.items())]
     pages = [[lang, str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")] for lang in ("cy", "en")]
-    sup = [[names.figure(r["kind"], r["id"]), names.categories(r["categories"]), names.measure(r["kind"], r["measure"]),
+    sup = [[names.figure(r["kind"], r["id"]), names.categories(r["kind"], r["id"], r["categories"]),
+            names.measure(r["kind"], r["measure"]),
             r["suppressed"].replace("_", " ")] for r in suppressed]
     pairs = []
     for i in range(max(len(thumbs["cy"]), len(thumbs["en"]))):

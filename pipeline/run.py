@@ -304,7 +304,8 @@ def execute(opts: RunOptions) -> RunResult:
                     build_review(staged, figures, last_run=published_dir(opts.outputs, opts.year),
                                  last_year=last_year.result() if last_year is not None else None,
                                  threshold=org.settings.change_threshold_points,
-                                 warnings=[w.render() for w in warnings], pdf_warnings=pdf_warnings)
+                                 warnings=[w.render() for w in warnings], pdf_warnings=pdf_warnings,
+                                 organisation=org)
             with timer.stage("manifest"):
                 write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
             with timer.stage("publish"):

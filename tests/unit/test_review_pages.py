@@ -44,3 +44,28 @@ def test_a_last_run_without_a_readable_review_has_no_page_count(tmp_path: Path) 
     page = build_review(staged, figures, last_run=last, last_year=None, threshold=2.0, warnings=[]).read_text(
         encoding="utf-8")
     assert _pages_row(page, "cy") == ["—", "—"]
+
+
+def test_the_review_names_each_code_as_the_report_does() -> None:
+    """A code means different things under different dimensions ("no" under disability and under gender
+    identity); groups and grades are named in organisation.toml; a withheld cell's reason is in words."""
+    from pipeline.review import Names
+
+    names = Names(F.organisation(), {
+        ("table", "profile.gender_identity", "no"): "gender_identity",
+        ("table", "profile.disability", "no"): "disability",
+        ("table", "profile.grade", "sergeant"): "grade",
+        ("pay_gap", "ethnicity.white_minority", "white_british|white_minority"): "group",
+        ("pay_gap", "gender", "upper|female"): "quartile|group",
+    })
+    assert names.categories("table", "profile.gender_identity", "no") == "Different from sex registered at birth"
+    assert names.categories("table", "profile.disability", "no") == "Not disabled"
+    assert names.categories("table", "profile.grade", "sergeant") == "Sergeant"
+    assert names.categories("pay_gap", "ethnicity.white_minority",
+                            "white_british|white_minority") == "White British × White minorities"
+    assert names.categories("pay_gap", "gender", "upper|female") == "Upper quartile (highest paid) × Women"
+    assert names.figure("pay_gap", "gender.staff") == "Gender pay gap: Police staff"
+    assert names.value("[suppressed: rests_on_suppressed]") == "Withheld because it is based on a withheld number"
+    assert names.value("[not calculable: zero_reference]") == "Cannot be calculated: the reference group's figure is zero"
+    assert names.value("[suppressed: small_count]") == "withheld: small count"  # its label needs {threshold}
+    assert names.value("12.5") == "12.5"
