@@ -177,7 +177,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
                 w.writerow([label, c.what, *c.key, c.before, c.after])
 
     page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
-                   threshold, warnings, list(pdf_warnings), Names(organisation, dims))
+                   threshold, warnings, list(pdf_warnings), Names(organisation, dims, figures.settings))
     (review / "index.html").write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
@@ -202,11 +202,14 @@ class Names:
     NAMESPACES = {"group": "group", "quartile": "quartile"}
 
     def __init__(self, organisation: Organisation | None = None,
-                 dims: dict[tuple[str, str, str], str] | None = None) -> None:
+                 dims: dict[tuple[str, str, str], str] | None = None, settings: dict[str, Any] | None = None) -> None:
         from pipeline.report.labels import load_catalogue
 
         self.org = organisation
         self.dims = dims or {}
+        # what a reason's words may name ("fewer than {threshold}"), as the report fills them in
+        settings = settings or {}
+        self.values = {"threshold": settings.get("suppression_threshold"), "min_group_size": settings.get("min_group_size")}
         self.c = load_catalogue("en")
         # the category labels of each code (``cat.<dimension>.<code>``), in catalogue order: looked up
         # for every changed and withheld cell, so indexed once rather than searched each time
@@ -255,8 +258,12 @@ class Names:
         if m is None:
             return shown
         kind, code = m.groups()
-        words = self._get(f"{kind.replace(' ', '_')}.{code}")
-        return words or f"{'withheld' if kind == 'suppressed' else 'not calculable'}: {code.replace('_', ' ')}"
+        words = self.c.get(f"{kind.replace(' ', '_')}.{code}", "")
+        try:
+            words = words.format(**{k: v for k, v in self.values.items() if v is not None})
+        except (KeyError, IndexError, ValueError):  # a placeholder the review cannot fill
+            words = ""
+        return words.strip() or f"{'withheld' if kind == 'suppressed' else 'not calculable'}: {code.replace('_', ' ')}"
 
     def measure(self, kind: str, m: str) -> str:
         if kind == "likelihood":
@@ -335,7 +342,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
     pages = [[lang, str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")] for lang in ("cy", "en")]
     sup = [[names.figure(r["kind"], r["id"]), names.categories(r["kind"], r["id"], r["categories"]),
             names.measure(r["kind"], r["measure"]),
-            r["suppressed"].replace("_", " ")] for r in suppressed]
+            names.value(f"[suppressed: {r['suppressed']}]")] for r in suppressed]
     pairs = []
     for i in range(max(len(thumbs["cy"]), len(thumbs["en"]))):
         cells = []

@@ -68,4 +68,6 @@ def test_the_review_names_each_code_as_the_report_does() -> None:
     assert names.value("[suppressed: rests_on_suppressed]") == "Withheld because it is based on a withheld number"
     assert names.value("[not calculable: zero_reference]") == "Cannot be calculated: the reference group's figure is zero"
     assert names.value("[suppressed: small_count]") == "withheld: small count"  # its label needs {threshold}
+    filled = Names(F.organisation(), {}, {"suppression_threshold": 5, "min_group_size": 10})
+    assert filled.value("[suppressed: small_count]") == "Withheld: a small number (fewer than 5)"
     assert names.value("12.5") == "12.5"
