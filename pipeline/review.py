@@ -265,10 +265,29 @@ class Names:
             words = ""
         return words.strip() or f"{'withheld' if kind == 'suppressed' else 'not calculable'}: {code.replace('_', ' ')}"
 
+    def dimension(self, dim: str) -> str:
+        return self._get(f"dim.{dim}") or dim.replace("_", " ")
+
     def measure(self, kind: str, m: str) -> str:
         if kind == "likelihood":
             return self._get(f"likelihood.col.{m}") or m.replace("_", " ")
         return self._get(f"paygap.{m}" if kind == "pay_gap" else f"measure.{m}") or m.replace("_", " ")
+
+
+def _fact(value: Any, names: Names) -> str:
+    """A data-quality fact as a reviewer reads it: a disclosure rate per characteristic as a
+    percentage ("Disability 85.2%"), counts by reason in words, lists joined; never raw JSON."""
+    if isinstance(value, dict):
+        parts = []
+        for key, v in value.items():
+            name = names.dimension(key) if isinstance(v, dict) else key.replace("_", " ")
+            if isinstance(v, dict):  # a Cell: a percentage, or withheld
+                v = f"{v['value']:.1f}%" if v.get("value") is not None else "withheld"
+            parts.append(f"{name} {v}")
+        return ", ".join(parts) or "none"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "none"
+    return f"{value:,.1f}" if isinstance(value, float) else str(value)
 
 
 def _table(headers: list[str], rows: list[list[str]], caption: str) -> str:
@@ -337,8 +356,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
             wording: list[str], thumbs: dict[str, list[Path]], review: Path, threshold: float,
             warnings: list[str], pdf_warnings: list[str], names: Names) -> str:
-    quality = [[k, json.dumps(v) if not isinstance(v, (int, float, str)) else str(v)]
-               for k, v in sorted(figures.quality.items())]
+    quality = [[k.replace("_", " ").capitalize(), _fact(v, names)] for k, v in sorted(figures.quality.items())]
     pages = [[lang, str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")] for lang in ("cy", "en")]
     sup = [[names.figure(r["kind"], r["id"]), names.categories(r["kind"], r["id"], r["categories"]),
             names.measure(r["kind"], r["measure"]),

@@ -71,3 +71,15 @@ def test_the_review_names_each_code_as_the_report_does() -> None:
     filled = Names(F.organisation(), {}, {"suppression_threshold": 5, "min_group_size": 10})
     assert filled.value("[suppressed: small_count]") == "Withheld: a small number (fewer than 5)"
     assert names.value("12.5") == "12.5"
+
+
+def test_data_quality_facts_are_shown_in_words_not_json() -> None:
+    from pipeline.review import Names, _fact
+
+    names = Names(F.organisation())
+    rates = {"disability": {"value": 85.2054794520548, "suppressed": None, "not_calculable": None},
+             "religion": {"value": None, "suppressed": "small_count", "not_calculable": None}}
+    assert _fact(rates, names) == "Disability 85.2%, Religion or belief withheld"
+    assert _fact({"secondary": 440, "small_count": 554}, names) == "secondary 440, small count 554"
+    assert _fact(["employees", "pay"], names) == "employees, pay"
+    assert _fact(2475, names) == "2475"
