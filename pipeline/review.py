@@ -1,6 +1,7 @@
 """The review pack for the people who sign the report off (not for publication).
 
-``outputs/YEAR/review/index.html`` answers, on one page, what a communications reviewer needs before
+``outputs/YEAR/review/index.html`` (and ``index.cy.html``, the same page in Welsh: every word from the
+catalogues' ``[review]``) answers, on one page, what a communications reviewer needs before
 approving: what changed since the last run and since last year (figures beyond a threshold, new
 suppressions, sections whose wording changed, page counts), data-quality warnings, every suppressed
 cell and why, and thumbnails of both PDFs side by side (Welsh left, English right).
@@ -176,9 +177,10 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
             for c in changes:
                 w.writerow([label, c.what, *c.key, c.before, c.after])
 
-    page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
-                   threshold, warnings, list(pdf_warnings), Names(organisation, dims, figures.settings))
-    (review / "index.html").write_text(page, encoding="utf-8")
+    for lang, name in (("en", "index.html"), ("cy", "index.cy.html")):  # the same page in each language
+        page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
+                       threshold, warnings, list(pdf_warnings), Names(organisation, dims, figures.settings, lang))
+        (review / name).write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
         "changes_since_last_year": None if since_year is None else len(since_year),
@@ -191,8 +193,9 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
 
 
 class Names:
-    """English names for ids and codes, from the report's own catalogue (the reviewer reads words, not
-    ``accessing_training.disability``); a code without a label is shown as it is.
+    """The review pack's words in one language: its own (``review.*``) and the names of ids and codes,
+    from the report's catalogue (the reviewer reads words, not ``accessing_training.disability``); a
+    code without a label is shown as it is.
 
     A category is named as the report names it: under its own dimension (``dims``: what the
     categories of each row are, by kind, id and categories), workforce groups and grades from
@@ -202,15 +205,19 @@ class Names:
     NAMESPACES = {"group": "group", "quartile": "quartile"}
 
     def __init__(self, organisation: Organisation | None = None,
-                 dims: dict[tuple[str, str, str], str] | None = None, settings: dict[str, Any] | None = None) -> None:
+                 dims: dict[tuple[str, str, str], str] | None = None, settings: dict[str, Any] | None = None,
+                 lang: str = "en") -> None:
         from pipeline.report.labels import load_catalogue
 
+        self.lang = lang
         self.org = organisation
         self.dims = dims or {}
         # what a reason's words may name ("fewer than {threshold}"), as the report fills them in
         settings = settings or {}
         self.values = {"threshold": settings.get("suppression_threshold"), "min_group_size": settings.get("min_group_size")}
-        self.c = load_catalogue("en")
+        self.c = load_catalogue(lang)
+        # each language by its own name, as a language switcher shows it ("Cymraeg", "English")
+        self.languages = {code: load_catalogue(code)["lang.name"] for code in ("cy", "en")}
         # the category labels of each code (``cat.<dimension>.<code>``), in catalogue order: looked up
         # for every changed and withheld cell, so indexed once rather than searched each time
         self.cats: dict[str, list[str]] = {}
@@ -221,9 +228,15 @@ class Names:
     def _get(self, *keys: str) -> str | None:
         return next((self.c[k] for k in keys if self.c.get(k, "").strip() and "{" not in self.c[k]), None)
 
+    def text(self, key: str, **values: Any) -> str:
+        """The review pack's own words (``review.<key>``); the catalogue check makes sure both languages
+        have every one, so a key missing here is a bug, raised."""
+        return self.c[f"review.{key}"].format(**values)
+
     def section(self, kind: str, fid: str) -> str:
         if kind != "table":
-            return {"pay_gap": "Pay gaps", "likelihood": "Relative likelihoods"}.get(kind, kind)
+            return self._get({"pay_gap": "section.pay_gaps.title", "likelihood": "likelihood.heading"}.get(kind, ""),
+                             ) or kind
         sec = fid.split(".")[0]
         return self._get(f"section.{sec}.title") or sec
 
@@ -236,14 +249,14 @@ class Names:
             return title or fid
         if kind == "table" and "." in fid:
             sec, by = fid.split(".", 1)
-            return f"{self.section(kind, fid)}: by {(self._get(f'dim.{by}') or by).lower()}"
+            return self.text("by_dimension", section=self.section(kind, fid), dimension=self.dimension(by).lower())
         return self._get(f"likelihood.{fid}.title", f"likelihood.{fid.split('.')[0]}.title") or fid
 
     def category(self, dim: str, code: str) -> str:
         if self.org is not None and dim in ("workforce_group", "grade"):
             entry = (self.org.groups if dim == "workforce_group" else self.org.grades).get(code)
             if entry is not None:
-                return entry.name_en
+                return entry.name_cy if self.lang == "cy" else entry.name_en
         own = f"{self.NAMESPACES[dim]}.{code}" if dim in self.NAMESPACES else f"cat.{dim}.{code}"
         return self._get(own, *self.cats.get(code, ())) or code
 
@@ -263,7 +276,15 @@ class Names:
             words = words.format(**{k: v for k, v in self.values.items() if v is not None})
         except (KeyError, IndexError, ValueError):  # a placeholder the review cannot fill
             words = ""
-        return words.strip() or f"{'withheld' if kind == 'suppressed' else 'not calculable'}: {code.replace('_', ' ')}"
+        reason = self.reason(code)
+        return words.strip() or f"{self.text('withheld' if kind == 'suppressed' else 'not_calculable')}: {reason}"
+
+    def reason(self, code: str) -> str:
+        return self._get(f"review.reason.{code}") or code.replace("_", " ")
+
+    def table(self, columns: list[str], rows: list[list[str]], caption: str) -> str:
+        """``_table`` with the columns named (``review.col.<column>``) and "none" in this language."""
+        return _table([self.text(f"col.{c}") for c in columns], rows, caption, self.text("none"))
 
     def dimension(self, dim: str) -> str:
         return self._get(f"dim.{dim}") or dim.replace("_", " ")
@@ -280,19 +301,19 @@ def _fact(value: Any, names: Names) -> str:
     if isinstance(value, dict):
         parts = []
         for key, v in value.items():
-            name = names.dimension(key) if isinstance(v, dict) else key.replace("_", " ")
+            name = names.dimension(key) if isinstance(v, dict) else names.reason(key)
             if isinstance(v, dict):  # a Cell: a percentage, or withheld
-                v = f"{v['value']:.1f}%" if v.get("value") is not None else "withheld"
+                v = f"{v['value']:.1f}%" if v.get("value") is not None else names.text("withheld")
             parts.append(f"{name} {v}")
-        return ", ".join(parts) or "none"
+        return ", ".join(parts) or names.text("none")
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value) or "none"
+        return ", ".join(str(v) for v in value) or names.text("none")
     return f"{value:,.1f}" if isinstance(value, float) else str(value)
 
 
-def _table(headers: list[str], rows: list[list[str]], caption: str) -> str:
+def _table(headers: list[str], rows: list[list[str]], caption: str, none: str = "none") -> str:
     if not rows:
-        return f"<p>{html.escape(caption)}: none.</p>"
+        return f"<p>{html.escape(caption)}: {html.escape(none)}.</p>"
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
     return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -301,9 +322,9 @@ def _table(headers: list[str], rows: list[list[str]], caption: str) -> str:
 def _changes_table(changes: list[Change] | None, caption: str, absent: str, names: Names) -> str:
     if changes is None:
         return f"<p>{html.escape(absent)}</p>"
-    rows = [[c.what.replace("_", " "), names.figure(c.key[0], c.key[1]), names.categories(*c.key[:3]),
+    rows = [[names.text(f"what.{c.what}"), names.figure(c.key[0], c.key[1]), names.categories(*c.key[:3]),
              names.measure(c.key[0], c.key[3]), names.value(c.before), names.value(c.after)] for c in changes]
-    return _table(["what", "figure", "categories", "measure", "before", "after"], rows, caption)
+    return names.table(["what", "figure", "categories", "measure", "before", "after"], rows, caption)
 
 
 HEADLINE_MEASURES = {"mean_hourly_gap", "median_hourly_gap", "pct_all", "pct_stated", "ratio"}
@@ -324,9 +345,8 @@ def _changes_block(changes: list[Change] | None, caption: str, absent: str, name
     if not changes:
         return _changes_table(changes, caption, absent, names)
     head = [c for c in changes if _headline(c)]
-    return (_changes_table(head, f"{caption}: headline figures (pay gaps, workforce profile, likelihood ratios)",
-                           absent, names)
-            + f"<details><summary>All {len(changes)} changes</summary>"
+    return (_changes_table(head, names.text("headline", caption=caption), absent, names)
+            + f"<details><summary>{html.escape(names.text('all_changes', n=len(changes)))}</summary>"
             + _changes_table(changes, caption, absent, names) + "</details>")
 
 
@@ -336,9 +356,9 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
     and what became hidden."""
     items = []
     if pdf_warnings:
-        items.append(f"<li><strong>{len(pdf_warnings)} layout problems in the PDFs</strong> (for example a word "
-                     "drawn over the next column of a table): see “Layout of the PDFs” below.</li>")
-    for label, changes in (("since the last run", since_run), ("since last year", since_year)):
+        items.append(f"<li><strong>{html.escape(names.text('layout_problems', n=len(pdf_warnings)))}</strong> "
+                     f"{html.escape(names.text('layout_problems_more'))}</li>")
+    for label, changes in (("changed_since_run", since_run), ("changed_since_year", since_year)):
         if not changes:
             continue
         per: dict[str, int] = {}
@@ -347,34 +367,42 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
         hidden = sum(c.what == "newly_suppressed" for c in changes)
         shown = sum(c.what == "no_longer_suppressed" for c in changes)
         parts = ", ".join(f"{sec} ({n})" for sec, n in sorted(per.items(), key=lambda kv: -kv[1]))
-        items.append(f"<li><strong>{len(changes)} figures changed {label}</strong>: {html.escape(parts)}. "
-                     f"{hidden} newly withheld, {shown} no longer withheld.</li>")
-    return "<ul>" + "".join(items) + "</ul>" if items else "<p>Nothing to compare with yet.</p>"
+        items.append(f"<li><strong>{html.escape(names.text(label, n=len(changes)))}</strong>: {html.escape(parts)}. "
+                     f"{html.escape(names.text('hidden_shown', hidden=hidden, shown=shown))}</li>")
+    return "<ul>" + "".join(items) + "</ul>" if items else f"<p>{html.escape(names.text('nothing_to_compare'))}</p>"
 
 
 def _render(figures: Figures, since_run: list[Change] | None, since_year: list[Change] | None,
             suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
             wording: list[str], thumbs: dict[str, list[Path]], review: Path, threshold: float,
             warnings: list[str], pdf_warnings: list[str], names: Names) -> str:
-    quality = [[k.replace("_", " ").capitalize(), _fact(v, names)] for k, v in sorted(figures.quality.items())]
-    pages = [[lang, str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")] for lang in ("cy", "en")]
+    t = names.text
+    quality = [[names._get(f"review.fact.{k}") or k.replace("_", " ").capitalize(), _fact(v, names)]
+               for k, v in sorted(figures.quality.items())]
+    pages = [[names.languages[lang], str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")]
+             for lang in ("cy", "en")]
     sup = [[names.figure(r["kind"], r["id"]), names.categories(r["kind"], r["id"], r["categories"]),
             names.measure(r["kind"], r["measure"]),
             names.value(f"[suppressed: {r['suppressed']}]")] for r in suppressed]
     pairs = []
     for i in range(max(len(thumbs["cy"]), len(thumbs["en"]))):
         cells = []
-        for lang, name in (("cy", "Cymraeg"), ("en", "English")):
+        for lang in ("cy", "en"):
+            name = names.languages[lang]
             if i < len(thumbs[lang]):
                 rel = thumbs[lang][i].relative_to(review)
-                cells.append(f'<figure><img src="{rel}" alt="{name}, page {i + 1}"><figcaption>{name} {i + 1}'
+                alt = html.escape(t("page_alt", language=name, n=i + 1), quote=True)
+                cells.append(f'<figure><img src="{rel}" alt="{alt}"><figcaption>{html.escape(name)} {i + 1}'
                              "</figcaption></figure>")
             else:
-                cells.append(f"<figure><figcaption>{name}: no page {i + 1}</figcaption></figure>")
+                cells.append(f"<figure><figcaption>{html.escape(t('no_page', language=name, n=i + 1))}"
+                             "</figcaption></figure>")
         pairs.append(f'<div class="pair">{"".join(cells)}</div>')
+    other = "cy" if names.lang == "en" else "en"
+    e = html.escape
     buf = io.StringIO()
     buf.write(f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Review pack {figures.year} — not for publication</title>
+<html lang="{names.lang}"><head><meta charset="utf-8"><title>{e(t("head_title", year=figures.year))}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{{font-family:DejaVu Sans,Arial,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;color:#0b0c0c}}
@@ -382,34 +410,33 @@ table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}} th,td{{border:1p
 caption{{text-align:left;font-weight:bold;padding:.25rem 0}} .pair{{display:flex;gap:1rem;margin:.5rem 0}}
 figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} .banner{{background:#d4351c;color:#fff;padding:.5rem 1rem}}
 </style></head><body>
-<p class="banner">Review pack — for sign-off, not for publication. Approve with
-<code>python -m pipeline approve --year {figures.year} --by "Name or role"</code>.</p>
+<p><a href="{e(t("other_language_file"), quote=True)}" lang="{other}" hreflang="{other}">{e(t("other_language"))}</a></p>
+<p class="banner">{e(t("banner"))}
+<code>python -m pipeline approve --year {figures.year} --by "{e(t("approve_by"))}"</code>.</p>
 <main>
-<h1>Review pack: equality report {figures.year}</h1>
-<p>Changes are listed when a percentage, gap or ratio moved by at least {threshold:g} points, or a count by at
-least {max(threshold, COUNT_PERCENT):g}%, and whenever a cell was newly withheld or released.</p>
-<h2>What needs your attention</h2>
+<h1>{e(t("title", year=figures.year))}</h1>
+<p>{e(t("intro", points=f"{threshold:g}", percent=f"{max(threshold, COUNT_PERCENT):g}"))}</p>
+<h2>{e(t("attention"))}</h2>
 {_attention(since_run, since_year, names, pdf_warnings)}
-<h2>Since the last run</h2>
-{_changes_block(since_run, "Figures changed since the last published run", "No earlier run to compare with.", names)}
-<h3>Sections whose wording changed</h3>
-{_table(["language: section"], [[w] for w in wording], "Sections whose text changed since the last run")}
-{_table(["language", "pages before", "pages now"], pages, "Page counts of the PDFs")}
-<h3>Layout of the PDFs</h3>
-{_table(["language: problem"], [[w] for w in pdf_warnings], "Layout problems found on the laid-out PDF pages")}
-<h2>Since last year</h2>
-{_changes_block(since_year, f"Figures changed since {figures.year - 1}", "No figures for last year to compare with.",
-                names)}
-<h2>Data quality</h2>
-{_table(["warning"], [[w] for w in warnings], "Warnings from validation")}
-{_table(["fact", "value"], quality, "Data-quality facts (disclosure rates, pay rows, outliers)")}
-<h2>Suppressed cells</h2>
-<p>{len(sup)} cells are withheld in this report.</p>
-<details><summary>Every withheld cell and why</summary>
-{_table(["figure", "categories", "measure", "reason"], sup, f"Every suppressed cell ({len(sup)})")}
+<h2>{e(t("since_run"))}</h2>
+{_changes_block(since_run, t("caption_since_run"), t("absent_run"), names)}
+<h3>{e(t("wording"))}</h3>
+{names.table(["section"], [[w] for w in wording], t("wording_caption"))}
+{names.table(["language", "pages_before", "pages_now"], pages, t("pages_caption"))}
+<h3>{e(t("layout"))}</h3>
+{names.table(["problem"], [[w] for w in pdf_warnings], t("layout_caption"))}
+<h2>{e(t("since_year"))}</h2>
+{_changes_block(since_year, t("caption_since_year", year=figures.year - 1), t("absent_year"), names)}
+<h2>{e(t("quality"))}</h2>
+{names.table(["warning"], [[w] for w in warnings], t("warnings_caption"))}
+{names.table(["fact", "value"], quality, t("facts_caption"))}
+<h2>{e(t("suppressed"))}</h2>
+<p>{e(t("withheld_count", n=len(sup)))}</p>
+<details><summary>{e(t("every_withheld"))}</summary>
+{names.table(["figure", "categories", "measure", "reason"], sup, t("every_withheld_caption", n=len(sup)))}
 </details>
-<h2>Pages side by side (Cymraeg left, English right)</h2>
-{"".join(pairs) or "<p>Page thumbnails need pdftoppm (Debian package poppler-utils).</p>"}
+<h2>{e(t("pages_side"))}</h2>
+{"".join(pairs) or f"<p>{e(t('no_thumbnails'))}</p>"}
 </main></body></html>
 """)
     return buf.getvalue()

@@ -121,6 +121,8 @@ def test_review_pack_shows_2024_against_2023_in_words_with_both_pdfs_side_by_sid
     page = (review / "index.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "What needs your attention" in text
+    welsh = (review / "index.cy.html").read_text(encoding="utf-8")
+    assert "Beth sydd angen eich sylw" in welsh and "Bwlch cyflog" in welsh  # the same pack, in Welsh
     assert re.search(r"\d+ figures changed since last year", text)
     headline = text[text.index("Since last year"):text.index("All ")]
     assert "Gender pay gap (statutory figures)" in headline and "hourly pay gap" in headline
