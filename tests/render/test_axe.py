@@ -1,5 +1,5 @@
-"""axe-core (the checker GDS uses for accessibility monitoring) on both HTML pages: no violations of
-WCAG 2.0/2.1/2.2 A and AA.
+"""axe-core (the checker GDS uses for accessibility monitoring) on both HTML pages, and on the sample's
+review pack in both languages: no violations of WCAG 2.0/2.1/2.2 A and AA.
 
 Needs Debian ``chromium`` and the npm package ``axe-core`` (``axe.min.js``): it is looked for in
 ``$AXE_CORE_JS``, ``./node_modules/axe-core/``, then the global npm root. Chromium is driven over the
@@ -128,15 +128,19 @@ def axe_results(request) -> dict[str, list[dict[str, Any]]]:  # noqa: ANN001
         pytest.skip("axe-core is not installed (npm install axe-core, or set AXE_CORE_JS to axe.min.js)")
     if request.param == "fixture":
         pages = request.getfixturevalue("rendered").out
+        files = {lang: pages / lang / "index.html" for lang in LANGS}
     else:
         code, pages, log = request.getfixturevalue("sample_report")
         assert code == 0, log
+        # and the review pack in both languages: the people signing off read it in a browser too
+        files = {**{lang: pages / lang / "index.html" for lang in LANGS},
+                 "review.en": pages / "review" / "index.html", "review.cy": pages / "review" / "index.cy.html"}
     source = axe.read_text(encoding="utf-8")
     browser = Browser(binary)
     results: dict[str, list[dict[str, Any]]] = {}
     try:
-        for lang in LANGS:
-            url = (pages / lang / "index.html").as_uri()
+        for lang, page in files.items():
+            url = page.as_uri()
             session = browser.open(url)
             # Wait for *this* page to finish loading: a new target starts on about:blank, whose
             # readyState is already "complete", and axe run on a half-parsed page sees a link whose
@@ -162,3 +166,10 @@ def axe_results(request) -> dict[str, list[dict[str, Any]]]:  # noqa: ANN001
 @pytest.mark.parametrize("lang", LANGS)
 def test_axe_finds_no_wcag_a_or_aa_violations(axe_results, lang: str) -> None:  # noqa: ANN001
     assert axe_results[lang] == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_axe_finds_no_wcag_a_or_aa_violations_in_the_review_pack(axe_results, lang: str) -> None:  # noqa: ANN001
+    if f"review.{lang}" not in axe_results:
+        pytest.skip("the hand-built fixture has no review pack; the sample's is checked")
+    assert axe_results[f"review.{lang}"] == []
