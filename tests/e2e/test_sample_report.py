@@ -123,6 +123,10 @@ def test_review_pack_shows_2024_against_2023_in_words_with_both_pdfs_side_by_sid
     assert "What needs your attention" in text
     welsh = (review / "index.cy.html").read_text(encoding="utf-8")
     assert "Beth sydd angen eich sylw" in welsh and "Bwlch cyflog" in welsh  # the same pack, in Welsh
+    from pipeline.report.labels import load_catalogue
+
+    quality = json.loads((published / "data" / "figures.json").read_text(encoding="utf-8"))["quality"]
+    assert [k for k in quality if f"review.fact.{k}" not in load_catalogue("cy")] == []  # each fact named
     assert re.search(r"\d+ figures changed since last year", text)
     headline = text[text.index("Since last year"):text.index("All ")]
     assert "Gender pay gap (statutory figures)" in headline and "hourly pay gap" in headline
