@@ -18,7 +18,7 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,9 +177,13 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
             for c in changes:
                 w.writerow([label, c.what, *c.key, c.before, c.after])
 
+    from pipeline.report.labels import load_catalogue
+
+    catalogues = {lang: load_catalogue(lang) for lang in ("cy", "en")}
     for lang, name in (("en", "index.html"), ("cy", "index.cy.html")):  # the same page in each language
+        names = Names(organisation, dims, figures.settings, lang, catalogues)
         page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
-                       threshold, warnings, list(pdf_warnings), Names(organisation, dims, figures.settings, lang))
+                       threshold, warnings, list(pdf_warnings), names)
         (review / name).write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
@@ -206,18 +210,20 @@ class Names:
 
     def __init__(self, organisation: Organisation | None = None,
                  dims: dict[tuple[str, str, str], str] | None = None, settings: dict[str, Any] | None = None,
-                 lang: str = "en") -> None:
+                 lang: str = "en", catalogues: Mapping[str, Mapping[str, str]] | None = None) -> None:
         from pipeline.report.labels import load_catalogue
 
+        # both languages' catalogues (given once for the two packs, else read here)
+        catalogues = catalogues or {code: load_catalogue(code) for code in ("cy", "en")}
         self.lang = lang
         self.org = organisation
         self.dims = dims or {}
         # what a reason's words may name ("fewer than {threshold}"), as the report fills them in
         settings = settings or {}
         self.values = {"threshold": settings.get("suppression_threshold"), "min_group_size": settings.get("min_group_size")}
-        self.c = load_catalogue(lang)
+        self.c = catalogues[lang]
         # each language by its own name, as a language switcher shows it ("Cymraeg", "English")
-        self.languages = {code: load_catalogue(code)["lang.name"] for code in ("cy", "en")}
+        self.languages = {code: cat["lang.name"] for code, cat in catalogues.items()}
         # the category labels of each code (``cat.<dimension>.<code>``), in catalogue order: looked up
         # for every changed and withheld cell, so indexed once rather than searched each time
         self.cats: dict[str, list[str]] = {}
