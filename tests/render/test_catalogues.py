@@ -87,23 +87,16 @@ def _broken_templates(tmp_path: Path, key: str, line: str | None = "") -> Path:
     return t
 
 
-def test_an_empty_welsh_label_raises_missing_translation_before_anything_is_written(tmp_path: Path) -> None:
-    templates = _broken_templates(tmp_path, "cat.sex.female")
-    assert check_catalogues(templates=templates) == ["cy: cat.sex.female is empty"]
+@pytest.mark.parametrize(("line", "problem"), [("", "cy: cat.sex.female is empty"),
+                                             (None, "cy: cat.sex.female is missing")])
+def test_an_empty_or_missing_welsh_label_raises_missing_translation_before_anything_is_written(
+        tmp_path: Path, line: str | None, problem: str) -> None:
+    templates = _broken_templates(tmp_path, "cat.sex.female", line)
+    assert check_catalogues(templates=templates) == [problem]
     out = tmp_path / "out"
     with pytest.raises(MissingTranslation) as exc:
         render_report(F.figures(), F.organisation(), commentary={}, out_dir=out, templates=templates)
-    assert "cy: cat.sex.female is empty" in exc.value.missing
-    assert not out.exists() or not any(out.rglob("*"))
-
-
-def test_a_key_missing_from_the_welsh_catalogue_fails_the_build_before_anything_is_written(tmp_path: Path) -> None:
-    templates = _broken_templates(tmp_path, "cat.sex.female", None)
-    assert check_catalogues(templates=templates) == ["cy: cat.sex.female is missing"]
-    out = tmp_path / "out"
-    with pytest.raises(MissingTranslation) as exc:
-        render_report(F.figures(), F.organisation(), commentary={}, out_dir=out, templates=templates)
-    assert "cy: cat.sex.female is missing" in exc.value.missing
+    assert problem in exc.value.missing
     assert not out.exists() or not any(out.rglob("*"))
 
 
