@@ -247,56 +247,29 @@ def stub_paygap(monkeypatch: Any) -> list[dict[str, Any]]:
             na,
         )
 
-    def gender_pay_gap(frame: pl.DataFrame, settings: Any, gap_id: str = "gender", population: str = "all") -> PayGap:
-        calls.append({"fn": "gender", "id": gap_id, "population": population, "n": frame.height})
-        return _gap(
-            gap_id,
-            "male",
-            "female",
-            population,
-            frame.filter(pl.col("sex") == "male"),
-            frame.filter(pl.col("sex") == "female"),
-        )
+    from pipeline.measures import paygap as real  # the engine's interface, before it is stood in for
 
-    def compare(
-        frame: pl.DataFrame,
-        *,
-        gap_id: str,
-        group_col: str,
-        reference: str,
-        comparison: str,
-        population: str,
-        settings: Any,
-    ) -> PayGap:
-        calls.append(
-            {
-                "fn": "compare",
-                "id": gap_id,
-                "col": group_col,
-                "ref": reference,
-                "cmp": comparison,
-                "population": population,
-                "n": frame.height,
-            }
-        )
-        return _gap(
-            gap_id,
-            reference,
-            comparison,
-            population,
-            frame.filter(pl.col(group_col) == reference),
-            frame.filter(pl.col(group_col) == comparison),
-        )
-
-    from pipeline.measures.paygap import RATE_COLUMNS  # the real engine's names, before it is stood in for
+    def compute_pay_gaps(frame: pl.DataFrame, comparisons: Any, settings: Any) -> list[PayGap]:
+        out = []
+        for c in comparisons:
+            sub = frame if c.where is None else frame.filter(c.where)
+            col = pl.col(c.group_col)
+            a, b = sub.filter(col == c.reference), sub.filter(col.is_in(sorted(c.codes)))
+            full = [x.filter(pl.col("full_pay")).height for x in (a, b)]
+            counts = real.SideCounts(sub.height, a.height, b.height, *full, 0, 0, 0, 0)
+            if not c.made_for(counts, settings.min_group_size):
+                continue
+            if c.gated:
+                calls.append({"fn": "compare", "id": c.gap_id, "col": c.group_col, "ref": c.reference,
+                              "cmp": c.comparison, "population": c.population, "n": sub.height})
+            else:
+                calls.append({"fn": "gender", "id": c.gap_id, "population": c.population, "n": sub.height})
+            out.append(_gap(c.gap_id, c.reference, c.comparison, c.population, a, b))
+        return out
 
     mod = types.ModuleType("pipeline.measures.paygap")
-    mod.gender_pay_gap = gender_pay_gap  # type: ignore[attr-defined]
-    mod.compare = compare  # type: ignore[attr-defined]
-    mod.RATE_COLUMNS = RATE_COLUMNS  # type: ignore[attr-defined]
-    # the engine's interface: pay_gaps ranks everyone once by the exact hourly key before comparing
-    mod.hourly_rates = lambda frame, settings: frame.with_columns(  # type: ignore[attr-defined]
-        pl.lit(None, pl.Int128).alias(c) for c in RATE_COLUMNS
-    )
+    for name in ("Comparison", "SideCounts", "gender_comparison", "group_comparison"):
+        setattr(mod, name, getattr(real, name))
+    mod.compute_pay_gaps = compute_pay_gaps  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "pipeline.measures.paygap", mod)
     return calls

@@ -125,8 +125,8 @@ def _protect(drafts: list[Draft], extra: Domains, threshold: int) -> Protected:
 
 
 # --------------------------------------------------------------------------- pay gaps
-# What the pay gaps compare people by. Only these ride along with the pay rows: a comparison filters
-# its frame several times, and every extra column is copied at every filter.
+# What the pay gaps compare people by: only these ride along with the pay rows (the engine then keeps
+# only those its comparisons read).
 PAY_GAP_CHARACTERISTICS = ("sex", "workforce_group", "ethnicity", "disability")
 
 
@@ -141,59 +141,34 @@ def pay_frame(extracts: Extracts) -> pl.DataFrame:
     return groups.with_groupings(joined).collect()
 
 
-def _full_pay_count(frame: pl.DataFrame, col: str, value: str) -> int:
-    return count_where(frame, pl.col("full_pay") & (pl.col(col) == value))
-
-
 def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
-    from pipeline.measures.paygap import RATE_COLUMNS, compare, gender_pay_gap, hourly_rates
+    """Every pay gap of the relevant employees' ``frame``, asked of the engine as one batch: it counts
+    who each comparison holds, drops the comparisons not made, and measures the rest, all in two
+    passes over the people (``paygap.compute_pay_gaps``)."""
+    from pipeline.measures.paygap import compute_pay_gaps, gender_comparison, group_comparison
 
     org = extracts.organisation
-    settings = org.settings
-    min_n = settings.min_group_size
-    # Each person's exact hourly rate is the same in every comparison they appear in: work it out once
-    # (the comparisons below only filter rows), not once per comparison; and rank everyone once:
-    # polars keeps a column's sorted flag through a filter, so each comparison's quartiles and
-    # medians find their rows already in order instead of sorting the workforce again. (Order
-    # never changes a figure: the engine is tested against shuffled rows.)
-    frame = (
-        hourly_rates(frame, settings)
-        .select(*RATE_COLUMNS, "full_pay", "bonus_pay_12m", *PAY_GAP_CHARACTERISTICS,
-                groups.ETHNIC_MINORITY.code, groups.ETHNIC_PAY_GROUP.code)
-        .sort("hourly_key", nulls_last=True)
-    )
-    out = [gender_pay_gap(frame, settings, gap_id="gender", population="all")]
-
+    group = pl.col("workforce_group")
+    wanted = [gender_comparison("gender", "all")]
     emp_groups = [org.groups[x] for x in org.employee_groups]
-    for grp in emp_groups:
-        sub = frame.filter(pl.col("workforce_group") == grp.code)
-        if sub.height:
-            out.append(gender_pay_gap(sub, settings, gap_id=f"gender.{grp.code}", population=grp.code))
+    wanted += [gender_comparison(f"gender.{g.code}", g.code, where=group == g.code, made_when="anyone")
+               for g in emp_groups]
     sides = {
         "officers": [x.code for x in emp_groups if x.officer_like],
         "police_staff": [x.code for x in emp_groups if not x.officer_like],
     }
-    for name, codes in sides.items():
-        if len(codes) > 1:
-            sub = frame.filter(pl.col("workforce_group").is_in(codes))
-            out.append(gender_pay_gap(sub, settings, gap_id=f"gender.{name}", population=name))
-
-    def cmp(gap_id: str, col: str, ref: str, comp: str) -> PayGap:
-        return compare(
-            frame, gap_id=gap_id, group_col=col, reference=ref, comparison=comp, population="all", settings=settings
-        )
-
-    out.append(cmp("ethnicity.minority", groups.ETHNIC_MINORITY.code, "white_british", "ethnic_minority"))
-    col = groups.ETHNIC_PAY_GROUP.code
-    for key in groups.ETHNIC_PAY_GROUP.stated_keys:
-        if key != "white_british" and _full_pay_count(frame, col, key) >= min_n:
-            out.append(cmp(f"ethnicity.{key}", col, "white_british", key))
-    out.append(cmp("disability", "disability", "no", "yes"))
-    for key in ("white_british", "ethnic_minority"):
-        sub = frame.filter(pl.col(groups.ETHNIC_MINORITY.code) == key)
-        if all(_full_pay_count(sub, "sex", s) >= min_n for s in ("male", "female")):
-            out.append(gender_pay_gap(sub, settings, gap_id=f"gender.{key}", population=key))
-    return out
+    wanted += [gender_comparison(f"gender.{name}", name, where=group.is_in(codes))
+               for name, codes in sides.items() if len(codes) > 1]
+    minority, pay_group = groups.ETHNIC_MINORITY.code, groups.ETHNIC_PAY_GROUP.code
+    wanted.append(group_comparison("ethnicity.minority", minority, "white_british", "ethnic_minority"))
+    # each ethnic group is compared only where it has min_group_size full-pay relevant employees
+    wanted += [group_comparison(f"ethnicity.{key}", pay_group, "white_british", key, made_when="comparison_reaches_min")
+               for key in groups.ETHNIC_PAY_GROUP.stated_keys if key != "white_british"]
+    wanted.append(group_comparison("disability", "disability", "no", "yes"))
+    # the gender gap within each ethnicity group, where both sexes reach min_group_size
+    wanted += [gender_comparison(f"gender.{key}", key, where=pl.col(minority) == key, made_when="both_reach_min")
+               for key in ("white_british", "ethnic_minority")]
+    return compute_pay_gaps(frame, wanted, org.settings)
 
 
 # --------------------------------------------------------------------------- data quality

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -39,7 +40,11 @@ __all__ = [
     "GOV_UK_COLUMNS",
     "QUARTILES",
     "compare",
+    "Comparison",
+    "compute_pay_gaps",
+    "gender_comparison",
     "gender_pay_gap",
+    "group_comparison",
     "gov_uk_row",
     "hourly_rates",
     "quartile_bands",
@@ -72,8 +77,6 @@ _INT128_MAX = 2**127 - 1
 # 30.44 = 761 / 25 days: the payroll-vendor length of a calendar month (365.28 / 12)
 _MONTH_NUM, _MONTH_DEN = 761, 25
 _MONTH_LENGTHS = (28, 31)  # periods of 28-31 days are "monthly" for the 30.44 convention
-
-_REF, _CMP = "A", "B"  # internal side labels
 
 GOV_UK_COLUMNS = (
     "DiffMeanHourlyPercent",
@@ -239,28 +242,10 @@ def quartile_bands(ranked: pl.DataFrame, *, key: str = "hourly_key", reference: 
     inside one band needs no sharing, so the result never depends on row order.
     """
     n = ranked.height
+    plan = ranked.lazy().select(pl.col(key).alias(_KEY), pl.col(reference).cast(pl.Int64).alias(_A)).sort(_KEY)
+    probes = _at_positions(plan.with_columns(_running(_A)), _rank_probes(n)).collect().row(0, named=True) if n else {}
+    men = _quarter_members(probes, n)
     sizes = quartile_sizes(n)
-    starts = [sum(sizes[:i]) for i in range(1, 4)]  # first position of each band above the lowest
-    bounds = [0, *starts, n]
-    ordered = ranked.select(key, pl.col(reference).cast(pl.Int64).alias("_a")).sort(key)  # a no-op when sorted
-    keys, a = ordered.get_column(key), ordered.get_column("_a")
-    # Everyone first goes to the band of their position. A block of people on the same rate that
-    # sits inside one band is then already right, whatever order the sort left it in; only a block
-    # straddling a band boundary (at most three, found at the boundaries) is taken out again and
-    # shared out by para 13(2). No grouping of the whole workforce by rate is needed.
-    men = [int(a.slice(lo, hi - lo).sum()) for lo, hi in zip(bounds, bounds[1:])]
-    straddling: dict[int, int] = {}  # first -> last position of each block across a boundary
-    for start in starts:
-        if 0 < start < n and keys[start - 1] == keys[start]:
-            at = (keys == keys[start]).arg_true()
-            straddling[int(at.min())] = int(at.max())
-    for first, last in straddling.items():
-        places = [max(0, min(last + 1, bounds[i + 1]) - max(first, bounds[i])) for i in range(4)]
-        block = a.slice(first, last + 1 - first)
-        for i, p in enumerate(places):
-            men[i] -= int(block.slice(max(first, bounds[i]) - first, p).sum()) if p else 0
-        for i, m in enumerate(_share_block(int(block.sum()), places)):
-            men[i] += m
     return pl.DataFrame(
         {
             "quartile": list(QUARTILES),
@@ -270,6 +255,84 @@ def quartile_bands(ranked: pl.DataFrame, *, key: str = "hourly_key", reference: 
         },
         schema={"quartile": pl.String, "size": pl.Int64, "n_reference": pl.Int64, "n_comparison": pl.Int64},
     )
+
+
+# Column names inside a ranked comparison: the ranking key, 1 for group A (0 for B), and the running
+# counts of A and of B down the ranking.
+_KEY, _A, _RUN_A, _RUN_B = "_key", "_a", "_run_a", "_run_b"
+
+
+def _running(a: str) -> list[pl.Expr]:
+    """Running counts of group A and group B down a ranking, with which a position is looked up
+    rather than a group's rows copied out (``_rank_probes``)."""
+    return [pl.col(a).cum_sum().alias(_RUN_A), (1 - pl.col(a)).cum_sum().alias(_RUN_B)]
+
+
+def _at_positions(plan: pl.LazyFrame, exprs: list[pl.Expr]) -> pl.LazyFrame:
+    """``plan.select(exprs)`` for expressions that each read a position or two of a ranking, run on
+    the ranking once collected: polars' lazy engine worked the whole ranking out again for each of
+    them (0.25 s a comparison of a million people, against 1 ms on the collected frame)."""
+    return plan.map_batches(lambda frame: frame.select(exprs), schema=plan.select(exprs).collect_schema())
+
+
+def _quarter_starts(n: int) -> list[int]:
+    """The first position of each quarter above the lowest, in a ranking of ``n`` people."""
+    sizes = quartile_sizes(n)
+    return [sum(sizes[:i]) for i in range(1, 4)]
+
+
+def _rank_probes(n: int) -> list[pl.Expr]:
+    """The few numbers of a ranking of ``n`` people (``_KEY`` ascending, ``_A`` and its running count)
+    that its quarters need, each one row: how many of group A rank before each quarter boundary, and
+    at a boundary inside a block of people on one rate, where that block starts and ends and how many
+    of group A rank before and through it. (Looked up by position and binary search: no pass over the
+    people but the running count.)"""
+    run, a, k = pl.col(_RUN_A), pl.col(_A), pl.col(_KEY)
+    exprs = [run.get(n - 1).alias("a_through_end")]
+    for j, s in enumerate(_quarter_starts(n)):
+        if 0 < s < n:
+            at = k.get(s)
+            first = k.search_sorted(at, side="left").cast(pl.Int64)
+            last = k.search_sorted(at, side="right").cast(pl.Int64) - 1
+            exprs += [
+                (run.get(s) - a.get(s)).alias(f"a_before_{j}"),
+                (k.get(s - 1) == at).alias(f"tied_{j}"),
+                first.alias(f"first_{j}"),
+                last.alias(f"last_{j}"),
+                (run.gather(first) - a.gather(first)).alias(f"a_before_first_{j}"),
+                run.gather(last).alias(f"a_through_last_{j}"),
+            ]
+    return exprs
+
+
+def _quarter_members(probes: Mapping[str, object], n: int) -> list[int]:
+    """Group A's members in each quarter, from ``_rank_probes``: everyone first counts in the quarter
+    of their position. A block of people on the same rate that sits inside one quarter is then already
+    right, whatever order the sort left it in; only a block straddling a boundary (at most three) is
+    taken out again and shared out by para 13(2)."""
+    starts = _quarter_starts(n)
+    bounds = [0, *starts, n]
+    before: dict[int, int] = {0: 0}  # position -> members of A ranked before it
+    if n:
+        before[n] = int(probes["a_through_end"])
+    straddling: dict[int, int] = {}  # first -> last position of each block across a boundary
+    for j, s in enumerate(starts):
+        if 0 < s < n:
+            before[s] = int(probes[f"a_before_{j}"])
+            if probes[f"tied_{j}"]:
+                first, last = int(probes[f"first_{j}"]), int(probes[f"last_{j}"])
+                straddling[first] = last
+                before[first] = int(probes[f"a_before_first_{j}"])
+                before[last + 1] = int(probes[f"a_through_last_{j}"])
+    men = [before[hi] - before[lo] for lo, hi in zip(bounds, bounds[1:])]
+    for first, last in straddling.items():
+        places = [max(0, min(last + 1, bounds[i + 1]) - max(first, bounds[i])) for i in range(4)]
+        for i, p in enumerate(places):
+            if p:
+                men[i] -= before[min(last + 1, bounds[i + 1])] - before[max(first, bounds[i])]
+        for i, m in enumerate(_share_block(before[last + 1] - before[first], places)):
+            men[i] += m
+    return men
 
 
 def _share_block(members: int, places: list[int]) -> list[int]:
@@ -290,28 +353,23 @@ def _share_block(members: int, places: list[int]) -> list[int]:
 
 
 # --------------------------------------------------------------------------- exact statistics
-def _mean(frame: pl.DataFrame, num: str, den: str) -> Fraction | None:
-    """Exact mean of the rationals num/den: rows sharing a denominator are summed in Int128 first,
-    so the Python arithmetic runs over distinct denominators, never over people."""
-    if frame.height == 0:
+def _mean(sums: Collection[tuple[int, int]], count: int) -> Fraction | None:
+    """Exact mean of ``count`` rationals given as (denominator, sum of the numerators over that
+    denominator): the rows sharing a denominator were summed in Int128 by polars, so the Python
+    arithmetic runs over distinct denominators, never over people."""
+    if count == 0:
         return None
-    total = sum(
-        (Fraction(int(s), int(m)) for m, s in frame.group_by(den).agg(pl.col(num).sum()).iter_rows()),
-        Fraction(0),
-    )
-    return total / frame.height
+    return sum((Fraction(int(s), int(m)) for m, s in sums), Fraction(0)) / count
 
 
-def _median(frame: pl.DataFrame, key: str, num: str, den: str) -> Fraction | None:
-    """Exact median; an even count takes the mean of the two middle values (GOV.UK Calc 3:
-    "if you have 80 women employees, numbers 40 and 41"). Rows with equal keys have equal values,
-    so it does not matter which of them the sort puts in the middle."""
-    n = frame.height
-    if n == 0:
-        return None
-    middle = frame.sort(key).select(num, den).slice((n - 1) // 2, 2 - n % 2)
-    values = [Fraction(int(a), int(b)) for a, b in middle.iter_rows()]
-    return sum(values, Fraction(0)) / len(values)
+def _middle_ranks(n: int) -> tuple[int, ...]:
+    """The 0-based ranks whose values make the median of ``n``: one, or the two middle ones of an
+    even count (GOV.UK Calc 3: "if you have 80 women employees, numbers 40 and 41")."""
+    return tuple(sorted({(n - 1) // 2, n // 2})) if n else ()
+
+
+def _median(values: Collection[Fraction]) -> Fraction | None:
+    return sum(values, Fraction(0)) / len(values) if values else None
 
 
 def _gap(a: Fraction | None, b: Fraction | None, no_reference: str = NO_REFERENCE) -> Cell:
@@ -337,26 +395,110 @@ def _pct(part: int, whole: int) -> Cell:
     return Cell(float(Fraction(100 * part, whole)))
 
 
-# --------------------------------------------------------------------------- the comparison
-def gender_pay_gap(frame: pl.DataFrame, settings: Settings, gap_id: str = "gender", population: str = "all") -> PayGap:
+# --------------------------------------------------------------------------- comparisons
+# When a comparison is made at all (``Comparison.made_for``): always; when its population has anyone
+# in it; when group B has at least ``min_group_size`` FPREs; when both groups have.
+MADE_WHEN = ("always", "anyone", "comparison_reaches_min", "both_reach_min")
+
+
+@dataclass(frozen=True)
+class SideCounts:
+    """Who a comparison holds, counted before any measure: its population, the relevant employees of
+    each group (``ref``, ``cmp``), the full-pay ones (``fp_ref``, ``fp_cmp``), bonus recipients, the
+    population's members who stated the characteristic, and FPREs without an hourly rate."""
+
+    people: int
+    ref: int
+    cmp: int
+    fp_ref: int
+    fp_cmp: int
+    bonus_ref: int
+    bonus_cmp: int
+    disclosed: int
+    unrated: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One pay gap to work out: group A (``group_col == reference``) against group B (``group_col`` in
+    ``codes``, reported as ``comparison``) among the rows ``where`` holds (all when None).
+
+    ``gated``: the minimum group size applies (not to the statutory gender gap). ``disclosure``: the
+    rate at which the population stated the characteristic (``disclosure_col``, by default
+    ``group_col``) is reported (not for sex, which the contract requires of everyone). ``made_when`` (one of ``MADE_WHEN``): whether the comparison is
+    made at all, decided from its ``SideCounts``.
+    """
+
+    gap_id: str
+    group_col: str
+    reference: str
+    comparison: str
+    codes: frozenset[str]
+    population: str = "all"
+    where: pl.Expr | None = None
+    gated: bool = True
+    disclosure: bool = True
+    disclosure_col: str | None = None
+    made_when: str = "always"
+
+    def __post_init__(self) -> None:
+        if self.reference in self.codes:
+            raise ValueError(f"{self.gap_id}: the reference group {self.reference!r} is also in the comparison group")
+        if self.made_when not in MADE_WHEN:
+            raise ValueError(f"{self.gap_id}: made_when must be one of {', '.join(MADE_WHEN)}")
+
+    def side(self) -> pl.Expr:
+        """1 on a row of group A, 0 of group B, null on anyone else (left out of every measure)."""
+        col = pl.col(self.group_col)
+        return pl.when(col == self.reference).then(pl.lit(1, pl.Int64)).when(col.is_in(sorted(self.codes))).then(
+            pl.lit(0, pl.Int64))
+
+    def made_for(self, n: SideCounts, min_group_size: int) -> bool:
+        return {
+            "always": True,
+            "anyone": n.people > 0,
+            "comparison_reaches_min": n.fp_cmp >= min_group_size,
+            "both_reach_min": min(n.fp_ref, n.fp_cmp) >= min_group_size,
+        }[self.made_when]
+
+
+def gender_comparison(gap_id: str = "gender", population: str = "all", where: pl.Expr | None = None,
+                      made_when: str = "always") -> Comparison:
     """The statutory gender pay gap (SI 2017/353 Sch. 1): A = men, B = women, by biological sex.
 
-    Always computed, whatever the group sizes: publication is a legal duty (reg 2), so the minimum
-    group size gate does not apply. The disclosure rate is not applicable: sex is a required field
-    of the data contract (the 21 May 2026 guidance requires biological sex for everyone).
+    Not gated: publication is a legal duty (reg 2), so the minimum group size does not apply. The
+    disclosure rate is not applicable: sex is a required field of the data contract (the 21 May 2026
+    guidance requires biological sex for everyone).
     """
-    side = pl.when(pl.col("sex") == "male").then(pl.lit(_REF)).when(pl.col("sex") == "female").then(pl.lit(_CMP))
-    return _pay_gap(
-        frame,
-        side,
-        gap_id=gap_id,
-        reference="male",
-        comparison="female",
-        population=population,
-        settings=settings,
-        disclosure=Cell(None, not_calculable=NOT_APPLICABLE),
-        gated=False,
-    )
+    return Comparison(gap_id, "sex", "male", "female", frozenset({"female"}), population, where, gated=False,
+                      disclosure=False, made_when=made_when)
+
+
+def group_comparison(gap_id: str, group_col: str, reference: str, comparison: str | Mapping[str, Collection[str]],
+                     population: str = "all", where: pl.Expr | None = None, made_when: str = "always",
+                     disclosure_col: str | None = None) -> Comparison:
+    """The six measures for any two groups of ``group_col`` (e.g. White British vs ethnic minorities).
+
+    Group B is ``group_col == comparison``, or, when ``comparison`` is ``{label: codes}`` (one entry),
+    every code in ``codes``, reported as ``label``. Everyone else (not stated, other groups) is left
+    out of both the measures and the quartiles.
+
+    Follows the GPG method, as the 2023 ethnicity pay guidance and the 2026 government response on
+    ethnicity and disability pay gaps propose [S37][S38]: the same six calculations; the disclosure
+    rate (share of relevant employees whose ``disclosure_col`` - default ``group_col`` - is stated, i.e. neither ``not_stated`` nor
+    ``prefer_not_to_say``); and only where each compared group has at least
+    ``settings.min_group_size`` full-pay relevant employees (the 2026 response's "at least ten
+    employees in each group"). Below it the comparison is kept but unpublished and every measure is
+    blanked, so no figure about a small group leaves the engine.
+    """
+    label, codes = _comparison_codes(comparison)
+    return Comparison(gap_id, group_col, reference, label, codes, population, where, disclosure_col=disclosure_col,
+                      made_when=made_when)
+
+
+def gender_pay_gap(frame: pl.DataFrame, settings: Settings, gap_id: str = "gender", population: str = "all") -> PayGap:
+    """The statutory gender pay gap of everyone in ``frame`` (see ``gender_comparison``)."""
+    return compute_pay_gaps(frame, [gender_comparison(gap_id, population)], settings)[0]
 
 
 def compare(
@@ -370,38 +512,9 @@ def compare(
     settings: Settings,
     disclosure_col: str | None = None,
 ) -> PayGap:
-    """The six measures for any two groups of ``group_col`` (e.g. White British vs ethnic minorities).
-
-    Group A is ``group_col == reference``. Group B is ``group_col == comparison``, or, when
-    ``comparison`` is ``{label: codes}`` (one entry), every code in ``codes``, reported as ``label``.
-    Everyone else (not stated, other groups) is left out of both the measures and the quartiles.
-
-    Follows the GPG method, as the 2023 ethnicity pay guidance and the 2026 government response on
-    ethnicity and disability pay gaps propose [S37][S38]: the same six calculations; the disclosure
-    rate (share of relevant employees whose ``disclosure_col`` - default ``group_col`` - is stated,
-    i.e. neither ``not_stated`` nor ``prefer_not_to_say``); and only where each compared group has at
-    least ``settings.min_group_size`` full-pay relevant employees (the 2026 response's "at least ten
-    employees in each group"). Below it the comparison is kept but unpublished and every measure is
-    blanked, so no figure about a small group leaves the engine.
-    """
-    label, codes = _comparison_codes(comparison)
-    if reference in codes:
-        raise ValueError(f"{gap_id}: the reference group {reference!r} is also in the comparison group")
-    col = pl.col(group_col)
-    side = pl.when(col == reference).then(pl.lit(_REF)).when(col.is_in(sorted(codes))).then(pl.lit(_CMP))
-    told = pl.col(disclosure_col or group_col)
-    disclosed = count_where(frame, told.is_not_null() & ~told.is_in(sorted(UNSTATED)))
-    return _pay_gap(
-        frame,
-        side,
-        gap_id=gap_id,
-        reference=reference,
-        comparison=label,
-        population=population,
-        settings=settings,
-        disclosure=_pct(disclosed, frame.height),
-        gated=True,
-    )
+    """The pay gap between two groups of ``group_col`` among everyone in ``frame`` (see ``group_comparison``)."""
+    made = group_comparison(gap_id, group_col, reference, comparison, population, disclosure_col=disclosure_col)
+    return compute_pay_gaps(frame, [made], settings)[0]
 
 
 def _comparison_codes(comparison: str | Mapping[str, Collection[str]]) -> tuple[str, frozenset[str]]:
@@ -415,117 +528,155 @@ def _comparison_codes(comparison: str | Mapping[str, Collection[str]]) -> tuple[
     return label, frozenset(codes)
 
 
-def _pay_gap(
-    frame: pl.DataFrame,
-    side: pl.Expr,
-    *,
-    gap_id: str,
-    reference: str,
-    comparison: str,
-    population: str,
-    settings: Settings,
-    disclosure: Cell,
-    gated: bool,
-) -> PayGap:
-    keep = side.alias("_side"), pl.col("full_pay").fill_null(False)
-    if "hourly_key" in frame.columns:  # rated beforehand: the comparison needs only these columns
-        rel = frame.select(*keep, *RATE_COLUMNS, "bonus_pay_12m")
-    else:
-        rel = frame.with_columns(*keep)
-    rel = rel.filter(pl.col("_side").is_not_null())
-    is_ref = pl.col("_side") == _REF
-    counts = rel.select(
-        ref=is_ref.sum(),
-        cmp=(~is_ref).sum(),
-        fp_ref=(is_ref & pl.col("full_pay")).sum(),
-        fp_cmp=(~is_ref & pl.col("full_pay")).sum(),
-    ).row(0, named=True)
-    n_ref, n_cmp, fp_ref, fp_cmp = (int(counts[k]) for k in ("ref", "cmp", "fp_ref", "fp_cmp"))
-    base = dict(
-        id=gap_id,
-        reference=reference,
-        comparison=comparison,
-        population=population,
-        n_reference=Cell(fp_ref),
-        n_comparison=Cell(fp_cmp),
-        n_relevant_reference=Cell(n_ref),
-        n_relevant_comparison=Cell(n_cmp),
-        disclosure_rate=disclosure,
-    )
-    if gated and min(fp_ref, fp_cmp) < settings.min_group_size:
-        blank = Cell(None, suppressed=BELOW_MIN_GROUP)
-        return PayGap(
-            **base,
-            mean_hourly_gap=blank,
-            median_hourly_gap=blank,
-            mean_bonus_gap=blank,
-            median_bonus_gap=blank,
-            bonus_pct_reference=blank,
-            bonus_pct_comparison=blank,
-            quartiles={q: (blank, blank) for q in QUARTILES},
-            quartile_sizes={},  # sizes would give away the small group's count by difference
-            published=False,
-            gate_reason=BELOW_MIN_GROUP,
-        )
-    hourly = _hourly_measures(rel.filter(pl.col("full_pay")), settings)
-    bonus = _bonus_measures(rel)
-    return PayGap(**base, **hourly, **bonus)
+def compute_pay_gaps(frame: pl.DataFrame, comparisons: Sequence[Comparison], settings: Settings) -> list[PayGap]:
+    """Every comparison of ``frame`` (one row per relevant employee) that is made, in order.
 
-
-def _hourly_measures(fpre: pl.DataFrame, settings: Settings) -> dict[str, object]:
-    """Mean and median hourly gaps (paras 8, 9) and quartiles (para 13), over FPREs."""
-    # rates are row-wise, so a caller running many comparisons may add them once beforehand
-    rated = fpre if "hourly_key" in fpre.columns else hourly_rates(fpre, settings)
-    if rated.select(pl.col("hourly_key").null_count()).item():
-        raise ValueError("a full-pay relevant employee has no positive weekly hours; the data contract requires them")
-    a = rated.filter(pl.col("_side") == _REF)
-    b = rated.filter(pl.col("_side") == _CMP)
-    bands = quartile_bands(rated.with_columns(is_reference=pl.col("_side") == _REF))
-    quartiles = {
-        q: (_pct(ref, size), _pct(cmp, size))
-        for q, size, ref, cmp in bands.select("quartile", "size", "n_reference", "n_comparison").iter_rows()
-    }
-    return {
-        "mean_hourly_gap": _gap(_mean(a, "hourly_num", "hourly_den"), _mean(b, "hourly_num", "hourly_den")),
-        "median_hourly_gap": _gap(
-            _median(a, "hourly_key", "hourly_num", "hourly_den"), _median(b, "hourly_key", "hourly_num", "hourly_den")
-        ),
-        "quartiles": quartiles,
-        "quartile_sizes": dict(zip(QUARTILES, quartile_sizes(rated.height), strict=True)),
-    }
-
-
-def _bonus_measures(rel: pl.DataFrame) -> dict[str, Cell]:
-    """Bonus gaps over recipients and proportions receiving a bonus over all REs (paras 10-12).
-
-    Recipients are REs with bonus pay in the 12 months ending with the snapshot date (> 0). When no
-    one in A received a bonus, both gaps are left blank (GOV.UK service: "Do not enter a bonus
-    difference if 0% of men received a bonus"). When A did but no one in B did, B's bonus is taken
-    as nothing and both gaps are 100: the service's integrity check expects exactly that [S18].
+    All comparisons run as one shared plan in two passes, each a single ``collect_all`` (polars runs
+    the comparisons side by side and reads the ranked frame once for all): first each comparison's
+    ``SideCounts``, which decide whether it is made, gated and where its middle ranks lie; then the
+    measures of those that are calculated. Everyone is rated (``hourly_rates``) and ranked by the
+    exact key once; a comparison only filters that ranking, which keeps it in order, and reads its
+    medians and quarter boundaries by position from running counts of each group (``_rank_probes``)
+    rather than copying each group out. Order never changes a figure: the engine is tested against
+    shuffled rows.
     """
-    _check_types(rel, ("bonus_pay_12m",))
-    pence = rel.with_columns(
-        _bonus=(pl.col("bonus_pay_12m").fill_null(0) * _PENCE).cast(pl.Int128), _one=pl.lit(1, pl.Int128)
-    ).filter(pl.col("_bonus") > 0)
-    a = pence.filter(pl.col("_side") == _REF)
-    b = pence.filter(pl.col("_side") == _CMP)
-    n_ref = count_where(rel, pl.col("_side") == _REF)
-    n_cmp = rel.height - n_ref
-    if a.height == 0:
-        mean_gap = median_gap = Cell(None, not_calculable=NO_REFERENCE_BONUS)
-    elif n_cmp == 0:
-        mean_gap = median_gap = Cell(None, not_calculable=NO_COMPARISON)
-    elif b.height == 0:
-        mean_gap = median_gap = Cell(100.0)
+    if "hourly_key" not in frame.columns:
+        frame = hourly_rates(frame, settings)
+    _check_types(frame, ("bonus_pay_12m",))
+    used = {c.group_col for c in comparisons} | {c.disclosure_col for c in comparisons if c.disclosure_col}
+    used |= {n for c in comparisons if c.where is not None
+                                                 for n in c.where.meta.root_names()}
+    ranked = (
+        frame.select(*RATE_COLUMNS, pl.col("full_pay").fill_null(False),
+                     (pl.col("bonus_pay_12m").fill_null(0) * _PENCE).cast(pl.Int128).alias("_bonus"), *sorted(used))
+        .sort("hourly_key", nulls_last=True)
+        .lazy()
+    )
+    populations = [ranked.filter(c.where) if c.where is not None else ranked for c in comparisons]
+    counted = [SideCounts(**f.row(0, named=True)) for f in pl.collect_all(
+        [_count_plan(pop, c) for pop, c in zip(populations, comparisons, strict=True)])]
+
+    made = [(c, pop, n) for c, pop, n in zip(comparisons, populations, counted, strict=True)
+            if c.made_for(n, settings.min_group_size)]
+    calculated = [(c, pop, n) for c, pop, n in made
+                  if not (c.gated and min(n.fp_ref, n.fp_cmp) < settings.min_group_size)]
+    if any(n.unrated for _, _, n in calculated):
+        raise ValueError("a full-pay relevant employee has no positive weekly hours; the data contract requires them")
+    plans = [_measure_plans(pop, c, n) for c, pop, n in calculated]
+    results = iter(pl.collect_all([p for trio in plans for p in trio]))
+    measured = {id(c): _measures(n, *(next(results) for _ in range(3))) for c, _, n in calculated}
+    return [_pay_gap(c, n, measured.get(id(c)), settings) for c, _, n in made]
+
+
+def _count_plan(pop: pl.LazyFrame, c: Comparison) -> pl.LazyFrame:
+    side, fp, bonus = c.side(), pl.col("full_pay"), pl.col("_bonus") > 0
+    told = pl.col(c.disclosure_col or c.group_col)
+    disclosed = (told.is_not_null() & ~told.is_in(sorted(UNSTATED))).sum() if c.disclosure else pl.lit(0)
+    return pop.select(
+        people=pl.len(),
+        ref=(side == 1).sum(),
+        cmp=(side == 0).sum(),
+        fp_ref=((side == 1) & fp).sum(),
+        fp_cmp=((side == 0) & fp).sum(),
+        bonus_ref=((side == 1) & bonus).sum(),
+        bonus_cmp=((side == 0) & bonus).sum(),
+        disclosed=disclosed,
+        unrated=(side.is_not_null() & fp & pl.col("hourly_key").is_null()).sum(),
+    )
+
+
+def _measure_plans(pop: pl.LazyFrame, c: Comparison, n: SideCounts) -> tuple[pl.LazyFrame, ...]:
+    """Three one-pass plans of one comparison: the ranking's probes (medians and quarters), the hourly
+    numerators summed by denominator and group (means), and the bonus recipients' figures."""
+    fpre = pop.filter(pl.col("full_pay")).select(
+        c.side().alias(_A), pl.col("hourly_key").alias(_KEY), "hourly_num", "hourly_den").filter(
+        pl.col(_A).is_not_null())
+    total = n.fp_ref + n.fp_cmp
+    probes: list[pl.Expr] = [pl.len().alias("fpre")]
+    if total:
+        probes += _rank_probes(total)
+        for group, run, count in (("a", _RUN_A, n.fp_ref), ("b", _RUN_B, n.fp_cmp)):
+            for r in _middle_ranks(count):
+                at = pl.col(run).search_sorted(r + 1, side="left")  # the row of the group's (r+1)-th member
+                probes += [pl.col("hourly_num").gather(at).alias(f"{group}_num_{r}"),
+                           pl.col("hourly_den").gather(at).alias(f"{group}_den_{r}")]
+    sums = fpre.group_by(_A, "hourly_den").agg(pl.col("hourly_num").sum())
+    recipients = pop.select(c.side().alias(_A), "_bonus").filter(pl.col(_A).is_not_null() & (pl.col("_bonus") > 0))
+    bonus: list[pl.Expr] = [pl.len().alias("recipients")]
+    for group, value, count in (("a", 1, n.bonus_ref), ("b", 0, n.bonus_cmp)):
+        mine = pl.col("_bonus").filter(pl.col(_A) == value)
+        bonus.append(mine.sum().alias(f"{group}_sum"))
+        bonus += [mine.sort().get(r).alias(f"{group}_bonus_{r}") for r in _middle_ranks(count)]
+    return _at_positions(fpre.with_columns(_running(_A)), probes), sums, recipients.select(bonus)
+
+
+def _measures(n: SideCounts, probes: pl.DataFrame, sums: pl.DataFrame, bonus: pl.DataFrame) -> dict[str, object]:
+    """The six measures of one comparison (paras 8-13) from its three plans' results."""
+    p = probes.row(0, named=True)
+    total = n.fp_ref + n.fp_cmp
+    if p["fpre"] != total:
+        raise AssertionError("pay gap engine: the ranking lost or gained people")  # a polars defect, not the data's
+    means = {g: _mean(sums.filter(pl.col(_A) == v).select("hourly_den", "hourly_num").rows(), count)
+             for g, v, count in (("a", 1, n.fp_ref), ("b", 0, n.fp_cmp))}
+    medians = {g: _median([Fraction(int(p[f"{g}_num_{r}"]), int(p[f"{g}_den_{r}"])) for r in _middle_ranks(count)])
+               for g, count in (("a", n.fp_ref), ("b", n.fp_cmp))}
+    sizes = quartile_sizes(total)
+    men = _quarter_members(p, total)
+    b = bonus.row(0, named=True)
+    if n.bonus_ref == 0:
+        mean_bonus = median_bonus = Cell(None, not_calculable=NO_REFERENCE_BONUS)
+    elif n.cmp == 0:
+        mean_bonus = median_bonus = Cell(None, not_calculable=NO_COMPARISON)
+    elif n.bonus_cmp == 0:
+        mean_bonus = median_bonus = Cell(100.0)
     else:
-        mean_gap = _gap(_mean(a, "_bonus", "_one"), _mean(b, "_bonus", "_one"))
-        median_gap = _gap(_median(a, "_bonus", "_bonus", "_one"), _median(b, "_bonus", "_bonus", "_one"))
+        # Bonus gaps over recipients, proportions over all REs (paras 10-12). When no one in A received a
+        # bonus, both gaps are left blank (GOV.UK service: "Do not enter a bonus difference if 0% of men
+        # received a bonus"). When A did but no one in B did, B's bonus is taken as nothing and both
+        # gaps are 100: the service's integrity check expects exactly that [S18].
+        mean_bonus = _gap(Fraction(int(b["a_sum"]), n.bonus_ref), Fraction(int(b["b_sum"]), n.bonus_cmp))
+        median_bonus = _gap(*(_median([Fraction(int(b[f"{g}_bonus_{r}"])) for r in _middle_ranks(count)])
+                              for g, count in (("a", n.bonus_ref), ("b", n.bonus_cmp))))
     return {
-        "mean_bonus_gap": mean_gap,
-        "median_bonus_gap": median_gap,
-        "bonus_pct_reference": _pct(a.height, n_ref),
-        "bonus_pct_comparison": _pct(b.height, n_cmp),
+        "mean_hourly_gap": _gap(means["a"], means["b"]),
+        "median_hourly_gap": _gap(medians["a"], medians["b"]),
+        "quartiles": {q: (_pct(m, size), _pct(size - m, size)) for q, size, m in zip(QUARTILES, sizes, men, strict=True)},
+        "quartile_sizes": dict(zip(QUARTILES, sizes, strict=True)),
+        "mean_bonus_gap": mean_bonus,
+        "median_bonus_gap": median_bonus,
+        "bonus_pct_reference": _pct(n.bonus_ref, n.ref),
+        "bonus_pct_comparison": _pct(n.bonus_cmp, n.cmp),
     }
+
+
+def _pay_gap(c: Comparison, n: SideCounts, measures: dict[str, object] | None, settings: Settings) -> PayGap:
+    base = dict(
+        id=c.gap_id,
+        reference=c.reference,
+        comparison=c.comparison,
+        population=c.population,
+        n_reference=Cell(n.fp_ref),
+        n_comparison=Cell(n.fp_cmp),
+        n_relevant_reference=Cell(n.ref),
+        n_relevant_comparison=Cell(n.cmp),
+        disclosure_rate=_pct(n.disclosed, n.people) if c.disclosure else Cell(None, not_calculable=NOT_APPLICABLE),
+    )
+    if measures is not None:
+        return PayGap(**base, **measures)
+    blank = Cell(None, suppressed=BELOW_MIN_GROUP)
+    return PayGap(
+        **base,
+        mean_hourly_gap=blank,
+        median_hourly_gap=blank,
+        mean_bonus_gap=blank,
+        median_bonus_gap=blank,
+        bonus_pct_reference=blank,
+        bonus_pct_comparison=blank,
+        quartiles={q: (blank, blank) for q in QUARTILES},
+        quartile_sizes={},  # sizes would give away the small group's count by difference
+        published=False,
+        gate_reason=BELOW_MIN_GROUP,
+    )
 
 
 # --------------------------------------------------------------------------- rounding and GOV.UK output

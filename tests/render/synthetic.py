@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sys
-import types
 from typing import Any
 
 import polars as pl
 
 from pipeline.config import Grade, Organisation, Settings, WorkforceGroup
 from pipeline.extracts import contract as c
-from pipeline.figures import Cell, Figures, PayGap
+from pipeline.figures import Figures
 
 GRADES = {
     "constable": ("Constable", "Cwnstabl"), "sergeant": ("Sergeant", "Rhingyll"), "inspector": ("Inspector", "Arolygydd"),
@@ -136,47 +134,6 @@ def extracts(seed: int = 20240331) -> Any:
     return ex
 
 
-def _stand_in_paygap() -> types.ModuleType:
-    """Plausible pay gaps of the right shape, for when pipeline.measures.paygap is not there yet."""
-
-    def gap(gap_id: str, ref: str, comp: str, population: str, a: int, b: int, settings: Any) -> PayGap:
-        rng = random.Random(gap_id)
-        ok = a >= settings.min_group_size and b >= settings.min_group_size
-        if not ok:
-            na = Cell(None, not_calculable="not_applicable")
-            return PayGap(gap_id, ref, comp, population, Cell(a), Cell(b), Cell(a), Cell(b), Cell(90.0), na, na, na, na,
-                          na, na, published=False, gate_reason="below_min_group")
-        q = {}
-        share = rng.uniform(25, 55) if ref == "male" else rng.uniform(2, 9)
-        for i, name in enumerate(("lower", "lower_middle", "upper_middle", "upper")):
-            s = round(max(0.5, share - 4 * i + rng.uniform(-2, 2)), 1)
-            q[name] = (Cell(round(100 - s, 1)), Cell(s))
-        return PayGap(gap_id, ref, comp, population, Cell(a), Cell(b), Cell(a + 3), Cell(b + 2),
-                      Cell(100.0 if ref == "male" else rng.uniform(80, 95)),
-                      Cell(rng.uniform(-3, 15)), Cell(rng.uniform(-5, 20)), Cell(rng.uniform(-60, 50)),
-                      Cell(rng.uniform(-40, 40)), Cell(rng.uniform(0, 3)), Cell(rng.uniform(0, 3)), q,
-                      {"lower": (a + b + 3) // 4, "lower_middle": (a + b + 1) // 4, "upper_middle": (a + b + 2) // 4,
-                       "upper": (a + b) // 4})
-
-    def gender_pay_gap(frame: pl.DataFrame, settings: Any, gap_id: str = "gender", population: str = "all") -> PayGap:
-        f = frame.filter(pl.col("full_pay"))
-        return gap(gap_id, "male", "female", population, f.filter(pl.col("sex") == "male").height,
-                   f.filter(pl.col("sex") == "female").height, settings)
-
-    def compare(frame: pl.DataFrame, *, gap_id: str, group_col: str, reference: str, comparison: str, population: str,
-                settings: Any) -> PayGap:
-        f = frame.filter(pl.col("full_pay"))
-        return gap(gap_id, reference, comparison, population, f.filter(pl.col(group_col) == reference).height,
-                   f.filter(pl.col(group_col) == comparison).height, settings)
-
-    mod = types.ModuleType("pipeline.measures.paygap")
-    mod.gender_pay_gap = gender_pay_gap  # type: ignore[attr-defined]
-    mod.compare = compare  # type: ignore[attr-defined]
-    # the engine's interface: pay_gaps ranks everyone once by the exact hourly key before comparing
-    mod.hourly_rates = lambda frame, settings: frame.with_columns(hourly_key=pl.lit(None, pl.Int128))  # type: ignore[attr-defined]
-    return mod
-
-
 def community() -> pl.DataFrame:
     rows = [("sex", "female", 51.1), ("sex", "male", 48.9), ("ethnic_group", "asian", 2.9), ("ethnic_group", "black", 0.9),
             ("ethnic_group", "mixed", 1.6), ("ethnic_group", "white", 93.8), ("ethnic_group", "other", 0.8),
@@ -190,21 +147,6 @@ def figures(with_previous: bool = True) -> Figures:
     """compute_figures over the synthetic year (and a second seed as last year)."""
     from pipeline.measures import compute_figures
 
-    real = None
-    try:
-        import pipeline.measures.paygap as real  # noqa: F401
-    except ImportError:
-        pass
-    saved = sys.modules.get("pipeline.measures.paygap")
-    if real is None:
-        sys.modules["pipeline.measures.paygap"] = _stand_in_paygap()
-    try:
-        previous = extracts(seed=20230331) if with_previous else None
-        # last year's extracts describe the year before: only the profile is used, so the same YEAR is fine
-        return compute_figures(extracts(), previous=previous, community=community())
-    finally:
-        if real is None:
-            if saved is None:
-                sys.modules.pop("pipeline.measures.paygap", None)
-            else:
-                sys.modules["pipeline.measures.paygap"] = saved
+    previous = extracts(seed=20230331) if with_previous else None
+    # last year's extracts describe the year before: only the profile is used, so the same YEAR is fine
+    return compute_figures(extracts(), previous=previous, community=community())

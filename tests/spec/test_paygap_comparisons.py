@@ -143,3 +143,77 @@ def test_reference_inside_the_comparison_group_is_refused() -> None:
     with pytest.raises(ValueError, match="also in the comparison"):
         compare(frame(people(1, "white_british", "1")), gap_id="x", group_col="ethnicity", reference="white_british",
                 comparison={"all": {"white_british", "asian_indian"}}, population="all", settings=Settings())
+
+
+# --------------------------------------------------------------------------- many comparisons in one batch
+def _mixed_workforce() -> pl.DataFrame:
+    """Men and women, White British and ethnic minority, on rates that tie across quarter boundaries."""
+    rows = []
+    for sex, ethnicity, n, hourly, bonus in (
+        ("male", "white_british", 14, "20", "500"), ("female", "white_british", 11, "18", "0"),
+        ("male", "asian_indian", 6, "18", "250"), ("female", "black_african", 12, "15", "100"),
+        ("female", "asian_indian", 3, "20", "0"), ("male", "not_stated", 4, "16", "0"),
+    ):
+        rows += [r | {"sex": sex} for r in people(n, ethnicity, hourly, bonus=bonus)]
+    rows += [r | {"sex": "male"} for r in people(2, "white_british", "22", full_pay=False)]
+    return frame(rows)
+
+
+def test_a_batch_gives_each_comparison_exactly_what_it_gives_alone() -> None:
+    from pipeline.measures.paygap import compute_pay_gaps, gender_comparison, gender_pay_gap, group_comparison
+
+    f, s = _mixed_workforce(), Settings(min_group_size=5)
+    within = pl.col("ethnic_minority") == "white_british"
+    batch = compute_pay_gaps(f, [gender_comparison(), group_comparison("ethnicity.minority", "ethnic_minority",
+                                                                       "white_british", "ethnic_minority"),
+                                 gender_comparison("gender.white_british", "white_british", where=within)], s)
+    alone = [gender_pay_gap(f, s), ethnicity_gap(f, s),
+             gender_pay_gap(f.filter(within), s, gap_id="gender.white_british", population="white_british")]
+    assert batch == alone
+    # and the gaps are the hand-worked ones: full-pay men 20 x 14, 18 x 6, 16 x 4 (mean 452 / 24) against
+    # women 18 x 11, 15 x 12, 20 x 3 (mean 438 / 26); White British men and women, 20 against 18
+    men, women = 452 / 24, 438 / 26
+    assert value(batch[0].mean_hourly_gap) == pytest.approx((men - women) / men * 100)
+    assert value(batch[2].median_hourly_gap) == pytest.approx((20 - 18) / 20 * 100)
+    assert (batch[2].n_reference, batch[2].n_relevant_reference) == (Cell(14), Cell(16))
+
+
+def test_a_comparison_is_made_only_when_its_rule_holds_and_a_small_one_is_kept_blank() -> None:
+    from pipeline.measures.paygap import compute_pay_gaps, group_comparison
+
+    f, s = _mixed_workforce(), Settings(min_group_size=10)
+    made = compute_pay_gaps(f, [
+        group_comparison("ethnicity.black", "ethnicity", "white_british", "black_african",
+                         made_when="comparison_reaches_min"),  # 12 Black African: made
+        group_comparison("ethnicity.asian", "ethnicity", "white_british", "asian_indian",
+                         made_when="comparison_reaches_min"),  # 9 Asian Indian: not made at all
+        group_comparison("ethnicity.asian_kept", "ethnicity", "white_british", "asian_indian"),  # made, gated
+    ], s)
+    assert [g.id for g in made] == ["ethnicity.black", "ethnicity.asian_kept"]
+    assert made[0].published and value(made[0].median_hourly_gap) == pytest.approx((20 - 15) / 20 * 100)
+    kept = made[1]
+    assert not kept.published and kept.gate_reason == "below_min_group" and kept.quartile_sizes == {}
+    assert kept.mean_hourly_gap == Cell(None, suppressed="below_min_group")
+
+
+def test_an_unknown_rule_for_making_a_comparison_is_refused() -> None:
+    from pipeline.measures.paygap import group_comparison
+
+    with pytest.raises(ValueError, match="made_when"):
+        group_comparison("x", "ethnicity", "white_british", "asian_indian", made_when="sometimes")
+
+
+def test_all_comparisons_are_measured_in_two_passes_however_many_there_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's "one collect per measure family": the counts of every comparison in one
+    ``collect_all``, the measures of every comparison in a second; none is collected alone."""
+    from pipeline.measures.paygap import compute_pay_gaps, gender_comparison, group_comparison
+
+    batches: list[int] = []
+    real = pl.collect_all
+    monkeypatch.setattr(pl, "collect_all", lambda plans, **kw: batches.append(len(plans)) or real(plans, **kw))
+    many = [gender_comparison(f"gender.{i}", where=pl.lit(True)) for i in range(6)]
+    many += [group_comparison(f"ethnicity.{i}", "ethnic_minority", "white_british", "ethnic_minority")
+             for i in range(6)]
+    gaps = compute_pay_gaps(_mixed_workforce(), many, Settings(min_group_size=5))
+    assert len(gaps) == 12 and len(set(map(str, (g.mean_hourly_gap for g in gaps)))) == 2
+    assert batches == [12, 36]  # counts of all 12; then three plans (ranking, means, bonuses) of each
