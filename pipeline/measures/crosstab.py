@@ -26,6 +26,7 @@ Percentages are unrounded floats from 0 to 100.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -121,12 +122,19 @@ def count_all(drafts: Sequence[Draft]) -> None:
             if any(k is None for k in keys):
                 raise ValueError(f"{d.id}: a row falls outside the categories of {[x.code for x in d.dims]}")
             counts[tuple(keys)] = int(n)
-        full: dict[Keys, int] = {}
-        for keys in d.row_keys():
-            full[keys] = sum(
-                n for k, n in counts.items() if all(want in (TOTAL, got) for want, got in zip(keys, k, strict=True))
-            )
-        d.counts = full
+        d.counts = _with_margins(d.row_keys(), counts)
+
+
+def _with_margins(row_keys: list[Keys], counts: Mapping[Keys, int]) -> dict[Keys, int]:
+    """Each row's count: a row counts everyone whose categories match it, where ``total`` matches any.
+    Each counted cell is added to the rows it falls in (itself, and with any of its categories made
+    ``total``), rather than every row summing over every cell."""
+    full = dict.fromkeys(row_keys, 0)
+    for keys, n in counts.items():
+        for row in itertools.product(*(dict.fromkeys((k, TOTAL)) for k in keys)):
+            if row in full:
+                full[row] += n
+    return full
 
 
 def assign_nodes(drafts: Sequence[Draft], domains: Domains) -> None:
