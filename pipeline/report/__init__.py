@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from pathlib import Path
 
+from pipeline import usable_cores
 from pipeline.config import Organisation
 from pipeline.errors import MissingTranslation
 from pipeline.figures import Figures
@@ -73,6 +74,7 @@ def render_report(
     pool: Any = None,
     meanwhile: Callable[[], None] | None = None,
     pdf_warnings: list[str] | None = None,
+    cores: int | None = None,
 ) -> dict[str, list[Path]]:
     """Write the report in each language under ``out_dir/<lang>/``; return the files per language.
 
@@ -80,13 +82,15 @@ def render_report(
     to render with a deliberately broken catalogue. ``timings``, when given, receives seconds per
     language and step (``render.cy.charts``, ``render.cy.html``, ``render.cy.pdf``, ...). ``pool``
     is a pool from ``start_render_pool`` started earlier by the caller (its workers then import while
-    the caller computes); without one, a pool is started here and shut down afterwards. ``meanwhile``
+    the caller computes); without one, a pool of up to ``cores`` processes (default: the cores this
+    process may use) is started here and shut down afterwards; with one core, the languages are drawn
+    here, one after the other. ``meanwhile``
     is the caller's own work, done in this process while the workers draw (before the summary); what
     it raises is raised once the languages have finished."""
     languages = tuple(languages)
     own = pool is None
     if own:
-        pool = start_render_pool(languages)  # its processes import while we check labels
+        pool = start_render_pool(languages, cores)  # its processes import while we check labels
     try:
         return _render_report(figures, organisation, commentary=commentary, out_dir=out_dir, draft=draft,
                               languages=languages, templates=templates, timings=timings, pool=pool,
@@ -96,10 +100,11 @@ def render_report(
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def start_render_pool(languages: Sequence[str]) -> Any:
-    """A pool of spawned worker processes, one per language up to the cores available, already
-    importing the renderer; None on one core (the languages are then drawn in this process)."""
-    workers = min(len(tuple(languages)), _cores())
+def start_render_pool(languages: Sequence[str], cores: int | None = None) -> Any:
+    """A pool of spawned worker processes, one per language up to ``cores`` (default: the cores this
+    process may use), already importing the renderer; None on one core (the languages are then drawn
+    in this process)."""
+    workers = min(len(tuple(languages)), cores or usable_cores())
     return _start_pool(workers) if workers > 1 else None
 
 
@@ -171,15 +176,6 @@ def _render_report(figures: Figures, organisation: Organisation, *, commentary: 
             timings.update({f"render.{r.lang}.{step}": round(sec, 3) for step, sec in r.timings.items()})
     written = {r.lang: r.files for r in results}
     return {**{lang: written[lang] for lang in languages}, **summary}
-
-
-def _cores() -> int:
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def _start_pool(workers: int) -> Any:

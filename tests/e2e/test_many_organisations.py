@@ -32,3 +32,28 @@ def test_all_organisations_failing_the_same_way_keep_that_exit_code(tmp_path, ca
     write_inputs(inputs / "one", broken)
     write_inputs(inputs / "two", broken)
     assert main(["figures", "--year", "2024", "--inputs", str(inputs), "--outputs", str(tmp_path / "o")]) == 3
+
+
+def test_organisations_share_the_cores_each_drawing_its_languages_on_its_share(tmp_path):
+    """As many organisations run at once as there are cores; each then draws its two languages on
+    its share of them (one core each: one after the other, in its own process), not in a pool of
+    its own that would put twice as many processes on the machine."""
+    from pathlib import Path
+
+    from pipeline.run import RunOptions, organisation_jobs
+
+    opts = RunOptions(year=2024, inputs=tmp_path / "in", outputs=tmp_path / "out")
+    dirs = [Path(f"org-{i}") for i in range(4)]
+    jobs, workers = organisation_jobs(opts, dirs, cores=2)
+    assert workers == 2 and [j.render_cores for j in jobs] == [1, 1, 1, 1]
+    assert [j.outputs for j in jobs] == [tmp_path / "out" / f"org-{i}" for i in range(4)]
+    jobs, workers = organisation_jobs(opts, dirs[:3], cores=8)
+    assert workers == 3 and {j.render_cores for j in jobs} == {2}
+    jobs, workers = organisation_jobs(opts, dirs[:1], cores=2)
+    assert workers == 1 and jobs[0].render_cores == 2  # one organisation alone keeps both languages in parallel
+
+
+def test_one_core_draws_the_languages_here_one_after_the_other():
+    from pipeline.report import start_render_pool
+
+    assert start_render_pool(("cy", "en"), cores=1) is None

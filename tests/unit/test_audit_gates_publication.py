@@ -33,7 +33,7 @@ def test_a_recoverable_count_found_while_drawing_publishes_nothing(tmp_path: Pat
         seen["drawn"] = True
         return {}
 
-    monkeypatch.setattr(report, "start_render_pool", lambda _languages: None)
+    monkeypatch.setattr(report, "start_render_pool", lambda *_args: None)
     monkeypatch.setattr(report, "render_report", draw)
     with pytest.raises(UnsafeContent, match="profile.sex"):
         execute(RunOptions(year=2024, inputs=inputs, outputs=outputs))
