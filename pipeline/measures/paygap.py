@@ -242,7 +242,7 @@ def quartile_bands(ranked: pl.DataFrame, *, key: str = "hourly_key", reference: 
     inside one band needs no sharing, so the result never depends on row order.
     """
     n = ranked.height
-    plan = ranked.lazy().select(pl.col(key).alias(_KEY), pl.col(reference).cast(pl.Int64).alias(_A)).sort(_KEY)
+    plan = ranked.lazy().select(pl.col(key).alias(_KEY), pl.col(reference).fill_null(False).cast(pl.Int64).alias(_A)).sort(_KEY)
     probes = _at_positions(plan.with_columns(_running(_A)), _rank_probes(n)).collect().row(0, named=True) if n else {}
     men = _quarter_members(probes, n)
     sizes = quartile_sizes(n)
@@ -544,8 +544,7 @@ def compute_pay_gaps(frame: pl.DataFrame, comparisons: Sequence[Comparison], set
         frame = hourly_rates(frame, settings)
     _check_types(frame, ("bonus_pay_12m",))
     used = {c.group_col for c in comparisons} | {c.disclosure_col for c in comparisons if c.disclosure_col}
-    used |= {n for c in comparisons if c.where is not None
-                                                 for n in c.where.meta.root_names()}
+    used |= {name for c in comparisons if c.where is not None for name in c.where.meta.root_names()}
     ranked = (
         frame.select(*RATE_COLUMNS, pl.col("full_pay").fill_null(False),
                      (pl.col("bonus_pay_12m").fill_null(0) * _PENCE).cast(pl.Int128).alias("_bonus"), *sorted(used))
@@ -556,16 +555,16 @@ def compute_pay_gaps(frame: pl.DataFrame, comparisons: Sequence[Comparison], set
     counted = [SideCounts(**f.row(0, named=True)) for f in pl.collect_all(
         [_count_plan(pop, c) for pop, c in zip(populations, comparisons, strict=True)])]
 
-    made = [(c, pop, n) for c, pop, n in zip(comparisons, populations, counted, strict=True)
+    made = [i for i, (c, n) in enumerate(zip(comparisons, counted, strict=True))
             if c.made_for(n, settings.min_group_size)]
-    calculated = [(c, pop, n) for c, pop, n in made
-                  if not (c.gated and min(n.fp_ref, n.fp_cmp) < settings.min_group_size)]
-    if any(n.unrated for _, _, n in calculated):
+    calculated = [i for i in made if not (comparisons[i].gated
+                                          and min(counted[i].fp_ref, counted[i].fp_cmp) < settings.min_group_size)]
+    if any(counted[i].unrated for i in calculated):
         raise ValueError("a full-pay relevant employee has no positive weekly hours; the data contract requires them")
-    plans = [_measure_plans(pop, c, n) for c, pop, n in calculated]
+    plans = [_measure_plans(populations[i], comparisons[i], counted[i]) for i in calculated]
     results = iter(pl.collect_all([p for trio in plans for p in trio]))
-    measured = {id(c): _measures(n, *(next(results) for _ in range(3))) for c, _, n in calculated}
-    return [_pay_gap(c, n, measured.get(id(c)), settings) for c, _, n in made]
+    measured = {i: _measures(counted[i], *(next(results) for _ in range(3))) for i in calculated}
+    return [_pay_gap(comparisons[i], counted[i], measured.get(i)) for i in made]
 
 
 def _count_plan(pop: pl.LazyFrame, c: Comparison) -> pl.LazyFrame:
@@ -614,8 +613,6 @@ def _measures(n: SideCounts, probes: pl.DataFrame, sums: pl.DataFrame, bonus: pl
     """The six measures of one comparison (paras 8-13) from its three plans' results."""
     p = probes.row(0, named=True)
     total = n.fp_ref + n.fp_cmp
-    if p["fpre"] != total:
-        raise AssertionError("pay gap engine: the ranking lost or gained people")  # a polars defect, not the data's
     means = {g: _mean(sums.filter(pl.col(_A) == v).select("hourly_den", "hourly_num").rows(), count)
              for g, v, count in (("a", 1, n.fp_ref), ("b", 0, n.fp_cmp))}
     medians = {g: _median([Fraction(int(p[f"{g}_num_{r}"]), int(p[f"{g}_den_{r}"])) for r in _middle_ranks(count)])
@@ -623,6 +620,13 @@ def _measures(n: SideCounts, probes: pl.DataFrame, sums: pl.DataFrame, bonus: pl
     sizes = quartile_sizes(total)
     men = _quarter_members(p, total)
     b = bonus.row(0, named=True)
+    if p["fpre"] != total or b["recipients"] != n.bonus_ref + n.bonus_cmp:
+        raise AssertionError("pay gap engine: a plan lost or gained people")  # a polars defect, not the data's
+    # Bonus gaps over recipients (REs with bonus pay in the 12 months, > 0), proportions over all REs
+    # (paras 10-12). When no one in A received a bonus, both gaps are left blank (GOV.UK service: "Do
+    # not enter a bonus difference if 0% of men received a bonus"). When A did but no one in B did, B's
+    # bonus is taken as nothing and both gaps are 100: the service's integrity check expects exactly
+    # that [S18].
     if n.bonus_ref == 0:
         mean_bonus = median_bonus = Cell(None, not_calculable=NO_REFERENCE_BONUS)
     elif n.cmp == 0:
@@ -630,10 +634,6 @@ def _measures(n: SideCounts, probes: pl.DataFrame, sums: pl.DataFrame, bonus: pl
     elif n.bonus_cmp == 0:
         mean_bonus = median_bonus = Cell(100.0)
     else:
-        # Bonus gaps over recipients, proportions over all REs (paras 10-12). When no one in A received a
-        # bonus, both gaps are left blank (GOV.UK service: "Do not enter a bonus difference if 0% of men
-        # received a bonus"). When A did but no one in B did, B's bonus is taken as nothing and both
-        # gaps are 100: the service's integrity check expects exactly that [S18].
         mean_bonus = _gap(Fraction(int(b["a_sum"]), n.bonus_ref), Fraction(int(b["b_sum"]), n.bonus_cmp))
         median_bonus = _gap(*(_median([Fraction(int(b[f"{g}_bonus_{r}"])) for r in _middle_ranks(count)])
                               for g, count in (("a", n.bonus_ref), ("b", n.bonus_cmp))))
@@ -649,7 +649,8 @@ def _measures(n: SideCounts, probes: pl.DataFrame, sums: pl.DataFrame, bonus: pl
     }
 
 
-def _pay_gap(c: Comparison, n: SideCounts, measures: dict[str, object] | None, settings: Settings) -> PayGap:
+def _pay_gap(c: Comparison, n: SideCounts, measures: dict[str, object] | None) -> PayGap:
+    """One comparison's ``PayGap``: its measures, or (gated below the minimum group size) blanks."""
     base = dict(
         id=c.gap_id,
         reference=c.reference,
