@@ -78,7 +78,7 @@ bench: $(STAMP) ## benchmark figures at 2.5k, 100k and 1M employees and the full
 	$(PY) bench/run.py
 
 fuzz: $(STAMP) ## fuzz the readers and validation with thousands of random corruptions (long)
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/unit/test_fuzz_extracts.py
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q --timeout=3600 tests/unit/test_fuzz_extracts.py
 
 clean: ## remove the virtual environment and generated outputs
 	rm -rf $(VENV) node_modules $(OUTPUTS)/[0-9]* $(OUTPUTS)/.releases $(OUTPUTS)/.staging
