@@ -36,6 +36,7 @@ class Problem:
     message: str = ""
     allowed: str | None = None
     severity: str = "error"  # or "warning"
+    count: int | None = None  # how many, for a problem that stands for others (e.g. last year's problems)
 
     def render(self) -> str:
         where = self.file

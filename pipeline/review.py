@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Organisation
+from pipeline.errors import Problem
 from pipeline.figures import Figures
 
 Key = tuple[str, str, str, str]  # kind, id, categories, measure
@@ -135,7 +136,7 @@ def thumbnails(pdfs: dict[str, Path | None], out_dir: Path) -> dict[str, list[Pa
 
 
 def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_year: Figures | None,
-                 threshold: float, warnings: list[str], pdf_warnings: Sequence[str] = (),
+                 threshold: float, warnings: Sequence[Problem], pdf_warnings: Sequence[str] = (),
                  organisation: Organisation | None = None) -> Path:
     """Write ``review/`` into the staged release and return its index page. ``organisation`` names
     the workforce groups and grades (without it their codes are shown)."""
@@ -183,7 +184,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
     for lang, name in (("en", "index.html"), ("cy", "index.cy.html")):  # the same page in each language
         names = Names(organisation, dims, figures.settings, lang, catalogues)
         page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
-                       threshold, warnings, list(pdf_warnings), names)
+                       threshold, list(warnings), list(pdf_warnings), names)
         (review / name).write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
@@ -288,6 +289,15 @@ class Names:
         """A data-quality fact's name (a fact the catalogue does not name yet reads as its key)."""
         return self._get(f"review.fact.{key}") or key.replace("_", " ").capitalize()
 
+    def warning(self, problem: Problem) -> str:
+        """A validation warning in this language (``review.warning.<code>``, filled in with the problem's
+        file, column, row and count); one the catalogue has no words for yet reads as the run logged it."""
+        code = problem.code if problem.column or problem.code != "extra_column" else "extra_column_unnamed"
+        words = self.c.get(f"review.warning.{code}")
+        if not words:
+            return problem.render()
+        return words.format(file=problem.file, column=problem.column, row=problem.row, count=problem.count)
+
     def reason(self, code: str) -> str:
         return self._get(f"review.reason.{code}") or code.replace("_", " ")
 
@@ -384,7 +394,7 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
 def _render(figures: Figures, since_run: list[Change] | None, since_year: list[Change] | None,
             suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
             wording: list[str], thumbs: dict[str, list[Path]], review: Path, threshold: float,
-            warnings: list[str], pdf_warnings: list[str], names: Names) -> str:
+            warnings: list[Problem], pdf_warnings: list[str], names: Names) -> str:
     t = names.text
     quality = [[names.fact(k), _fact(v, names)] for k, v in sorted(figures.quality.items())]
     pages = [[names.languages[lang], str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")]
@@ -436,7 +446,7 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} .banner{{background:#
 <h2>{e(t("since_year"))}</h2>
 {_changes_block(since_year, t("caption_since_year", year=figures.year - 1), t("absent_year"), names)}
 <h2>{e(t("quality"))}</h2>
-{names.table(["warning"], [[w] for w in warnings], t("warnings_caption"))}
+{names.table(["warning"], [[names.warning(w)] for w in warnings], t("warnings_caption"))}
 {names.table(["fact", "value"], quality, t("facts_caption"))}
 <h2>{e(t("suppressed"))}</h2>
 <p>{e(t("withheld_count", n=len(sup)))}</p>

@@ -143,7 +143,7 @@ def load_inputs(opts: RunOptions, org: Organisation, timer: _Timer) -> tuple[Ext
                     previous, _ = last.result()
                 except InvalidInput as exc:
                     warnings.append(Problem(
-                        "previous_year_invalid", f"{opts.year - 1}/", severity="warning",
+                        "previous_year_invalid", f"{opts.year - 1}/", severity="warning", count=len(exc.problems),
                         message=f"last year's {' and '.join(PREVIOUS_YEAR_EXTRACTS)} extracts have "
                                 f"{len(exc.problems)} problem(s); year-on-year change is left out"))
     return extracts, previous, warnings
@@ -305,7 +305,7 @@ def execute(opts: RunOptions) -> RunResult:
                     build_review(staged, figures, last_run=published_dir(opts.outputs, opts.year),
                                  last_year=last_year.result() if last_year is not None else None,
                                  threshold=org.settings.change_threshold_points,
-                                 warnings=[w.render() for w in warnings], pdf_warnings=pdf_warnings,
+                                 warnings=warnings, pdf_warnings=pdf_warnings,
                                  organisation=org)
             with timer.stage("manifest"):
                 write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)

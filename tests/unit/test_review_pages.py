@@ -109,3 +109,32 @@ def test_the_review_pack_is_written_in_welsh_too_with_the_same_tables(tmp_path: 
         assert cy.count(tag) == en.count(tag), tag
     for english in ("What needs your attention", "Since last year", "withheld", "none."):
         assert english not in cy, english
+
+
+def test_validation_warnings_read_in_each_packs_own_language(tmp_path: Path) -> None:
+    """The run's warnings (an extra column; last year's extracts with problems) are worded by each
+    pack's catalogue: the Welsh pack quotes no English message."""
+    from pipeline.errors import Problem
+
+    warnings = [
+        Problem("extra_column", "employees.csv", row=1, column="payroll_ref", severity="warning",
+                message="this column is not in the contract and is ignored"),
+        Problem("extra_column", "pay.csv", row=1, severity="warning",
+                message="this column is not in the contract and is ignored"),
+        Problem("previous_year_invalid", "2023/", severity="warning", count=3,
+                message="last year's employees and pay extracts have 3 problem(s); year-on-year change is left out"),
+    ]
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    figures = dataclasses.replace(F.figures(), quality={})
+    build_review(staged, figures, last_run=None, last_year=None, threshold=2.0, warnings=warnings)
+    en = (staged / "review" / "index.html").read_text(encoding="utf-8")
+    cy = (staged / "review" / "index.cy.html").read_text(encoding="utf-8")
+    assert "employees.csv: the column “payroll_ref” is not in the data contract and is ignored" in en
+    assert "pay.csv: a column that is not in the data contract is ignored" in en
+    assert "2023/: last year&#x27;s employees and pay extracts have problems (3)" in en
+    assert "employees.csv: nid yw&#x27;r golofn “payroll_ref” yn y contract data, ac fe&#x27;i hanwybyddir" in cy
+    assert "pay.csv: anwybyddir colofn nad yw yn y contract data" in cy
+    assert "2023/: mae problemau (3) yn netholiadau gweithwyr a chyflog y llynedd" in cy
+    for english in ("is ignored", "not in the contract", "year-on-year", "problem(s)"):
+        assert english not in cy
