@@ -265,3 +265,22 @@ def test_what_weasyprint_warns_while_laying_out_a_language_reaches_the_callers_l
                   languages=("cy",), templates=templates, pdf_warnings=found)
     assert found and all(w.startswith("cy: ") for w in found), found
     assert any("cydradd-unknown" in w for w in found), found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_pay_gap_measure_is_printed_on_one_line(rendered, lang: str) -> None:  # noqa: ANN001
+    """The pay gap figures tables give the measure's name most of their width: "Median hourly pay gap"
+    wrapped onto two lines in a 31 mm column, doubling each table's height, so every comparison took
+    a page of its own where two fit (the sample's PDFs were two pages longer in each language)."""
+    import shutil
+    import subprocess
+    import tomllib
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (Debian poppler-utils) is not installed")
+    lines = {" ".join(line.split()) for line in subprocess.run(
+        ["pdftotext", "-layout", str(rendered.pdf(lang)), "-"], capture_output=True, text=True, check=True).stdout.splitlines()}
+    labels = tomllib.loads((Path(__file__).parents[2] / "templates" / lang / "labels.toml").read_text("utf-8"))
+    for key in ("mean_hourly_gap", "median_hourly_gap", "mean_bonus_gap", "median_bonus_gap"):
+        name = labels["paygap"][key]
+        assert any(line.startswith(name + " ") for line in lines), f"{name!r} is not whole on one line"
