@@ -291,9 +291,10 @@ class Names:
 
     def warning(self, problem: Problem) -> str:
         """A validation warning in this language (``review.warning.<code>``, filled in with the problem's
-        file, column, row and count); one the catalogue has no words for yet reads as the run logged it."""
-        code = problem.code if problem.column or problem.code != "extra_column" else "extra_column_unnamed"
-        words = self.c.get(f"review.warning.{code}")
+        file, column, row and count; ``<code>_unnamed`` when the problem names no column); one the
+        catalogue has no words for yet reads as the run logged it."""
+        key = f"review.warning.{problem.code}"
+        words = (problem.column is None and self.c.get(f"{key}_unnamed")) or self.c.get(key)
         if not words:
             return problem.render()
         return words.format(file=problem.file, column=problem.column, row=problem.row, count=problem.count)
