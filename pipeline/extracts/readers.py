@@ -36,7 +36,10 @@ class RawExtract:
     ``quick`` (CSV only) is the same plan trimming only the id and text columns. A code, date,
     number or yes/no cell with a space around it fails its own check untrimmed, so when no check
     fails on ``quick`` its result is exactly ``frame``'s, without trimming most of the cells of a
-    clean file; when any check fails, validation runs ``frame`` instead.
+    clean file; when any check fails, validation runs ``frame`` instead. ``quick`` also has the CSV
+    parser make each code column a category as it reads it (a quoted empty cell stays ``""`` there,
+    an unknown code, so the careful plan decides it) instead of making a text column and converting
+    it: a fifth of reading the 1M-row employees file.
     """
 
     extract: Extract
@@ -72,7 +75,6 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
         with path.open("rb") as f:
             problems = _head_problems(f.read(65536), path.name)
         frame = None if problems else _scan_csv(path)
-        quick = None if problems else _scan_csv(path, blank_is_null=True)
     elif suffix == ".xlsx":
         eager, problems = _read_xlsx(path, frozenset(c.name for c in extract.columns if c.kind == "date"))
         frame = None if eager is None else eager.lazy()
@@ -86,8 +88,10 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
     if header is None:
         return None, problems
     frame = _contract_columns(frame, extract, header)
-    if quick is not None:
-        quick = _contract_columns(quick, extract, header, trim=lambda c: c.kind not in SELF_TRIMMED)
+    if suffix == ".csv":
+        codes = {header[c.name]: pl.Categorical() for c in extract.columns if c.kind == "code" and c.name in header}
+        quick = _contract_columns(_scan_csv(path, blank_is_null=True, types=codes), extract, header,
+                                  trim=lambda c: c.kind not in SELF_TRIMMED)
     return RawExtract(extract, path, frame, quick), problems
 
 
@@ -108,11 +112,12 @@ def repeated_header_problems(rows: list[int], name: str) -> list[Problem]:
 
 
 # --------------------------------------------------------------------------- formats
-def _scan_csv(path: Path, blank_is_null: bool = False) -> pl.LazyFrame:
-    """The CSV as a lazy scan of text cells, numbered by record. A file polars cannot parse (not
-    UTF-8, ragged rows) fails when the plan runs; ``unreadable`` then says why."""
+def _scan_csv(path: Path, blank_is_null: bool = False, types: dict[str, pl.DataType] | None = None) -> pl.LazyFrame:
+    """The CSV as a lazy scan of text cells (or of ``types``, by the file's column names), numbered by
+    record. A file polars cannot parse (not UTF-8, ragged rows) fails when the plan runs;
+    ``unreadable`` then says why."""
     frame = pl.scan_csv(path, infer_schema=False, empty_string_is_null=blank_is_null, truncate_ragged_lines=False,
-                        raise_if_empty=True)
+                        raise_if_empty=True, schema_overrides=types or None)
     return frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
 
 

@@ -181,7 +181,8 @@ def _apply_code_maps(frame: pl.DataFrame, ex: Extract, org: Organisation) -> pl.
     for col in ex.columns:
         mapping = org.code_maps.get(col.name)
         if mapping and col.kind == "code":
-            exprs.append(pl.col(col.name).replace(mapping).alias(col.name))
+            # (a quick plan reads codes as categories: the HR system's codes are mapped as text)
+            exprs.append(pl.col(col.name).cast(pl.String).replace(mapping).alias(col.name))
     return frame.with_columns(exprs) if exprs else frame
 
 

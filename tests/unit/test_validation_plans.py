@@ -13,7 +13,7 @@ from contract_fixtures import write_inputs
 from pipeline.config import load_organisation
 from pipeline.extracts.contract import EXTRACTS
 from pipeline.extracts.readers import read_extract
-from pipeline.extracts.validate import _validate
+from pipeline.extracts.validate import _validate, validate_extract
 
 SAMPLE = Path(__file__).resolve().parents[2] / "inputs"
 
@@ -76,3 +76,21 @@ def test_employee_key_is_the_same_for_the_same_text_and_null_for_a_blank():
     assert keys[0] == keys[3]
     assert keys[2] is None
     assert keys.drop_nulls().n_unique() == 4
+
+
+def test_a_quoted_empty_code_is_a_blank_cell_like_an_unquoted_one(tmp_path):
+    # the quick plan's parser makes codes categories, where a quoted empty cell stays "" (not blank):
+    # it must give up, so that the careful plan reads the cell as the blank it is ("not_stated")
+    root = write_inputs(tmp_path)
+    p = root / "2024" / "employees.csv"
+    lines = p.read_text().splitlines()
+    lines[1] = lines[1].replace(",no_religion,", ',"",')
+    p.write_text("\n".join(lines) + "\n")
+    org, _ = load_organisation(root / "organisation.toml")
+    ex = next(e for e in EXTRACTS if e.name == "employees")
+    raw, _ = read_extract(p, ex)
+    assert raw.quick.collect_schema()["religion"] == pl.Categorical
+    assert _validate(raw.quick, raw, org, quick=True) is None
+    typed, problems = validate_extract(raw, org)
+    assert problems == []
+    assert typed["religion"].to_list() == ["not_stated", "no_religion", "no_religion", "no_religion", "no_religion"]
