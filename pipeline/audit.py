@@ -26,9 +26,16 @@ The attacker's model (issue 7, item 4):
    (``ratio_denominator``); a shown ``pct_stated`` reveals the number who stated a category, so a
    withheld not-stated count in that line is one more equation away (``stated_denominator``).
 
-Steps 3-5 feed each other until nothing more is learnt. Not modelled: hierarchies between different
-dimensions (a broad ethnic group and its detailed groups), pay-gap group sizes and likelihood counts,
-and differences between years beyond ``count_previous`` within one release.
+Steps 3-5 feed each other until nothing more is learnt.
+
+6. **Pay gap group sizes** (``paygap_sizes``, ``paygap_quarters``): a pay gap's quarter sizes add up
+   to both groups' full-pay relevant employees, so a withheld group size is the quarters' total less
+   the other group's shown size; and a quarter's size times a group's shown share of it counts that
+   group in the quarter, and the quarters' counts add up to the group.
+
+Not modelled: hierarchies between different dimensions (a broad ethnic group and its detailed
+groups), pay-gap group sizes against the tables' counts, likelihood counts, and differences between
+years beyond ``count_previous`` within one release.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -129,6 +136,7 @@ class _Audit:
         settings = fig.get("settings") or {}
         self.threshold = int(threshold or settings.get("suppression_threshold") or DEFAULT_THRESHOLD)
         self.tables = [t for t in fig.get("tables") or [] if t.get("rows")]
+        self.pay_gaps = list(fig.get("pay_gaps") or [])
         self.known: dict[Quantity, int] = {}
         self.hidden: dict[Quantity, list[_Cell]] = defaultdict(list)
         self.conflicts: list[Quantity] = []
@@ -300,7 +308,30 @@ class _Audit:
         for q, (how, v, a, b) in found.items():
             for c in self.hidden[q]:
                 out.append(Recovery(c.table, c.keys, c.measure, how, v, a, b, c.reason))
+        out += self._pay_gap_sizes()
         return sorted(out, key=lambda r: (r.table, r.keys, r.measure))
+
+    def _pay_gap_sizes(self) -> list[Recovery]:
+        """Step 6: a withheld full-pay group size of a pay gap, from its quarters."""
+        out = []
+        for g in self.pay_gaps:
+            sizes = {q: int(v) for q, v in (g.get("quartile_sizes") or {}).items()}
+            if not sizes:
+                continue
+            quarters = g.get("quartiles") or {}
+            for side, (name, other) in enumerate((("n_reference", "n_comparison"), ("n_comparison", "n_reference"))):
+                cell = g.get(name) or {}
+                if _shown(cell) or not cell.get("suppressed"):
+                    continue
+                found = Recovery(f"pay_gap:{g.get('id')}", (), name, "", reason=cell["suppressed"])
+                if _shown(g.get(other)):
+                    out.append(replace(found, how="paygap_sizes", value=sum(sizes.values()) - int(g[other]["value"])))
+                    continue
+                shares = [(quarters.get(q) or [None, None])[side] for q in sizes]
+                if all(_shown(c) for c in shares):
+                    total = sum(c["value"] * sizes[q] / 100 for q, c in zip(sizes, shares, strict=True))
+                    out.append(replace(found, how="paygap_quarters", value=_as_int(total), low=total, high=total))
+        return out
 
     def _reduced(self) -> list[tuple[dict[Quantity, int], int, str]]:
         """Equations with the known counts moved to the right-hand side."""

@@ -41,7 +41,7 @@ class Settings:
     """Thresholds and conventions; every one is recorded in the methodology note and the manifest."""
 
     suppression_threshold: int = 5  # counts from 1 to threshold-1 are suppressed ("fewer than 5")
-    min_group_size: int = 10  # pay gap comparisons need at least this many in each group
+    min_group_size: int = 10  # voluntary pay gap comparisons (not the statutory gap) need this many full-pay people a side
     pay_period_days: str = "actual"  # or "30.44" for monthly periods (payroll vendor convention)
     rounding: str = "half_up"  # rounding of published percentages to 1 d.p.
     change_threshold_points: float = 2.0  # review pack: year-on-year change worth a reviewer's eye

@@ -151,13 +151,14 @@ def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
     group = pl.col("workforce_group")
     wanted = [gender_comparison("gender", "all")]
     emp_groups = [org.groups[x] for x in org.employee_groups]
-    wanted += [gender_comparison(f"gender.{g.code}", g.code, where=group == g.code, made_when="anyone")
+    # the gender gap within part of the organisation is voluntary: gated at the minimum group size
+    wanted += [gender_comparison(f"gender.{g.code}", g.code, where=group == g.code, made_when="anyone", gated=True)
                for g in emp_groups]
     sides = {
         "officers": [x.code for x in emp_groups if x.officer_like],
         "police_staff": [x.code for x in emp_groups if not x.officer_like],
     }
-    wanted += [gender_comparison(f"gender.{name}", name, where=group.is_in(codes))
+    wanted += [gender_comparison(f"gender.{name}", name, where=group.is_in(codes), gated=True)
                for name, codes in sides.items() if len(codes) > 1]
     minority, pay_group = groups.ETHNIC_MINORITY.code, groups.ETHNIC_PAY_GROUP.code
     wanted.append(group_comparison("ethnicity.minority", minority, "white_british", "ethnic_minority"))
@@ -166,8 +167,8 @@ def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
                for key in groups.ETHNIC_PAY_GROUP.stated_keys if key != "white_british"]
     wanted.append(group_comparison("disability", "disability", "no", "yes"))
     # the gender gap within each ethnicity group, where both sexes reach min_group_size
-    wanted += [gender_comparison(f"gender.{key}", key, where=pl.col(minority) == key, made_when="both_reach_min")
-               for key in ("white_british", "ethnic_minority")]
+    wanted += [gender_comparison(f"gender.{key}", key, where=pl.col(minority) == key, made_when="both_reach_min",
+                                 gated=True) for key in ("white_british", "ethnic_minority")]
     return compute_pay_gaps(frame, wanted, org.settings)
 
 

@@ -414,11 +414,24 @@ def rests_on_suppressed(nodes: Iterable[Node], suppressed: Mapping[Node, str]) -
 
 
 def protect_pay_gap(gap: PayGap, threshold: int = DEFAULT_THRESHOLD) -> PayGap:
-    """Withhold any group size of a pay gap that is a small count (the engine's minimum group size
-    gate normally makes this a no-op; it is kept here so that no published count escapes rule 1)."""
-    changes: dict[str, Cell] = {}
-    for name in ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison"):
-        cell: Cell = getattr(gap, name)
-        if cell.shown and isinstance(cell.value, int | float) and 0 < cell.value < threshold:
-            changes[name] = Cell(None, suppressed=SMALL_COUNT)
-    return replace(gap, **changes) if changes else gap
+    """Withhold the group sizes of a pay gap when any of them is a small count.
+
+    A voluntary comparison is gated at the minimum group size and never gets here with a small
+    group (unless the settings put that size below the suppression threshold); the statutory gender
+    pay gap is published whatever its size (reg 2), so a force with four women on full pay still
+    publishes its gaps and quarters. What it need not publish is how many: the small count is
+    withheld, and with it the other group's counts and the quarter sizes, since the quarter sizes add
+    up to both groups together (the other group's count subtracted from them gives the small one
+    back), and a quarter's size times a group's share of it counts that group in the quarter."""
+    names = ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison")
+    small = {name for name in names if _small(getattr(gap, name), threshold)}
+    if not small:
+        return gap
+    changes: dict[str, object] = {
+        name: Cell(None, suppressed=SMALL_COUNT if name in small else SECONDARY)
+        for name in names if getattr(gap, name).shown}
+    return replace(gap, **changes, quartile_sizes={})
+
+
+def _small(cell: Cell, threshold: int) -> bool:
+    return cell.shown and isinstance(cell.value, int | float) and 0 < cell.value < threshold

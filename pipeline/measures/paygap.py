@@ -463,14 +463,18 @@ class Comparison:
 
 
 def gender_comparison(gap_id: str = "gender", population: str = "all", where: pl.Expr | None = None,
-                      made_when: str = "always") -> Comparison:
+                      made_when: str = "always", gated: bool = False) -> Comparison:
     """The statutory gender pay gap (SI 2017/353 Sch. 1): A = men, B = women, by biological sex.
 
-    Not gated: publication is a legal duty (reg 2), so the minimum group size does not apply. The
-    disclosure rate is not applicable: sex is a required field of the data contract (the 21 May 2026
-    guidance requires biological sex for everyone).
+    The organisation's own gap is not gated: publication is a legal duty (reg 2), so the minimum
+    group size does not apply. The same gap within part of it (a workforce group, an ethnic group)
+    is no one's duty, so its caller gates it (``gated``) like any other comparison: the medians of a
+    handful of women are their pay (the Upper Tribunal in [2023] UKUT 221 (AAC) held that a small
+    office's pay gap statistics could be unravelled to reveal salaries). The disclosure rate is not
+    applicable: sex is a required field of the data contract (the 21 May 2026 guidance requires
+    biological sex for everyone).
     """
-    return Comparison(gap_id, "sex", "male", "female", frozenset({"female"}), population, where, gated=False,
+    return Comparison(gap_id, "sex", "male", "female", frozenset({"female"}), population, where, gated=gated,
                       disclosure=False, made_when=made_when)
 
 

@@ -35,6 +35,7 @@ TOTAL = "total"
 ORG_DIMS = ("workforce_group", "grade")
 QUARTILES = ("lower", "lower_middle", "upper_middle", "upper")
 PAYGAP_MEASURES = ("mean_hourly_gap", "median_hourly_gap", "mean_bonus_gap", "median_bonus_gap")
+PAYGAP_COUNTS = ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison")
 
 
 ChartRecipe = tuple[str, Sequence[Any], dict[str, Any]]  # (name of the drawing function in charts, rows, keyword arguments)
@@ -450,6 +451,8 @@ class Builder:
 
         chart = quart = None
         if g.quartiles:
+            # quarter sizes are left out beside a withheld group size (they add up to both groups)
+            sizes_withheld = any(getattr(g, n).suppressed for n in PAYGAP_COUNTS)
             qkeys: dict[str, str] = {}
             shares, qrows = [], []
             for q in QUARTILES:
@@ -461,7 +464,8 @@ class Builder:
                 shares.append(chartrows.Share(self.L(f"quartile.{q}"), cmp_cell.value if ok else None,
                                        ref_cell.value if ok else None, cmp_view.text, ref_view.text))
                 size = g.quartile_sizes.get(q)
-                size_view = CellView(self.fmt.count(size)) if size is not None else self.cell("count", None, qkeys)
+                size_view = (CellView(self.fmt.count(size)) if size is not None else self.cell(
+                    "count", Cell(None, suppressed="secondary") if sizes_withheld else None, qkeys))
                 qrows.append(RowView(self.L(f"quartile.{q}"), [cmp_view, ref_view, size_view]))
             qtitle = self.L("paygap.quartiles_title", title=title)
             spec = ("stacked_shares", shares, {"left_name": cmp_name, "right_name": ref_name,

@@ -192,3 +192,29 @@ def test_pay_gaps_show_the_six_figures_sign_quartiles_sizes_and_unpublished_reas
     assert ">654<" in section and ">1,510<" in section
     assert 'class="unpublished"' in section and "10" in section.split('class="unpublished"')[1][:400]
     assert ("Swyddogion heddlu" if lang == "cy" else "Police officers") in section  # the group's own name
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_quarter_sizes_beside_a_withheld_group_size_show_as_withheld(lang: str) -> None:
+    # the statutory gap of a body with few women: the sizes are withheld by disclosure control and
+    # must read as withheld ([c]), not as "not applicable"
+    from dataclasses import replace
+
+    from pipeline.figures import Cell
+    from pipeline.report.document import Builder, label_context, load_layout
+    from pipeline.report.labels import Labels, load_catalogue
+
+    figures, org = F.figures(), F.organisation()
+    gaps = tuple(replace(g, n_comparison=Cell(None, suppressed="small_count"), quartile_sizes={}) if g.id == "gender"
+                 else g for g in figures.pay_gaps)
+    figures = replace(figures, pay_gaps=gaps)
+    other = "en" if lang == "cy" else "cy"
+    labels = {code: Labels(code, load_catalogue(code), label_context(figures, org, code)) for code in LANGS}
+    for lb in labels.values():
+        lb.context["period"] = lb.text("period")
+    builder = Builder(figures, org, labels[lang], labels[other], commentary={}, draft=True, layout=load_layout(),
+                      draw_charts=False)
+    view = builder.paygap(figures.pay_gap("gender"))
+    sizes = [row.cells[2] for row in view.quartiles.rows]
+    assert [c.text for c in sizes] == [labels[lang].text("symbol.suppressed")] * 4
+    assert all(c.kind == "suppressed" for c in sizes)

@@ -7,6 +7,8 @@ system of published totals exactly (``fractions``) to see whether any withheld c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fractions import Fraction
 
 from hypothesis import given, settings
@@ -179,7 +181,20 @@ def test_pay_gap_group_sizes_below_threshold_are_withheld() -> None:
     empty = Cell(None, not_calculable="gate")
     gap = PayGap("g", "male", "female", "all", Cell(3), Cell(12), Cell(3), Cell(12), Cell(100.0), *([empty] * 6))
     out = dc.protect_pay_gap(gap, 5)
-    assert out.n_reference == Cell(None, suppressed="small_count") and out.n_comparison == Cell(12)
+    assert out.n_reference == out.n_relevant_reference == Cell(None, suppressed="small_count")
+
+
+def test_beside_a_withheld_pay_gap_group_size_the_other_group_and_the_quarter_sizes_are_withheld() -> None:
+    # the quarters add up to both groups (3 + 12 = 15): with 12 and the sizes shown, 3 is given back
+    empty = Cell(None, not_calculable="gate")
+    sizes = {"lower": 4, "lower_middle": 4, "upper_middle": 4, "upper": 3}
+    gap = PayGap("g", "male", "female", "all", Cell(3), Cell(12), Cell(4), Cell(12), Cell(100.0), *([empty] * 6),
+                 quartile_sizes=sizes)
+    out = dc.protect_pay_gap(gap, 5)
+    assert out.n_comparison == out.n_relevant_comparison == Cell(None, suppressed="secondary")
+    assert out.n_relevant_reference == Cell(None, suppressed="small_count")
+    assert out.quartile_sizes == {}
+    assert dc.protect_pay_gap(replace(gap, n_reference=Cell(5), n_relevant_reference=Cell(6)), 5).quartile_sizes == sizes
 
 
 # --------------------------------------------------------------------------- property

@@ -204,3 +204,32 @@ def test_the_audit_does_not_import_the_suppression_code():
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not any(m and m.startswith("pipeline") for m in imported), imported
+
+
+def gap(n_reference, n_comparison, sizes, shares=None):
+    """A pay gap as figures.json holds it: men (reference) and women, their full-pay counts, the
+    quarter sizes, and each quarter's [men, women] shares."""
+    shares = shares or {q: (50.0, 50.0) for q in sizes}
+    return {"id": "gender.officer", "reference": "male", "comparison": "female",
+            "n_reference": n_reference, "n_comparison": n_comparison, "quartile_sizes": sizes,
+            "quartiles": {q: [c(a), c(b)] for q, (a, b) in shares.items()}}
+
+
+def test_a_withheld_pay_gap_group_size_is_the_quarter_sizes_less_the_other_group():
+    # the quarters hold 3 + 2 + 2 + 2 = 9 people and 5 are men: the withheld women are 4
+    f = {**figs(), "pay_gaps": [gap(c(5), S, {"lower": 3, "lower_middle": 2, "upper_middle": 2, "upper": 2})]}
+    assert recovered(f) == {("pay_gap:gender.officer", (), "paygap_sizes", 4)}
+
+
+def test_a_withheld_pay_gap_group_size_is_its_shares_of_the_quarters():
+    # both sizes withheld, but women are 1 of 3, 2 of 2, 1 of 2 and 0 of 2 quarters: 4 women
+    shares = {"lower": (200 / 3, 100 / 3), "lower_middle": (0.0, 100.0), "upper_middle": (50.0, 50.0),
+              "upper": (100.0, 0.0)}
+    f = {**figs(), "pay_gaps": [gap(X, S, {"lower": 3, "lower_middle": 2, "upper_middle": 2, "upper": 2}, shares)]}
+    assert recovered(f) == {("pay_gap:gender.officer", (), "paygap_quarters", 4),
+                            ("pay_gap:gender.officer", (), "paygap_quarters", 5)}
+
+
+def test_a_pay_gap_without_quarter_sizes_gives_no_group_size_away():
+    f = {**figs(), "pay_gaps": [gap(X, S, {})]}
+    assert audit_figures(f) == []

@@ -134,3 +134,39 @@ def test_same_figures_whatever_the_hash_seed(tmp_path: Path) -> None:
             subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, check=True).stdout
         )
     assert outs[0] == outs[1] and len(outs[0]) > 1000
+
+
+def _small_group_workforce(women_officers: int, staff_each: int) -> dict[str, Any]:
+    emp = (people(20, sex="male") + people(women_officers, sex="female")
+           + people(staff_each, sex="male", workforce_group="staff", grade="scale_1")
+           + people(staff_each, sex="female", workforce_group="staff", grade="scale_1"))
+    # everyone on a different rate: a median of a few women would be one woman's pay
+    pay = [{"employee_id": f"E{i}", "ordinary_pay": 2000 + 37 * i} for i in range(len(emp))]
+    return {"emp": emp, "pay_rows": pay}
+
+
+def test_the_gender_gap_within_a_group_is_gated_at_the_minimum_group_size() -> None:
+    # 4 women officers: their gap is not published (their medians are their pay); the staff's 12
+    # and 12 reach min_group_size (10) and are; the organisation's own gap is a legal duty
+    f = compute_figures(extracts(**_small_group_workforce(women_officers=4, staff_each=12)))
+    officers, staff, whole = f.pay_gap("gender.officer"), f.pay_gap("gender.staff"), f.pay_gap("gender")
+    assert (officers.published, officers.gate_reason) == (False, "below_min_group")
+    assert officers.mean_hourly_gap == officers.median_hourly_gap == Cell(None, suppressed="below_min_group")
+    assert all(cell == Cell(None, suppressed="below_min_group") for pair in officers.quartiles.values() for cell in pair)
+    assert staff.published and staff.mean_hourly_gap.shown
+    assert whole.published and whole.mean_hourly_gap.shown and (whole.n_reference, whole.n_comparison) == (Cell(32), Cell(16))
+
+
+def test_the_organisations_gap_with_few_women_is_published_without_saying_how_many() -> None:
+    # statutory whatever its size; the 4 women are withheld, and so are the 20 men and the quarter
+    # sizes, which add up to 24 and would give the 4 back
+    from pipeline.audit import audit_figures
+
+    f = compute_figures(extracts(**_small_group_workforce(women_officers=4, staff_each=0)))
+    g = f.pay_gap("gender")
+    assert g.published and g.mean_hourly_gap.shown and g.median_hourly_gap.shown
+    assert all(a.shown and b.shown for a, b in g.quartiles.values())
+    assert g.n_comparison == g.n_relevant_comparison == Cell(None, suppressed="small_count")
+    assert g.n_reference == g.n_relevant_reference == Cell(None, suppressed="secondary")
+    assert g.quartile_sizes == {}
+    assert audit_figures(json.loads(f.to_json())) == []
