@@ -31,7 +31,9 @@ Steps 3-5 feed each other until nothing more is learnt.
 6. **Pay gap group sizes** (``paygap_sizes``, ``paygap_quarters``): a pay gap's quarter sizes add up
    to both groups' full-pay relevant employees, so a withheld group size is the quarters' total less
    the other group's shown size; and a quarter's size times a group's shown share of it counts that
-   group in the quarter, and the quarters' counts add up to the group.
+   group in the quarter, and the quarters' counts add up to the group. A quarter of a voluntary
+   comparison (any but the statutory gender pay gap) that so counts 1 to ``threshold - 1`` people
+   is itself a small count published (``paygap_quarter_count``).
 
 Not modelled: hierarchies between different dimensions (a broad ethnic group and its detailed
 groups), pay-gap group sizes against the tables' counts, likelihood counts, and differences between
@@ -319,6 +321,13 @@ class _Audit:
             if not sizes:
                 continue
             quarters = g.get("quartiles") or {}
+            if not g.get("statutory"):  # the law publishes the statutory quarters however few they hold
+                for q, size in sizes.items():
+                    for cell in (quarters.get(q) or []):
+                        k = cell["value"] * size / 100 if _shown(cell) else 0
+                        if 0 < k < self.threshold - 1e-6:
+                            out.append(Recovery(f"pay_gap:{g.get('id')}", (q,), "quartile", "paygap_quarter_count",
+                                                _as_int(k), k, k))
             for side, (name, other) in enumerate((("n_reference", "n_comparison"), ("n_comparison", "n_reference"))):
                 cell = g.get(name) or {}
                 if _shown(cell) or not cell.get("suppressed"):

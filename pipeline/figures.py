@@ -105,6 +105,9 @@ class PayGap:
     quartile_sizes: dict[str, int] = field(default_factory=dict)
     published: bool = True  # False when a group is below the minimum group size gate
     gate_reason: str | None = None
+    # the organisation's own gender pay gap, a legal duty (reg 2); every other comparison is voluntary
+    # and protected more strictly (``pipeline.measures.disclosure.protect_pay_gap``)
+    statutory: bool = False
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,8 @@ def stub_paygap(monkeypatch: Any) -> list[dict[str, Any]]:
 
     calls: list[dict[str, Any]] = []
 
-    def _gap(gap_id: str, ref: str, comp: str, population: str, a: pl.DataFrame, b: pl.DataFrame) -> PayGap:
+    def _gap(gap_id: str, ref: str, comp: str, population: str, a: pl.DataFrame, b: pl.DataFrame,
+             statutory: bool) -> PayGap:
         na = Cell(None, not_calculable="stub")
         return PayGap(
             gap_id,
@@ -245,6 +246,7 @@ def stub_paygap(monkeypatch: Any) -> list[dict[str, Any]]:
             na,
             na,
             na,
+            statutory=statutory,
         )
 
     from pipeline.measures import paygap as real  # the engine's interface, before it is stood in for
@@ -259,12 +261,14 @@ def stub_paygap(monkeypatch: Any) -> list[dict[str, Any]]:
             counts = real.SideCounts(sub.height, a.height, b.height, *full, 0, 0, 0, 0)
             if not c.made_for(counts, settings.min_group_size):
                 continue
-            if c.gated:
+            if c.group_col != "sex":
                 calls.append({"fn": "compare", "id": c.gap_id, "col": c.group_col, "ref": c.reference,
                               "cmp": c.comparison, "population": c.population, "n": sub.height})
             else:
-                calls.append({"fn": "gender", "id": c.gap_id, "population": c.population, "n": sub.height})
-            out.append(_gap(c.gap_id, c.reference, c.comparison, c.population, a, b))
+                calls.append({"fn": "gender", "id": c.gap_id, "population": c.population, "n": sub.height,
+                              "gated": c.gated})
+            calls[-1]["sides"] = (a.height, b.height)
+            out.append(_gap(c.gap_id, c.reference, c.comparison, c.population, a, b, statutory=not c.gated))
         return out
 
     mod = types.ModuleType("pipeline.measures.paygap")

@@ -112,8 +112,9 @@ def _previous_profile(previous: Extracts) -> tuple[dict[str, Draft], Protected]:
 def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]:
     """The relevant employees' pay frame, and every pay gap, each protected."""
     pay = pay_frame(extracts)
-    threshold = extracts.organisation.settings.suppression_threshold
-    return pay, [dc.protect_pay_gap(gp, threshold) for gp in pay_gaps(pay, extracts)]
+    settings = extracts.organisation.settings
+    return pay, [dc.protect_pay_gap(gp, settings.suppression_threshold, settings.min_group_size)
+                 for gp in pay_gaps(pay, extracts)]
 
 
 def _protect(drafts: list[Draft], extra: Domains, threshold: int) -> Protected:

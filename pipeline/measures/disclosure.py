@@ -46,6 +46,7 @@ DEFAULT_THRESHOLD = 5  # counts 1..4 withheld (FOI practice "fewer than five"; S
 
 SMALL_COUNT = "small_count"
 SECONDARY = "secondary"
+FEW_RECIPIENTS = "few_recipients"  # a bonus gap of a voluntary comparison with few bonus recipients
 RESTS_ON_SUPPRESSED = "rests_on_suppressed"
 
 # not-calculable reason codes used by the measures
@@ -413,16 +414,20 @@ def rests_on_suppressed(nodes: Iterable[Node], suppressed: Mapping[Node, str]) -
     return any(n in suppressed for n in nodes)
 
 
-def protect_pay_gap(gap: PayGap, threshold: int = DEFAULT_THRESHOLD) -> PayGap:
-    """Withhold the group sizes of a pay gap when any of them is a small count.
+def protect_pay_gap(gap: PayGap, threshold: int = DEFAULT_THRESHOLD, min_group_size: int = 10) -> PayGap:
+    """Withhold what a pay gap would give away about a few people.
 
-    A voluntary comparison is gated at the minimum group size and never gets here with a small
-    group (unless the settings put that size below the suppression threshold); the statutory gender
-    pay gap is published whatever its size (reg 2), so a force with four women on full pay still
-    publishes its gaps and quarters. What it need not publish is how many: the small count is
-    withheld, and with it the other group's counts and the quarter sizes, since the quarter sizes add
-    up to both groups together (the other group's count subtracted from them gives the small one
-    back), and a quarter's size times a group's share of it counts that group in the quarter."""
+    The statutory gender pay gap (``gap.statutory``) is published whatever its size (reg 2), so a
+    force with four women on full pay still publishes its gaps, bonus shares and quarters. What it
+    need not publish is how many: a small group size is withheld, and with it the other group's sizes
+    and the quarter sizes, since the quarter sizes add up to both groups together (the other group's
+    size subtracted from them gives the small one back).
+
+    Every other comparison is voluntary, already gated at ``min_group_size`` full-pay people a side,
+    and protected further (``_protect_voluntary``).
+    """
+    if not gap.statutory:
+        return _protect_voluntary(gap, threshold, min_group_size)
     names = ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison")
     small = {name for name in names if _small(getattr(gap, name), threshold)}
     if not small:
@@ -431,6 +436,57 @@ def protect_pay_gap(gap: PayGap, threshold: int = DEFAULT_THRESHOLD) -> PayGap:
         name: Cell(None, suppressed=SMALL_COUNT if name in small else SECONDARY)
         for name in names if getattr(gap, name).shown}
     return replace(gap, **changes, quartile_sizes={})
+
+
+def _protect_voluntary(gap: PayGap, threshold: int, min_group_size: int) -> PayGap:
+    """A voluntary comparison publishes its measures, not its people:
+
+    - no group sizes and no quarter sizes: the relevant employees of a group are a count in the
+      workforce tables (officers by sex, disabled employees), which may withhold it to protect a
+      small cell beside it; the comparison would print it again;
+    - a quarter's two shares are withheld when either group has 1 to ``threshold - 1`` people in it
+      (a share of a quarter times its size counts them: "one disabled employee in the top quarter");
+    - a group's share receiving bonus pay is withheld when 1 to ``threshold - 1`` of it did;
+    - the bonus gaps are withheld when a group has 1 to ``min_group_size - 1`` bonus recipients: the
+      median bonus of two people is their bonus (no bonus at all leaves the gaps as they are: blank,
+      or 100 when only the comparison group had none).
+
+    Counts are worked out from the shares and sizes before they are withheld; a quarter split by
+    ties holds a fraction of a person, which is small when it lies strictly between 0 and the
+    threshold.
+    """
+    withheld = Cell(None, suppressed=SECONDARY)
+    changes: dict[str, object] = {
+        name: withheld for name in ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison")}
+    changes["quartile_sizes"] = {}
+    small = Cell(None, suppressed=SMALL_COUNT)
+    quartiles = dict(gap.quartiles)
+    for q, (ref, cmp) in gap.quartiles.items():
+        size = gap.quartile_sizes.get(q)
+        if size is None or not (ref.shown and cmp.shown):
+            continue
+        counts = (_people(float(ref.value) * size / 100), _people(float(cmp.value) * size / 100))
+        if any(0 < k < threshold for k in counts):
+            quartiles[q] = (small, small)
+    changes["quartiles"] = quartiles
+    recipients = []
+    for share, size, name in ((gap.bonus_pct_reference, gap.n_relevant_reference, "bonus_pct_reference"),
+                              (gap.bonus_pct_comparison, gap.n_relevant_comparison, "bonus_pct_comparison")):
+        if share.shown and size.shown:
+            k = round(float(share.value) * float(size.value) / 100)
+            recipients.append(k)
+            if 0 < k < threshold:
+                changes[name] = small
+    if any(0 < k < min_group_size for k in recipients):
+        for name in ("mean_bonus_gap", "median_bonus_gap"):
+            if getattr(gap, name).shown:
+                changes[name] = Cell(None, suppressed=FEW_RECIPIENTS)
+    return replace(gap, **changes)
+
+
+def _people(x: float) -> float:
+    """A count worked back from a float share: the whole number it is, give or take rounding."""
+    return round(x) if abs(x - round(x)) < 1e-6 else x
 
 
 def _small(cell: Cell, threshold: int) -> bool:

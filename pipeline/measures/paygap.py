@@ -665,6 +665,7 @@ def _pay_gap(c: Comparison, n: SideCounts, measures: dict[str, object] | None) -
         n_relevant_reference=Cell(n.ref),
         n_relevant_comparison=Cell(n.cmp),
         disclosure_rate=_pct(n.disclosed, n.people) if c.disclosure else Cell(None, not_calculable=NOT_APPLICABLE),
+        statutory=not c.gated,
     )
     if measures is not None:
         return PayGap(**base, **measures)

@@ -131,6 +131,7 @@ class PayGapView:
     quartiles: TableView | None
     sizes: TableView | None
     pdf_detail: bool = False  # the quartile chart and table stay in the HTML, not the PDF
+    sizes_note: str = ""  # said instead of the sizes table, where a comparison gives no sizes
 
 
 @dataclass
@@ -450,6 +451,9 @@ class Builder:
         headline.header_lines = [("", self.L("paygap.col.value"))]
 
         chart = quart = None
+        cols = [self.L("paygap.col.share", group=cmp_name), self.L("paygap.col.share", group=ref_name)]
+        if g.statutory:  # a voluntary comparison gives no sizes (see disclosure.protect_pay_gap)
+            cols.append(self.L("paygap.col.quartile_size"))
         if g.quartiles:
             # quarter sizes are left out beside a withheld group size (they add up to both groups)
             sizes_withheld = any(getattr(g, n).suppressed for n in PAYGAP_COUNTS)
@@ -466,17 +470,25 @@ class Builder:
                 size = g.quartile_sizes.get(q)
                 size_view = (CellView(self.fmt.count(size)) if size is not None else self.cell(
                     "count", Cell(None, suppressed="secondary") if sizes_withheld else None, qkeys))
-                qrows.append(RowView(self.L(f"quartile.{q}"), [cmp_view, ref_view, size_view]))
+                qrows.append(RowView(self.L(f"quartile.{q}"), [cmp_view, ref_view, size_view][:len(cols)]))
             qtitle = self.L("paygap.quartiles_title", title=title)
             spec = ("stacked_shares", shares, {"left_name": cmp_name, "right_name": ref_name,
                                                 "axis_title": self.L("paygap.quartiles_axis")})
             chart = self.chart(f"{g.id}-quartiles", spec, qtitle)
             n, cap = self.caption(qtitle)
-            cols = [self.L("paygap.col.share", group=cmp_name), self.L("paygap.col.share", group=ref_name),
-                    self.L("paygap.col.quartile_size")]
             quart = TableView(self.unique_id(f"table-{g.id}-quartiles"), n, cap, self.L("paygap.col.quartile"), cols,
                               qrows, sorted(qkeys.items()))
             quart.header_lines = [("", c) for c in cols]
+        sign = self.L(f"paygap.sign.{g.reference}.{g.comparison}")
+        # The PDF prints the quartiles of the comparisons the layout names (the statutory gender pay
+        # gap); for the others it keeps the headline (and the note on sizes), and the section says where the
+        # quartiles are. Each quartile chart and table cost the PDF most of a page.
+        detail = not any(fnmatch.fnmatchcase(g.id, p) for p in self.layout.get("pdf_paygap_quartiles", ["*"]))
+        if quart is not None:
+            quart.pdf_detail = detail
+        if not g.statutory:
+            return PayGapView(html_id, title, True, "", headline, sign, chart, quart, None, pdf_detail=detail,
+                              sizes_note=self.L("paygap.sizes_withheld"))
         skeys: dict[str, str] = {}
         srows = [
             RowView(cmp_name, [self.cell("count", g.n_comparison, skeys), self.cell("count", g.n_relevant_comparison, skeys)]),
@@ -487,13 +499,6 @@ class Builder:
         sizes = TableView(self.unique_id(f"table-{g.id}-sizes"), n, cap, self.L("paygap.col.group"), cols, srows,
                           sorted(skeys.items()))
         sizes.header_lines = [("", c) for c in cols]
-        sign = self.L(f"paygap.sign.{g.reference}.{g.comparison}")
-        # The PDF prints the quartiles of the comparisons the layout names (the statutory gender pay
-        # gap); for the others it keeps the headline and group sizes, and the section says where the
-        # quartiles are. Each quartile chart and table cost the PDF most of a page.
-        detail = not any(fnmatch.fnmatchcase(g.id, p) for p in self.layout.get("pdf_paygap_quartiles", ["*"]))
-        if quart is not None:
-            quart.pdf_detail = detail
         return PayGapView(html_id, title, True, "", headline, sign, chart, quart, sizes, pdf_detail=detail)
 
     # -------------------------------------------------------------- likelihoods

@@ -159,18 +159,18 @@ def pay_gaps() -> tuple[PayGap, ...]:
         median_bonus_gap=Cell(0.0), bonus_pct_reference=Cell(1.52), bonus_pct_comparison=Cell(1.03),
         quartiles={"lower": _q(46.9, 53.1), "lower_middle": _q(47.1, 52.9), "upper_middle": _q(49.8, 50.2),
                    "upper": _q(64.8, 35.2)},
-        quartile_sizes={"lower": 654, "lower_middle": 653, "upper_middle": 653, "upper": 652},
+        quartile_sizes={"lower": 654, "lower_middle": 653, "upper_middle": 653, "upper": 652}, statutory=True,
     )
+    withheld = Cell(None, suppressed="secondary")  # a voluntary comparison publishes no group sizes
     officer = PayGap(
         id="gender.officer", reference="male", comparison="female", population="officer",
-        n_reference=Cell(900), n_comparison=Cell(470), n_relevant_reference=Cell(912), n_relevant_comparison=Cell(473),
+        n_reference=withheld, n_comparison=withheld, n_relevant_reference=withheld, n_relevant_comparison=withheld,
         disclosure_rate=Cell(None, not_calculable="not_applicable"),
         mean_hourly_gap=Cell(3.2), median_hourly_gap=Cell(0.0), mean_bonus_gap=Cell(None, not_calculable="no_reference_bonus"),
         median_bonus_gap=Cell(None, not_calculable="no_reference_bonus"), bonus_pct_reference=Cell(0.0),
         bonus_pct_comparison=Cell(0.0),
         quartiles={"lower": _q(60.0, 40.0), "lower_middle": _q(66.1, 33.9), "upper_middle": _q(68.0, 32.0),
                    "upper": _q(72.2, 27.8)},
-        quartile_sizes={"lower": 343, "lower_middle": 343, "upper_middle": 342, "upper": 342},
     )
     minority = PayGap(
         id="ethnicity.minority", reference="white_british", comparison="ethnic_minority", population="all",
@@ -181,14 +181,13 @@ def pay_gaps() -> tuple[PayGap, ...]:
     )
     disability = PayGap(
         id="disability", reference="no", comparison="yes", population="all",
-        n_reference=Cell(2100), n_comparison=Cell(140), n_relevant_reference=Cell(2120), n_relevant_comparison=Cell(141),
+        n_reference=withheld, n_comparison=withheld, n_relevant_reference=withheld, n_relevant_comparison=withheld,
         disclosure_rate=Cell(85.25), mean_hourly_gap=Cell(4.1), median_hourly_gap=Cell(-2.35),
         mean_bonus_gap=Cell(None, not_calculable="no_reference_bonus"),
         median_bonus_gap=Cell(None, not_calculable="no_reference_bonus"),
         bonus_pct_reference=Cell(0.9), bonus_pct_comparison=Cell(0.0),
         quartiles={"lower": _q(92.0, 8.0), "lower_middle": _q(93.5, 6.5), "upper_middle": _q(94.0, 6.0),
                    "upper": _q(95.5, 4.5)},
-        quartile_sizes={"lower": 560, "lower_middle": 560, "upper_middle": 560, "upper": 560},
     )
     return gender, officer, minority, disability
 

@@ -179,7 +179,8 @@ def test_counts_that_do_not_add_up_are_a_bug_not_a_table() -> None:
 
 def test_pay_gap_group_sizes_below_threshold_are_withheld() -> None:
     empty = Cell(None, not_calculable="gate")
-    gap = PayGap("g", "male", "female", "all", Cell(3), Cell(12), Cell(3), Cell(12), Cell(100.0), *([empty] * 6))
+    gap = PayGap("g", "male", "female", "all", Cell(3), Cell(12), Cell(3), Cell(12), Cell(100.0), *([empty] * 6),
+                 statutory=True)
     out = dc.protect_pay_gap(gap, 5)
     assert out.n_reference == out.n_relevant_reference == Cell(None, suppressed="small_count")
 
@@ -189,7 +190,7 @@ def test_beside_a_withheld_pay_gap_group_size_the_other_group_and_the_quarter_si
     empty = Cell(None, not_calculable="gate")
     sizes = {"lower": 4, "lower_middle": 4, "upper_middle": 4, "upper": 3}
     gap = PayGap("g", "male", "female", "all", Cell(3), Cell(12), Cell(4), Cell(12), Cell(100.0), *([empty] * 6),
-                 quartile_sizes=sizes)
+                 quartile_sizes=sizes, statutory=True)
     out = dc.protect_pay_gap(gap, 5)
     assert out.n_comparison == out.n_relevant_comparison == Cell(None, suppressed="secondary")
     assert out.n_relevant_reference == Cell(None, suppressed="small_count")
@@ -339,3 +340,59 @@ def _rref_determined(m: list[list[Fraction]], ncols: int) -> list[int]:
         pivots.append(col)
         rank += 1
     return [col for i, col in enumerate(pivots) if sum(1 for x in m[i] if x != 0) == 1]
+
+
+def _voluntary(**over: object) -> PayGap:
+    """An ethnicity pay gap as the engine makes it: 160 White British and 40 ethnic minority full-pay
+    employees (200 and 50 relevant), in quarters of 50."""
+    base = dict(
+        id="ethnicity.minority", reference="white_british", comparison="ethnic_minority", population="all",
+        n_reference=Cell(160), n_comparison=Cell(40), n_relevant_reference=Cell(200), n_relevant_comparison=Cell(50),
+        disclosure_rate=Cell(95.0), mean_hourly_gap=Cell(4.0), median_hourly_gap=Cell(3.0),
+        mean_bonus_gap=Cell(10.0), median_bonus_gap=Cell(8.0),
+        bonus_pct_reference=Cell(15.0), bonus_pct_comparison=Cell(20.0),  # 30 and 10 recipients
+        # minority people per quarter: 4, 5, 2.5 (a tie split across a boundary) and 0
+        quartiles={"lower": (Cell(92.0), Cell(8.0)), "lower_middle": (Cell(90.0), Cell(10.0)),
+                   "upper_middle": (Cell(95.0), Cell(5.0)), "upper": (Cell(100.0), Cell(0.0))},
+        quartile_sizes={"lower": 50, "lower_middle": 50, "upper_middle": 50, "upper": 50},
+    )
+    return PayGap(**{**base, **over})  # type: ignore[arg-type]
+
+
+def test_a_voluntary_comparison_publishes_its_measures_but_no_group_or_quarter_sizes() -> None:
+    out = dc.protect_pay_gap(_voluntary(), 5, 10)
+    withheld = Cell(None, suppressed="secondary")
+    assert out.n_reference == out.n_comparison == out.n_relevant_reference == out.n_relevant_comparison == withheld
+    assert out.quartile_sizes == {}
+    assert (out.mean_hourly_gap, out.median_hourly_gap, out.disclosure_rate) == (Cell(4.0), Cell(3.0), Cell(95.0))
+
+
+def test_a_quarter_holding_one_to_four_of_a_group_is_withheld_in_a_voluntary_comparison() -> None:
+    # minority people: lower 8% of 50 = 4 (withheld), lower middle 5 (shown), upper middle 2.5 (a tie
+    # split across the boundary: withheld), upper 0 (shown: it describes nobody)
+    out = dc.protect_pay_gap(_voluntary(), 5, 10)
+    small = Cell(None, suppressed="small_count")
+    assert out.quartiles["lower"] == out.quartiles["upper_middle"] == (small, small)
+    assert out.quartiles["lower_middle"] == (Cell(90.0), Cell(10.0))
+    assert out.quartiles["upper"] == (Cell(100.0), Cell(0.0))
+
+
+def test_few_bonus_recipients_withhold_their_share_and_the_bonus_gaps_of_a_voluntary_comparison() -> None:
+    # 1.5% of 200 = 3 White British recipients: their share is withheld (small count), and with fewer
+    # than 10 recipients in a group the median bonus is a few people's bonuses: the gaps are withheld
+    out = dc.protect_pay_gap(_voluntary(bonus_pct_reference=Cell(1.5)), 5, 10)
+    assert out.bonus_pct_reference == Cell(None, suppressed="small_count")
+    assert out.bonus_pct_comparison == Cell(20.0)
+    assert out.mean_bonus_gap == out.median_bonus_gap == Cell(None, suppressed="few_recipients")
+    # 7 recipients (3.5% of 200): the share is shown, the gaps still withheld; 10 or more: all shown
+    out = dc.protect_pay_gap(_voluntary(bonus_pct_reference=Cell(3.5)), 5, 10)
+    assert out.bonus_pct_reference == Cell(3.5) and out.mean_bonus_gap == Cell(None, suppressed="few_recipients")
+    out = dc.protect_pay_gap(_voluntary(), 5, 10)
+    assert (out.bonus_pct_reference, out.mean_bonus_gap, out.median_bonus_gap) == (Cell(15.0), Cell(10.0), Cell(8.0))
+
+
+def test_the_statutory_gap_keeps_its_small_quarters_and_bonus_shares() -> None:
+    # the law requires every statutory figure, however few people it describes
+    out = dc.protect_pay_gap(_voluntary(id="gender", statutory=True, bonus_pct_reference=Cell(1.5)), 5, 10)
+    assert out.quartiles == _voluntary().quartiles and out.bonus_pct_reference == Cell(1.5)
+    assert out.mean_bonus_gap == Cell(10.0) and out.n_comparison == Cell(40)

@@ -206,11 +206,11 @@ def test_the_audit_does_not_import_the_suppression_code():
     assert not any(m and m.startswith("pipeline") for m in imported), imported
 
 
-def gap(n_reference, n_comparison, sizes, shares=None):
+def gap(n_reference, n_comparison, sizes, shares=None, statutory=True):
     """A pay gap as figures.json holds it: men (reference) and women, their full-pay counts, the
     quarter sizes, and each quarter's [men, women] shares."""
     shares = shares or {q: (50.0, 50.0) for q in sizes}
-    return {"id": "gender.officer", "reference": "male", "comparison": "female",
+    return {"id": "gender.officer", "reference": "male", "comparison": "female", "statutory": statutory,
             "n_reference": n_reference, "n_comparison": n_comparison, "quartile_sizes": sizes,
             "quartiles": {q: [c(a), c(b)] for q, (a, b) in shares.items()}}
 
@@ -233,3 +233,15 @@ def test_a_withheld_pay_gap_group_size_is_its_shares_of_the_quarters():
 def test_a_pay_gap_without_quarter_sizes_gives_no_group_size_away():
     f = {**figs(), "pay_gaps": [gap(X, S, {})]}
     assert audit_figures(f) == []
+
+
+def test_a_voluntary_quarter_share_times_its_size_that_counts_a_few_people_is_a_small_count():
+    # 2 of 40 in the top quarter of a disability comparison: "two disabled employees are top paid"
+    sizes = {"lower": 40, "lower_middle": 40, "upper_middle": 40, "upper": 40}
+    shares = {"lower": (80.0, 20.0), "lower_middle": (85.0, 15.0), "upper_middle": (87.5, 12.5), "upper": (95.0, 5.0)}
+    voluntary = {**gap(X, X, sizes, shares, statutory=False), "id": "disability"}
+    found = recovered({**figs(), "pay_gaps": [voluntary]})
+    assert {r for r in found if r[2] == "paygap_quarter_count"} == {("pay_gap:disability", ("upper",), "paygap_quarter_count", 2)}
+    # the statutory gap's quarters are published by law, however few they hold
+    statutory = {**gap(c(139), c(21), sizes, shares), "id": "gender"}  # 139 men and 21 women in all
+    assert audit_figures({**figs(), "pay_gaps": [statutory]}) == []

@@ -61,7 +61,7 @@ def test_pay_gaps_asked_of_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     by_id = {c["id"]: c for c in calls}
     assert by_id["gender"]["n"] == 47  # employees in post with a pay row; the 6 specials are volunteers
     assert by_id["gender.police_staff"]["n"] == 21 and by_id["gender.police_staff"]["population"] == "police_staff"
-    assert by_id["ethnicity.minority"] | {"n": 0} == {
+    assert by_id["ethnicity.minority"] | {"n": 0, "sides": (0, 0)} == {
         "fn": "compare",
         "id": "ethnicity.minority",
         "col": "ethnic_minority",
@@ -69,6 +69,7 @@ def test_pay_gaps_asked_of_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
         "cmp": "ethnic_minority",
         "population": "all",
         "n": 0,
+        "sides": (0, 0),
     }
     assert (by_id["disability"]["ref"], by_id["disability"]["cmp"]) == ("no", "yes")
     # groups below min_group_size (10) are not compared at all: no Black, Mixed or Other gap
@@ -76,7 +77,11 @@ def test_pay_gaps_asked_of_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     # sex x ethnicity: the gender gap inside each group (here 14 men and 11 women are White British)
     assert (by_id["gender.white_british"]["n"], by_id["gender.ethnic_minority"]["n"]) == (25, 22)
     g = f.pay_gap("ethnicity.asian")
-    assert (g.reference, g.comparison, g.n_reference, g.n_comparison) == ("white_british", "asian", Cell(25), Cell(12))
+    assert (g.reference, g.comparison, by_id["ethnicity.asian"]["sides"]) == ("white_british", "asian", (25, 12))
+    # only the organisation's own gender gap is statutory; every other comparison publishes no sizes
+    assert [x["id"] for x in calls if x["fn"] == "gender" and not x["gated"]] == ["gender"]
+    assert g.n_reference == g.n_comparison == Cell(None, suppressed="secondary") and g.quartile_sizes == {}
+    assert f.pay_gap("gender").n_reference == Cell(by_id["gender"]["sides"][0])
 
 
 def test_figures_hold_codes_and_numbers_only(monkeypatch: pytest.MonkeyPatch) -> None:
