@@ -35,7 +35,11 @@ Steps 3-5 feed each other until nothing more is learnt.
    comparison (any but the statutory gender pay gap) that so counts 1 to ``threshold - 1`` people
    is itself a small count published (``paygap_quarter_count``).
 
-Not modelled: hierarchies between different dimensions (a broad ethnic group and its detailed
+7. **Grades inside groups** (``settings.grades_by_workforce_group``, given when every grade belongs
+   to one workforce group): a group's count is the sum of its grades' counts with everything else
+   the same, an equation of step 3 wherever the population's tables give them all.
+
+Not modelled: other hierarchies between different dimensions (a broad ethnic group and its detailed
 groups), pay-gap group sizes against the tables' counts, likelihood counts, and differences between
 years beyond ``count_previous`` within one release.
 """
@@ -144,7 +148,7 @@ class _Audit:
         self.conflicts: list[Quantity] = []
         self._collect_cells()
         self.non_additive: set[tuple[str, str]] = set()
-        self.equations = self._additive_equations()
+        self.equations = self._additive_equations() + self._nested_equations(settings.get("grades_by_workforce_group") or {})
         self.stated: list[tuple[str, str, _Equation]] = []
         self.untrusted: set[tuple[str, str]] = set()
         self.ratios = self._ratios()
@@ -208,6 +212,24 @@ class _Audit:
                     eqs += found
                 else:
                     self.non_additive.add((t["id"], dim))
+        return eqs
+
+    def _nested_equations(self, grades_by_group: Mapping[str, Iterable[str]]) -> list[_Equation]:
+        """Step 7: a workforce group is the sum of its grades (``settings.grades_by_workforce_group``):
+        a count of a group equals the counts of its grades with everything else the same, wherever
+        the tables of the population give them all."""
+        seen = set(self.known) | set(self.hidden)
+        eqs = []
+        for q in sorted(seen, key=repr):
+            population, pairs = q
+            group = next((k for d, k in pairs if d == "workforce_group"), None)
+            if group is None or group not in grades_by_group or any(d == "grade" for d, _ in pairs):
+                continue
+            rest = pairs - {("workforce_group", group)}
+            parts = [(population, rest | {("grade", g)}) for g in grades_by_group[group]]
+            if parts and all(p in seen for p in parts):
+                terms = {q: -1, **{p: 1 for p in parts}}
+                eqs.append(_Equation(terms, 0, f"grades_of/{group}"))
         return eqs
 
     def _ratios(self) -> list[_Ratio]:

@@ -19,6 +19,9 @@ Pay gaps computed (ids; reference vs comparison):
 - ``gender.white_british`` and ``gender.ethnic_minority`` - the gender pay gap within each of the
   two ethnicity groups (sex x ethnicity), where both sexes in the group reach ``min_group_size``.
   The gap *within* a group keeps the statutory men-vs-women reading of each number.
+
+Only ``gender`` is statutory; every other comparison is voluntary, gated at ``min_group_size`` and
+protected more strictly (``disclosure.protect_pay_gap``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 
 import polars as pl
 
+from pipeline.config import Organisation
 from pipeline.extracts.frames import Extracts
 from pipeline.figures import Figures, PayGap
 from pipeline.measures import disclosure as dc
@@ -71,7 +75,8 @@ def compute_figures(
         previous_done = pool.submit(_previous_profile, previous) if previous is not None else None
 
         drafts = profile.drafts(extracts) + flows.drafts(extracts) + likelihood.drafts(extracts)
-        protected = _protect(drafts, {**profile.domains(extracts), **flows.domains()}, settings.suppression_threshold)
+        protected = _protect(drafts, {**profile.domains(extracts), **flows.domains()}, settings.suppression_threshold,
+                             org)
         by_id = {d.id: d for d in drafts}
         tables = [publish(d, protected) for d in drafts if d.published]
 
@@ -95,7 +100,10 @@ def compute_figures(
         tables=tuple(tables),
         pay_gaps=tuple(gaps),
         likelihoods=tuple(likelihoods),
-        settings={**settings.as_dict(), "welsh_speaker_min_level": groups.WELSH_SPEAKER_MIN_LEVEL},
+        settings={**settings.as_dict(), "welsh_speaker_min_level": groups.WELSH_SPEAKER_MIN_LEVEL,
+                  # a reader knows which grades make each group; so does the audit (pipeline.audit)
+                  **{f"grades_by_{outer}": {code: sorted(fine) for code, fine in parts.items()}
+                     for outer, (_, parts) in groups.nesting(org).items()}},
         quality=quality,
     )
 
@@ -105,7 +113,8 @@ def _previous_profile(previous: Extracts) -> tuple[dict[str, Draft], Protected]:
     change tables read them), keyed by this year's table ids."""
     universe = "in_post_previous"
     drafts = profile.drafts(previous, universe=universe, id_prefix=PREVIOUS)
-    protected = _protect(drafts, profile.domains(previous, universe), previous.organisation.settings.suppression_threshold)
+    protected = _protect(drafts, profile.domains(previous, universe), previous.organisation.settings.suppression_threshold,
+                         previous.organisation)
     return {d.id.removeprefix(PREVIOUS): d for d in drafts if d.section == "profile"}, protected
 
 
@@ -117,11 +126,11 @@ def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]
                  for gp in pay_gaps(pay, extracts)]
 
 
-def _protect(drafts: list[Draft], extra: Domains, threshold: int) -> Protected:
+def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation) -> Protected:
     count_all(drafts)
     domains: Domains = {}
     register_domains(drafts, domains, extra)
-    assign_nodes(drafts, domains)
+    assign_nodes(drafts, domains, groups.nesting(org))
     return protect_drafts(drafts, domains, threshold)
 
 

@@ -137,7 +137,14 @@ def _with_margins(row_keys: list[Keys], counts: Mapping[Keys, int]) -> dict[Keys
     return full
 
 
-def assign_nodes(drafts: Sequence[Draft], domains: Domains) -> None:
+Nesting = Mapping[str, tuple[str, Mapping[str, frozenset[str]]]]  # outer base -> (inner base, outer code -> inner codes)
+
+
+def assign_nodes(drafts: Sequence[Draft], domains: Domains, nesting: Nesting | None = None) -> None:
+    """The node (the people counted) of every cell. Where a base refines another (``nesting``: a
+    workforce group is its grades) and the universe has the finer one, the coarse code is written as
+    the fine codes, so that a count reached through either is one node, and a group's total is seen
+    to be the sum of its grades' (``groups.nesting``)."""
     for d in drafts:
         u = d.population.universe
         for keys in d.counts:
@@ -147,6 +154,10 @@ def assign_nodes(drafts: Sequence[Draft], domains: Domains) -> None:
                     continue
                 for base, codes in dim.members[k].items():
                     members[base] = members[base] & codes if base in members else codes
+            for outer, (inner, parts) in (nesting or {}).items():
+                if outer in members and (u, inner) in domains:
+                    fine = frozenset().union(*(parts.get(code, frozenset()) for code in members.pop(outer)))
+                    members[inner] = members[inner] & fine if inner in members else fine
             d.nodes[keys] = dc.node(u, members, domains)
 
 

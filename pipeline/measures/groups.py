@@ -217,6 +217,24 @@ def grade(org: Organisation) -> Dimension:
     return _simple("grade", "grade", codes)
 
 
+def nesting(org: Organisation) -> dict[str, tuple[str, dict[str, frozenset[str]]]]:
+    """Base columns that another base column refines: ``{"workforce_group": ("grade", {group: its
+    grades})}`` when every grade of the profile belongs to exactly one group (validation makes each
+    person's grade one of their group's), else nothing.
+
+    A workforce group is then the same people as its grades: "PCSOs" and the grade "PCSO" are one
+    count, and "police officers" is the sum of the ranks. Disclosure control must see that: a count
+    withheld in the grade table would otherwise be printed again, or worked out by difference, from
+    the workforce group table (``crosstab.assign_nodes`` writes a group as its grades)."""
+    owners: dict[str, list[str]] = {}
+    for code, grp in org.groups.items():
+        for gr in grp.grades:
+            owners.setdefault(gr, []).append(code)
+    if any(len(v) != 1 for v in owners.values()) or set(grade(org).keys) != set(owners):
+        return {}
+    return {"workforce_group": ("grade", {code: frozenset(grp.grades) for code, grp in org.groups.items()})}
+
+
 CONTRACT_TYPE = _simple("contract_type", "contract_type", c.CONTRACT_TYPE)
 WORKING_PATTERN = _simple("working_pattern", "working_pattern", c.WORKING_PATTERN)
 
