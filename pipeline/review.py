@@ -318,6 +318,8 @@ class Names:
 def _fact(value: Any, names: Names) -> str:
     """A data-quality fact as a reviewer reads it: a disclosure rate per characteristic as a
     percentage ("Disability 85.2%"), counts by reason in words, lists joined; never raw JSON."""
+    if isinstance(value, dict) and set(value) == {"value", "suppressed", "not_calculable"}:  # one Cell
+        return names.text("withheld") if value.get("value") is None else _fact(value["value"], names)
     if isinstance(value, dict):
         parts = []
         for key, v in value.items():

@@ -35,7 +35,7 @@ import polars as pl
 
 from pipeline.config import Organisation
 from pipeline.extracts.frames import Extracts
-from pipeline.figures import Figures, PayGap
+from pipeline.figures import Cell, Figures, PayGap
 from pipeline.measures import disclosure as dc
 from pipeline.measures import flows, groups, likelihood, profile, representation
 from pipeline.measures.crosstab import (
@@ -203,15 +203,27 @@ def data_quality(extracts: Extracts, pay: pl.DataFrame, drafts: Mapping[str, Dra
     for reason in p.suppressed.values():
         reasons[reason] = reasons.get(reason, 0) + 1
     low, high = hourly_pay_outliers(pay, extracts.organisation.settings.pay_period_days)
+    threshold = extracts.organisation.settings.suppression_threshold
+    totals = {d.population.name: d.nodes[key] for d in drafts.values()
+              if (key := tuple(groups.TOTAL for _ in d.dims)) in d.nodes and d.section == "profile"}
+
+    def fact(value: int, population: str | None = None) -> dict[str, Any]:
+        """A count of people: withheld with the tables' count of the same people (a secondary
+        suppression there must not be undone here), else when it is a small count."""
+        node = totals.get(population) if population else None
+        if node is not None and p.values.get(node) == value:
+            return asdict(p.count(node))
+        return asdict(Cell(None, suppressed=dc.SMALL_COUNT) if 0 < value < threshold else Cell(value))
+
     return {
-        "workforce_in_post": in_post.height,
-        "employees_in_post": employees_in_post.height,
-        "pay_rows": extracts.pay.height,
-        "employees_in_post_with_pay_row": with_pay,
-        "employees_in_post_without_pay_row": employees_in_post.height - with_pay,
-        "pay_rows_not_full_pay": count_where(extracts.pay, ~pl.col("full_pay")),
-        "hourly_pay_outliers_low": low,
-        "hourly_pay_outliers_high": high,
+        "workforce_in_post": fact(in_post.height, "workforce"),
+        "employees_in_post": fact(employees_in_post.height, "employees"),
+        "pay_rows": fact(extracts.pay.height, "employees"),  # one per employee in post, once validated
+        "employees_in_post_with_pay_row": fact(with_pay, "employees"),
+        "employees_in_post_without_pay_row": fact(employees_in_post.height - with_pay),
+        "pay_rows_not_full_pay": fact(count_where(extracts.pay, ~pl.col("full_pay"))),
+        "hourly_pay_outliers_low": fact(low),
+        "hourly_pay_outliers_high": fact(high),
         "disclosure_rate": rate,
         "suppressed_counts": dict(sorted(reasons.items())),
         "extracts_supplied": list(extracts.supplied),

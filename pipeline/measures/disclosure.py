@@ -421,7 +421,8 @@ def protect_pay_gap(gap: PayGap, threshold: int = DEFAULT_THRESHOLD, min_group_s
     force with four women on full pay still publishes its gaps, bonus shares and quarters. What it
     need not publish is how many: a small group size is withheld, and with it the other group's sizes
     and the quarter sizes, since the quarter sizes add up to both groups together (the other group's
-    size subtracted from them gives the small one back).
+    size subtracted from them gives the small one back). Likewise the full-pay sizes when 1 to 4 of a
+    group are not on full pay (relevant less full-pay employees).
 
     Every other comparison is voluntary, already gated at ``min_group_size`` full-pay people a side,
     and protected further (``_protect_voluntary``).
@@ -430,12 +431,20 @@ def protect_pay_gap(gap: PayGap, threshold: int = DEFAULT_THRESHOLD, min_group_s
         return _protect_voluntary(gap, threshold, min_group_size)
     names = ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison")
     small = {name for name in names if _small(getattr(gap, name), threshold)}
-    if not small:
-        return gap
-    changes: dict[str, object] = {
-        name: Cell(None, suppressed=SMALL_COUNT if name in small else SECONDARY)
-        for name in names if getattr(gap, name).shown}
-    return replace(gap, **changes, quartile_sizes={})
+    if small:
+        changes: dict[str, object] = {
+            name: Cell(None, suppressed=SMALL_COUNT if name in small else SECONDARY)
+            for name in names if getattr(gap, name).shown}
+        return replace(gap, **changes, quartile_sizes={})
+    # a group's relevant employees less its full-pay ones are those not on full pay (on leave at
+    # reduced pay): 1 to 4 of them is a small count, which the full-pay sizes (and the quarter sizes,
+    # which add up to them) would give away beside the relevant ones
+    for full, relevant in (("n_reference", "n_relevant_reference"), ("n_comparison", "n_relevant_comparison")):
+        a, b = getattr(gap, full), getattr(gap, relevant)
+        if a.shown and b.shown and 0 < float(b.value) - float(a.value) < threshold:
+            withheld = Cell(None, suppressed=SECONDARY)
+            return replace(gap, n_reference=withheld, n_comparison=withheld, quartile_sizes={})
+    return gap
 
 
 def _protect_voluntary(gap: PayGap, threshold: int, min_group_size: int) -> PayGap:

@@ -195,7 +195,7 @@ def test_beside_a_withheld_pay_gap_group_size_the_other_group_and_the_quarter_si
     assert out.n_comparison == out.n_relevant_comparison == Cell(None, suppressed="secondary")
     assert out.n_relevant_reference == Cell(None, suppressed="small_count")
     assert out.quartile_sizes == {}
-    assert dc.protect_pay_gap(replace(gap, n_reference=Cell(5), n_relevant_reference=Cell(6)), 5).quartile_sizes == sizes
+    assert dc.protect_pay_gap(replace(gap, n_reference=Cell(5), n_relevant_reference=Cell(5)), 5).quartile_sizes == sizes
 
 
 # --------------------------------------------------------------------------- property
@@ -396,3 +396,17 @@ def test_the_statutory_gap_keeps_its_small_quarters_and_bonus_shares() -> None:
     out = dc.protect_pay_gap(_voluntary(id="gender", statutory=True, bonus_pct_reference=Cell(1.5)), 5, 10)
     assert out.quartiles == _voluntary().quartiles and out.bonus_pct_reference == Cell(1.5)
     assert out.mean_bonus_gap == Cell(10.0) and out.n_comparison == Cell(40)
+
+
+def test_one_to_four_of_a_sex_not_on_full_pay_withhold_the_statutory_full_pay_sizes() -> None:
+    # 1,150 women relevant, 1,148 on full pay: "two women are on reduced pay" is a small count
+    empty = Cell(None, not_calculable="gate")
+    sizes = {"lower": 665, "lower_middle": 665, "upper_middle": 664, "upper": 664}
+    gap = PayGap("gender", "male", "female", "all", Cell(1510), Cell(1148), Cell(1530), Cell(1150), Cell(100.0),
+                 *([empty] * 6), quartile_sizes=sizes, statutory=True)
+    out = dc.protect_pay_gap(gap, 5)
+    assert out.n_reference == out.n_comparison == Cell(None, suppressed="secondary") and out.quartile_sizes == {}
+    assert (out.n_relevant_reference, out.n_relevant_comparison) == (Cell(1530), Cell(1150))
+    # 20 men and 5 women not on full pay: nothing to withhold
+    ok = replace(gap, n_comparison=Cell(1145))
+    assert dc.protect_pay_gap(ok, 5) == ok

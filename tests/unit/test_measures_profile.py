@@ -114,8 +114,21 @@ def test_pay_bands_cover_employees_only_on_full_time_equivalent_pay() -> None:
     # part-time 1,100 x 12 / 0.5 FTE = 26,400 full-time equivalent
     assert t.cell("count", "25k_30k", "male") == Cell(6)
     assert t.cell("count", "total", "total") == Cell(12)  # the 5 specials are not in pay figures
-    assert f.quality["employees_in_post"] == 12 and f.quality["workforce_in_post"] == 17
-    assert f.quality["pay_rows_not_full_pay"] == 1
+    shown = lambda v: {"value": v, "suppressed": None, "not_calculable": None}  # noqa: E731
+    assert f.quality["employees_in_post"] == shown(12) and f.quality["workforce_in_post"] == shown(17)
+    assert f.quality["pay_rows_not_full_pay"] == shown(1)
+
+
+def test_data_quality_counts_are_withheld_with_the_tables_and_when_small() -> None:
+    # the same workforce with the default threshold (5): 1 pay row not on full pay is a small count;
+    # the workforce count is the tables' total, shown or withheld with it
+    emp = people(12, sex="female") + people(6, sex="male", workforce_group="special", grade="special_constable")
+    pay_rows = [{"employee_id": f"E{i}"} for i in range(11)] + [{"employee_id": "E11", "full_pay": False}]
+    f = compute_figures(extracts(emp=emp, pay_rows=pay_rows))
+    assert f.quality["pay_rows_not_full_pay"] == {"value": None, "suppressed": "small_count", "not_calculable": None}
+    total = f.table("men_women.workforce_group").cell("count", "total", "total")
+    assert f.quality["workforce_in_post"] == {"value": total.value, "suppressed": total.suppressed,
+                                              "not_calculable": None}
 
 
 def test_leavers_before_the_snapshot_are_not_in_post() -> None:

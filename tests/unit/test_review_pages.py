@@ -84,6 +84,11 @@ def test_data_quality_facts_are_shown_in_words_not_json() -> None:
     assert _fact({"secondary": 440, "small_count": 554}, names) == "secondary 440, small number 554"
     assert _fact(["employees", "pay"], names) == "employees, pay"
     assert _fact(2475, names) == "2475"
+    # a count of people is a Cell: its number, or withheld in words
+    assert _fact({"value": 2475, "suppressed": None, "not_calculable": None}, names) == "2475"
+    assert _fact({"value": None, "suppressed": "small_count", "not_calculable": None}, names) == "withheld"
+    cy = Names(F.organisation(), lang="cy")
+    assert _fact({"value": None, "suppressed": "small_count", "not_calculable": None}, cy) == "wedi'i atal"
 
 
 def test_the_review_pack_is_written_in_welsh_too_with_the_same_tables(tmp_path: Path) -> None:
