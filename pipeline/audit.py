@@ -40,8 +40,11 @@ Steps 3-5 feed each other until nothing more is learnt.
    the same, an equation of step 3 wherever the population's tables give them all.
 
 Not modelled: other hierarchies between different dimensions (a broad ethnic group and its detailed
-groups), pay-gap group sizes against the tables' counts, likelihood counts, and differences between
-years beyond ``count_previous`` within one release.
+groups), pay-gap group sizes against the tables' counts, bonus recipients across pay gap
+comparisons that add up (``disclosure.protect_bonus_shares`` protects those), likelihood counts, and
+differences between years beyond ``count_previous`` within one release (this year's count less last
+year's is the starters less the leavers, which the tables do not publish; an attacker who knows the
+starters can difference the years).
 """
 
 from __future__ import annotations

@@ -122,8 +122,20 @@ def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]
     """The relevant employees' pay frame, and every pay gap, each protected."""
     pay = pay_frame(extracts)
     settings = extracts.organisation.settings
-    return pay, [dc.protect_pay_gap(gp, settings.suppression_threshold, settings.min_group_size)
-                 for gp in pay_gaps(pay, extracts)]
+    raw = pay_gaps(pay, extracts)
+    protected = [dc.protect_pay_gap(gp, settings.suppression_threshold, settings.min_group_size) for gp in raw]
+    return pay, dc.protect_bonus_shares(protected, {g.id: g for g in raw}, bonus_families(extracts.organisation))
+
+
+def bonus_families(org: Organisation) -> list[tuple[str, tuple[str, ...]]]:
+    """The gender gaps whose groups partition another's (``disclosure.protect_bonus_shares``): the
+    organisation's employee groups make up the whole, and the officer-like and the other groups
+    make up ``gender.officers`` and ``gender.police_staff``."""
+    employee = [org.groups[x] for x in org.employee_groups]
+    families = [("gender", tuple(f"gender.{g.code}" for g in employee))]
+    for name, officer_like in (("officers", True), ("police_staff", False)):
+        families.append((f"gender.{name}", tuple(f"gender.{g.code}" for g in employee if g.officer_like == officer_like)))
+    return families
 
 
 def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation) -> Protected:

@@ -410,3 +410,29 @@ def test_one_to_four_of_a_sex_not_on_full_pay_withhold_the_statutory_full_pay_si
     # 20 men and 5 women not on full pay: nothing to withhold
     ok = replace(gap, n_comparison=Cell(1145))
     assert dc.protect_pay_gap(ok, 5) == ok
+
+
+def _bonus_gap(gid: str, women_relevant: int, women_pct: float, statutory: bool = False) -> PayGap:
+    empty = Cell(None, not_calculable="gate")
+    return PayGap(gid, "male", "female", gid, Cell(0), Cell(women_relevant), Cell(0), Cell(women_relevant),
+                  Cell(None, not_calculable="not_applicable"), *([empty] * 4), Cell(0.0), Cell(women_pct),
+                  statutory=statutory)
+
+
+def test_a_withheld_bonus_share_is_not_given_back_by_the_comparisons_that_add_up_with_it() -> None:
+    # women receiving bonus pay: 12 of 1,200 in all (statutory), 3 of 600 officers (a small count),
+    # 9 of 450 staff, 0 of 150 PCSOs, 9 of 600 police staff (staff and PCSOs). With the officers'
+    # share alone withheld, 12 - 9 - 0 gives it back; withholding the staff's then leaves police
+    # staff (9) - PCSOs (0) to give the staff's back, and so on, until no equation fixes one
+    raw = [_bonus_gap("gender", 1200, 1.0, statutory=True), _bonus_gap("gender.officer", 600, 0.5),
+           _bonus_gap("gender.staff", 450, 2.0), _bonus_gap("gender.pcso", 150, 0.0),
+           _bonus_gap("gender.police_staff", 600, 1.5)]
+    small = replace(raw[1], bonus_pct_comparison=Cell(None, suppressed="small_count"))
+    families = [("gender", ("gender.officer", "gender.staff", "gender.pcso")),
+                ("gender.police_staff", ("gender.staff", "gender.pcso"))]
+    out = dc.protect_bonus_shares([raw[0], small, *raw[2:]], {g.id: g for g in raw}, families)
+    shares = {g.id: g.bonus_pct_comparison for g in out}
+    assert shares["gender"] == Cell(1.0)  # published by law
+    assert shares["gender.officer"] == Cell(None, suppressed="small_count")
+    assert shares["gender.staff"] == shares["gender.pcso"] == shares["gender.police_staff"] == Cell(None, suppressed="secondary")
+    assert [g.bonus_pct_reference for g in out] == [Cell(0.0)] * 5  # nothing withheld on the men's side
