@@ -27,7 +27,9 @@ import json
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
-FIGURES_SCHEMA_VERSION = "1"
+# 2: pay gaps say whether they are ``statutory``; data quality counts are Cells (withheld like the
+# tables' counts); ``settings.grades_by_workforce_group``
+FIGURES_SCHEMA_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ class Figures:
 
     # ------------------------------------------------------------------ export
     def to_dict(self) -> dict[str, Any]:
-        return _exported(self)
+        return {"schema_version": FIGURES_SCHEMA_VERSION, **_exported(self)}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
