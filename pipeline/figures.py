@@ -82,8 +82,9 @@ class Table:
 class PayGap:
     """The six statutory measures for one comparison (reference group A vs comparison group B).
 
-    Percentages are unrounded floats; rounding to 1 d.p. happens once, at output
-    (``gov_uk_row`` and the report), per the GOV.UK service's rules.
+    The engine's percentages are unrounded; once disclosure control has worked on them they are
+    rounded once to 1 d.p. by the organisation's rule (``disclosure.at_published_precision``), the
+    GOV.UK service's precision, so the figures file holds what is published.
     For the gender pay gap, A = men and B = women (SI 2017/353 Sch. 1): positive means B is paid less.
     """
 

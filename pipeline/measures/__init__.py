@@ -124,7 +124,8 @@ def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]
     settings = extracts.organisation.settings
     raw = pay_gaps(pay, extracts)
     protected = [dc.protect_pay_gap(gp, settings.suppression_threshold, settings.min_group_size) for gp in raw]
-    return pay, dc.protect_bonus_shares(protected, {g.id: g for g in raw}, bonus_families(extracts.organisation))
+    protected = dc.protect_bonus_shares(protected, {g.id: g for g in raw}, bonus_families(extracts.organisation))
+    return pay, [dc.at_published_precision(g, settings.rounding) for g in protected]
 
 
 def bonus_families(org: Organisation) -> list[tuple[str, tuple[str, ...]]]:

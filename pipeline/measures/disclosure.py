@@ -41,6 +41,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from pipeline.figures import Cell, PayGap
+from pipeline.measures.paygap import round_pct
 
 DEFAULT_THRESHOLD = 5  # counts 1..4 withheld (FOI practice "fewer than five"; StatsWales "*")
 
@@ -477,6 +478,15 @@ def _protect_voluntary(gap: PayGap, threshold: int, min_group_size: int) -> PayG
         counts = (_people(float(ref.value) * size / 100), _people(float(cmp.value) * size / 100))
         if any(0 < k < threshold for k in counts):
             quartiles[q] = (small, small)
+    withheld_quarters = [q for q in gap.quartiles if quartiles[q][0] is small]
+    if len(withheld_quarters) == 1:
+        # the group's people add up over the quarters: a lone withheld quarter is the group's size
+        # (which a reader can estimate from the tables) less the others; withhold the next smallest
+        shown = [q for q in gap.quartiles if q not in withheld_quarters and q in gap.quartile_sizes
+                 and all(c.shown for c in gap.quartiles[q])]
+        if shown:
+            fewest = min(shown, key=lambda q: (min(float(c.value) for c in gap.quartiles[q]) * gap.quartile_sizes[q], q))
+            quartiles[fewest] = (withheld, withheld)
     changes["quartiles"] = quartiles
     recipients = []
     for share, size, name in ((gap.bonus_pct_reference, gap.n_relevant_reference, "bonus_pct_reference"),
@@ -548,6 +558,26 @@ def protect_bonus_shares(gaps: Sequence[PayGap], unprotected: Mapping[str, PayGa
                                                         recipients(gap_of[m], share), gap_of[m]))]
             out[pick] = replace(out[pick], **{share: Cell(None, suppressed=SECONDARY)})
     return [out[g.id] for g in gaps]
+
+
+PAY_GAP_PERCENTAGES = ("mean_hourly_gap", "median_hourly_gap", "mean_bonus_gap", "median_bonus_gap",
+                       "bonus_pct_reference", "bonus_pct_comparison", "disclosure_rate")
+
+
+def at_published_precision(gap: PayGap, rounding: str) -> PayGap:
+    """Every percentage of a pay gap rounded once, as it is published (one decimal place, the
+    GOV.UK service's precision, by the organisation's rounding rule): the figures file holds what the
+    report prints. A share printed to the last binary digit is an exact fraction (a quarter's share
+    of 265/561 names its size), which gave back the group sizes that disclosure control withholds.
+    Disclosure control works on the unrounded figures first; rounding again at output changes
+    nothing."""
+
+    def rounded(c: Cell) -> Cell:
+        return replace(c, value=float(round_pct(c.value, rounding))) if c.shown and c.value is not None else c
+
+    changes: dict[str, object] = {name: rounded(getattr(gap, name)) for name in PAY_GAP_PERCENTAGES}
+    changes["quartiles"] = {q: (rounded(a), rounded(b)) for q, (a, b) in gap.quartiles.items()}
+    return replace(gap, **changes)
 
 
 def _people(x: float) -> float:

@@ -436,3 +436,27 @@ def test_a_withheld_bonus_share_is_not_given_back_by_the_comparisons_that_add_up
     assert shares["gender.officer"] == Cell(None, suppressed="small_count")
     assert shares["gender.staff"] == shares["gender.pcso"] == shares["gender.police_staff"] == Cell(None, suppressed="secondary")
     assert [g.bonus_pct_reference for g in out] == [Cell(0.0)] * 5  # nothing withheld on the men's side
+
+
+def test_a_lone_withheld_quarter_of_a_voluntary_comparison_takes_the_next_fewest_with_it() -> None:
+    # minority people per quarter of 50: 4 (withheld), 5, 10 and 6; the group's people add up over the
+    # quarters, so the lower middle (5, the fewest shown) is withheld too
+    quartiles = {"lower": (Cell(92.0), Cell(8.0)), "lower_middle": (Cell(90.0), Cell(10.0)),
+                 "upper_middle": (Cell(80.0), Cell(20.0)), "upper": (Cell(88.0), Cell(12.0))}
+    out = dc.protect_pay_gap(_voluntary(quartiles=quartiles), 5, 10)
+    assert out.quartiles["lower"] == (Cell(None, suppressed="small_count"),) * 2
+    assert out.quartiles["lower_middle"] == (Cell(None, suppressed="secondary"),) * 2
+    assert out.quartiles["upper_middle"] == (Cell(80.0), Cell(20.0)) and out.quartiles["upper"] == (Cell(88.0), Cell(12.0))
+
+
+def test_pay_gap_percentages_are_published_at_one_decimal_place_by_the_organisations_rule() -> None:
+    # 265 of 561 is 47.2370766...%: to the last binary digit it names the quarter's size
+    gap = _voluntary(mean_hourly_gap=Cell(12.25), median_hourly_gap=Cell(-12.25), disclosure_rate=Cell(100 * 265 / 561),
+                     quartiles={"lower": (Cell(100 * 296 / 561), Cell(100 * 265 / 561))},
+                     mean_bonus_gap=Cell(None, suppressed="few_recipients"))
+    up = dc.at_published_precision(gap, "half_up")
+    assert (up.mean_hourly_gap, up.median_hourly_gap, up.disclosure_rate) == (Cell(12.3), Cell(-12.3), Cell(47.2))
+    assert up.quartiles["lower"] == (Cell(52.8), Cell(47.2))
+    assert up.mean_bonus_gap == Cell(None, suppressed="few_recipients")
+    even = dc.at_published_precision(gap, "half_even")
+    assert (even.mean_hourly_gap, even.median_hourly_gap) == (Cell(12.2), Cell(-12.2))
