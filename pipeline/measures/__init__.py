@@ -128,14 +128,24 @@ def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]
     return pay, [dc.at_published_precision(g, settings.rounding) for g in protected]
 
 
-def bonus_families(org: Organisation) -> list[tuple[str, tuple[str, ...]]]:
-    """The gender gaps whose groups partition another's (``disclosure.protect_bonus_shares``): the
-    organisation's employee groups make up the whole, and the officer-like and the other groups
-    make up ``gender.officers`` and ``gender.police_staff``."""
+def bonus_families(org: Organisation) -> list[tuple[tuple[str, str], tuple[tuple[str, str], ...]]]:
+    """The bonus shares that add up (``disclosure.protect_bonus_shares``), each a (pay gap id, side):
+    each sex of the organisation is the same sex of its employee groups, and of the officer-like and
+    the other groups in ``gender.officers`` and ``gender.police_staff``; the White British (the
+    reference of every ethnicity gap) are the White British men and women, and the ethnic minorities
+    the ethnic minority men and women."""
+    ref, cmp = "bonus_pct_reference", "bonus_pct_comparison"
     employee = [org.groups[x] for x in org.employee_groups]
-    families = [("gender", tuple(f"gender.{g.code}" for g in employee))]
-    for name, officer_like in (("officers", True), ("police_staff", False)):
-        families.append((f"gender.{name}", tuple(f"gender.{g.code}" for g in employee if g.officer_like == officer_like)))
+    families = []
+    for side in (ref, cmp):  # men, women
+        families.append((("gender", side), tuple((f"gender.{g.code}", side) for g in employee)))
+        for name, officer_like in (("officers", True), ("police_staff", False)):
+            families.append(((f"gender.{name}", side),
+                             tuple((f"gender.{g.code}", side) for g in employee if g.officer_like == officer_like)))
+    for gap_id in (f"ethnicity.{key}" for key in groups.ETHNIC_PAY_GROUP.stated_keys if key != "white_british"):
+        families.append(((gap_id, ref), (("ethnicity.minority", ref),)))  # the same White British
+    families.append((("ethnicity.minority", ref), (("gender.white_british", ref), ("gender.white_british", cmp))))
+    families.append((("ethnicity.minority", cmp), (("gender.ethnic_minority", ref), ("gender.ethnic_minority", cmp))))
     return families
 
 

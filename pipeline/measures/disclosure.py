@@ -506,57 +506,62 @@ def _protect_voluntary(gap: PayGap, threshold: int, min_group_size: int) -> PayG
 BONUS_SHARES = ("bonus_pct_reference", "bonus_pct_comparison")
 
 
+Share = tuple[str, str]  # (pay gap id, "bonus_pct_reference" or "bonus_pct_comparison")
+
+
 def protect_bonus_shares(gaps: Sequence[PayGap], unprotected: Mapping[str, PayGap],
-                         families: Sequence[tuple[str, Sequence[str]]]) -> list[PayGap]:
+                         families: Sequence[tuple[Share, Sequence[Share]]]) -> list[PayGap]:
     """Secondary suppression of bonus shares across comparisons that add up.
 
-    A family is a comparison and the comparisons of the groups that partition it (the statutory
-    gender gap and the gender gap within each workforce group): each side's bonus recipients add up
-    to the whole's, and each share times the side's relevant employees (a count in the workforce
-    tables) is its recipients. So a withheld share can be given back by the others, by one family
-    (the whole less the other parts) or by several together (all employees less police staff is the
+    A family is a group's bonus share and the shares of the groups that partition it: the
+    organisation's women and the women of each workforce group; White British employees (the
+    reference of every ethnicity gap) and White British men and women (the gender gap among them).
+    Each share times its group's relevant employees (a count in the workforce tables) is its bonus
+    recipients, and the parts' recipients add up to the whole's. So a withheld share can be given
+    back by the others, by one family or by several together (all employees less police staff is the
     officers). As in the tables, the families' equations are solved exactly (``_determined``) and,
     while a withheld share is fixed by them, one more share in a family through it is withheld: the
-    smallest non-zero part (a zero when there is no other); the statutory gap is never withheld.
+    smallest non-zero (a zero when there is no other); the statutory gap is never withheld.
     ``unprotected`` are the gaps before any suppression, by id (the recipients are worked out from
-    them); a part not compared at all has no one in it and drops out.
+    them); a comparison not made has no one in it and drops out of its family.
     """
     out = {g.id: g for g in gaps}
     statutory = {g.id for g in gaps if g.statutory}
 
-    def recipients(gap_id: str, share: str) -> int:
-        g = unprotected.get(gap_id)
-        size = getattr(g, "n_relevant_" + share.removeprefix("bonus_pct_")) if g else None
-        pct = getattr(g, share) if g else None
+    def recipients(share: Share) -> int:
+        g = unprotected.get(share[0])
+        size = getattr(g, "n_relevant_" + share[1].removeprefix("bonus_pct_")) if g else None
+        pct = getattr(g, share[1]) if g else None
         if size is None or pct is None or size.value is None or pct.value is None:
             return 0
         return round(float(pct.value) * float(size.value) / 100)
 
-    for share in BONUS_SHARES:
-        node = {gid: Node(share, frozenset({("comparison", frozenset({gid}))})) for gid in out}
-        lines = [Line(node[whole], tuple(node[p] for p in parts if p in out)) for whole, parts in families
-                 if whole in out and any(p in out for p in parts)]
-        through = _through(lines)
-        gap_of = {n: gid for gid, n in node.items()}
-        for _ in range(len(out) + 1):
-            hidden = {node[gid]: SECONDARY for gid, g in out.items() if not getattr(g, share).shown}
-            fixed = _determined(lines, hidden)
-            if not fixed:
+    def shown(share: Share) -> bool:
+        return getattr(out[share[0]], share[1]).shown
+
+    node = {(gid, name): Node(name, frozenset({("comparison", frozenset({gid}))})) for gid in out for name in BONUS_SHARES}
+    share_of = {n: sh for sh, n in node.items()}
+    lines = [Line(node[whole], tuple(node[p] for p in parts if p[0] in out)) for whole, parts in families
+             if whole[0] in out and any(p[0] in out for p in parts)]
+    through = _through(lines)
+    for _ in range(len(node) + 1):
+        hidden = {node[sh]: SECONDARY for sh in node if not shown(sh)}
+        fixed = _determined(lines, hidden)
+        if not fixed:
+            break
+        near = through.get(fixed[0], ())
+        # in a family through it, else in a family through the other withheld shares of those
+        # (whose equations fix it together)
+        further = [ln for m in {c for line in near for c in line.cells if c in hidden} for ln in through.get(m, ())]
+        candidates: list[Node] = []
+        for group in (near, further):
+            candidates = [m for line in group for m in line.cells if m not in hidden and share_of[m][0] not in statutory]
+            if candidates:
                 break
-            near = through.get(fixed[0], ())
-            # in a family through it, else in a family through the other withheld shares of those
-            # (whose equations fix it together)
-            further = [ln for m in {c for line in near for c in line.cells if c in hidden} for ln in through.get(m, ())]
-            candidates = []
-            for group in (near, further):
-                candidates = [m for line in group for m in line.cells if m not in hidden and gap_of[m] not in statutory]
-                if candidates:
-                    break
-            if not candidates:
-                break  # only the statutory figure is left beside it: published by law
-            pick = gap_of[min(candidates, key=lambda m: (recipients(gap_of[m], share) == 0,
-                                                        recipients(gap_of[m], share), gap_of[m]))]
-            out[pick] = replace(out[pick], **{share: Cell(None, suppressed=SECONDARY)})
+        if not candidates:
+            break  # only the statutory figures are left beside it: published by law
+        gid, name = min((share_of[m] for m in candidates), key=lambda sh: (recipients(sh) == 0, recipients(sh), sh))
+        out[gid] = replace(out[gid], **{name: Cell(None, suppressed=SECONDARY)})
     return [out[g.id] for g in gaps]
 
 

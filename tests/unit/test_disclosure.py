@@ -428,8 +428,9 @@ def test_a_withheld_bonus_share_is_not_given_back_by_the_comparisons_that_add_up
            _bonus_gap("gender.staff", 450, 2.0), _bonus_gap("gender.pcso", 150, 0.0),
            _bonus_gap("gender.police_staff", 600, 1.5)]
     small = replace(raw[1], bonus_pct_comparison=Cell(None, suppressed="small_count"))
-    families = [("gender", ("gender.officer", "gender.staff", "gender.pcso")),
-                ("gender.police_staff", ("gender.staff", "gender.pcso"))]
+    women = "bonus_pct_comparison"
+    families = [(("gender", women), tuple((g, women) for g in ("gender.officer", "gender.staff", "gender.pcso"))),
+                (("gender.police_staff", women), (("gender.staff", women), ("gender.pcso", women)))]
     out = dc.protect_bonus_shares([raw[0], small, *raw[2:]], {g.id: g for g in raw}, families)
     shares = {g.id: g.bonus_pct_comparison for g in out}
     assert shares["gender"] == Cell(1.0)  # published by law
@@ -460,3 +461,19 @@ def test_pay_gap_percentages_are_published_at_one_decimal_place_by_the_organisat
     assert up.mean_bonus_gap == Cell(None, suppressed="few_recipients")
     even = dc.at_published_precision(gap, "half_even")
     assert (even.mean_hourly_gap, even.median_hourly_gap) == (Cell(12.2), Cell(-12.2))
+
+
+def test_the_white_british_bonus_share_is_its_men_and_women_together() -> None:
+    # White British: 8 of 492 received bonus pay (the reference of the ethnicity gap), 5 of 257 men and
+    # 3 of 235 women (withheld): 8 - 5 gives the women back, so the men's share is withheld too
+    empty = Cell(None, not_calculable="gate")
+    eth = PayGap("ethnicity.minority", "white_british", "ethnic_minority", "all", Cell(0), Cell(0), Cell(492), Cell(40),
+                 Cell(95.0), *([empty] * 4), Cell(100 * 8 / 492), Cell(0.0))
+    wb = PayGap("gender.white_british", "male", "female", "white_british", Cell(0), Cell(0), Cell(257), Cell(235),
+                Cell(None, not_calculable="not_applicable"), *([empty] * 4), Cell(100 * 5 / 257), Cell(100 * 3 / 235))
+    withheld = replace(wb, bonus_pct_comparison=Cell(None, suppressed="small_count"))
+    families = [(("ethnicity.minority", "bonus_pct_reference"),
+                 (("gender.white_british", "bonus_pct_reference"), ("gender.white_british", "bonus_pct_comparison")))]
+    out = dc.protect_bonus_shares([eth, withheld], {g.id: g for g in (eth, wb)}, families)
+    assert out[1].bonus_pct_reference == Cell(None, suppressed="secondary")
+    assert out[0].bonus_pct_reference == Cell(100 * 8 / 492)  # the smallest non-zero part went, not the whole
