@@ -203,7 +203,7 @@ def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int) ->
                 raise ValueError(f"{d.id}: one group of people counted twice with different results")
             cells.append((d.id, n))
     lines = dc.find_lines(cells, domains)
-    return Protected(values, dc.protect(values, lines, threshold))
+    return Protected(values, dc.protect(values, lines, threshold, dc.find_nested(values, domains)))
 
 
 def _na() -> Cell:

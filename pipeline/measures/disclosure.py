@@ -202,8 +202,10 @@ def protect(
     values: Mapping[Node, int],
     lines: Sequence[Line],
     threshold: int = DEFAULT_THRESHOLD,
+    nested: Sequence[tuple[Node, Node]] = (),
 ) -> dict[Node, str]:
-    """Reason code for every count that must be withheld (nodes not in the result are shown)."""
+    """Reason code for every count that must be withheld (nodes not in the result are shown).
+    ``nested`` (``find_nested``): pairs of counts, the first's people among the second's."""
     for line in lines:
         if values[line.total] != sum(values[p] for p in line.parts):
             raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
@@ -213,7 +215,7 @@ def protect(
     for _ in range(10_000):
         _classic(values, lines, suppressed, order)
         found = _determined(lines, suppressed)
-        pinned = [] if found else _pinned(values, lines, suppressed, threshold)
+        pinned = [] if found else _pinned(values, lines, suppressed, threshold, nested)
         if not found and not pinned:
             return suppressed
         added = False
@@ -326,13 +328,17 @@ def _determined(lines: Sequence[Line], suppressed: Mapping[Node, str]) -> list[N
 
 
 def _pinned(
-    values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str], threshold: int
+    values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str], threshold: int,
+    nested: Sequence[tuple[Node, Node]] = ()
 ) -> list[Node]:
     """Withheld counts that bounds alone pin to one value (found by ``pipeline.audit``).
 
     A reader knows a withheld count is at least 1 (zeros are shown) and a ``small_count`` at most
     ``threshold - 1``; propagating these bounds through the lines can leave one value, e.g. three
-    withheld 1s under a withheld total that another line shows to be at most 3.
+    withheld 1s under a withheld total that another line shows to be at most 3. ``nested`` pairs
+    (a, b) say a's people are among b's (those appointed among those interviewed, those who
+    completed training among those approved), so a <= b: with 6 approved Hindu and Sikh employees
+    and 5 Hindu ones shown to have completed, the approved are 5 and 1.
     """
     lo: dict[Node, float] = {n: (1 if values[n] > 0 else 0) for n in suppressed}
     hi: dict[Node, float] = {n: (threshold - 1 if r == SMALL_COUNT else math.inf) for n, r in suppressed.items()}
@@ -351,41 +357,99 @@ def _pinned(
             eqs.append((terms, rhs))
     queue = list(range(len(eqs)))
     queued = set(queue)
-    while queue:
-        i = queue.pop()
-        queued.discard(i)
-        terms, rhs = eqs[i]
-        # the bounds of the whole sum once (finite part and count of infinite terms), each term's
-        # own share taken off below: summing the others for every term was quadratic in the line
-        least = [k * (lo[m] if k > 0 else hi[m]) for m, k in terms]  # finite or -inf
-        most = [k * (hi[m] if k > 0 else lo[m]) for m, k in terms]  # finite or +inf
-        least_sum = sum(x for x in least if math.isfinite(x))
-        most_sum = sum(x for x in most if math.isfinite(x))
-        least_inf = sum(1 for x in least if not math.isfinite(x))
-        most_inf = sum(1 for x in most if not math.isfinite(x))
-        for (n, c), own_least, own_most in zip(terms, least, most, strict=True):
-            # c * x_n = rhs - sum of the others (bounds as they were when this line was taken up:
-            # looser, never wrong; a term that narrows queues the line again)
-            if math.isfinite(own_least):
-                rest_lo = -math.inf if least_inf else least_sum - own_least
-            else:
-                rest_lo = -math.inf if least_inf > 1 else least_sum
-            if math.isfinite(own_most):
-                rest_hi = math.inf if most_inf else most_sum - own_most
-            else:
-                rest_hi = math.inf if most_inf > 1 else most_sum
-            a, b = rhs - rest_hi, rhs - rest_lo
-            if c < 0:
-                a, b = -b, -a
-            new_lo = max(lo[n], math.ceil(a)) if math.isfinite(a) else lo[n]
-            new_hi = min(hi[n], math.floor(b)) if math.isfinite(b) else hi[n]
-            if (new_lo, new_hi) != (lo[n], hi[n]):
-                lo[n], hi[n] = new_lo, new_hi
-                for j in of[n]:
-                    if j not in queued:
-                        queued.add(j)
-                        queue.append(j)
+    while True:
+        while queue:
+            i = queue.pop()
+            queued.discard(i)
+            terms, rhs = eqs[i]
+            # the bounds of the whole sum once (finite part and count of infinite terms), each term's
+            # own share taken off below: summing the others for every term was quadratic in the line
+            least = [k * (lo[m] if k > 0 else hi[m]) for m, k in terms]  # finite or -inf
+            most = [k * (hi[m] if k > 0 else lo[m]) for m, k in terms]  # finite or +inf
+            least_sum = sum(x for x in least if math.isfinite(x))
+            most_sum = sum(x for x in most if math.isfinite(x))
+            least_inf = sum(1 for x in least if not math.isfinite(x))
+            most_inf = sum(1 for x in most if not math.isfinite(x))
+            for (n, c), own_least, own_most in zip(terms, least, most, strict=True):
+                # c * x_n = rhs - sum of the others (bounds as they were when this line was taken up:
+                # looser, never wrong; a term that narrows queues the line again)
+                if math.isfinite(own_least):
+                    rest_lo = -math.inf if least_inf else least_sum - own_least
+                else:
+                    rest_lo = -math.inf if least_inf > 1 else least_sum
+                if math.isfinite(own_most):
+                    rest_hi = math.inf if most_inf else most_sum - own_most
+                else:
+                    rest_hi = math.inf if most_inf > 1 else most_sum
+                a, b = rhs - rest_hi, rhs - rest_lo
+                if c < 0:
+                    a, b = -b, -a
+                new_lo = max(lo[n], math.ceil(a)) if math.isfinite(a) else lo[n]
+                new_hi = min(hi[n], math.floor(b)) if math.isfinite(b) else hi[n]
+                if (new_lo, new_hi) != (lo[n], hi[n]):
+                    lo[n], hi[n] = new_lo, new_hi
+                    for j in of[n]:
+                        if j not in queued:
+                            queued.add(j)
+                            queue.append(j)
+        # a count is at most any count of a set of people holding its own (``nested``)
+        narrowed = _order_bounds(nested, values, suppressed, lo, hi)
+        if not narrowed:
+            break
+        for n in narrowed:
+            for j in of[n]:
+                if j not in queued:
+                    queued.add(j)
+                    queue.append(j)
     return sorted((n for n in suppressed if lo[n] == hi[n] and values[n] > 0), key=_key)  # a withheld 0 describes nobody
+
+
+def _order_bounds(nested: Sequence[tuple[Node, Node]], values: Mapping[Node, int], suppressed: Mapping[Node, str],
+                  lo: dict[Node, float], hi: dict[Node, float]) -> set[Node]:
+    """Narrow the bounds of withheld counts by a <= b for each nested pair; the counts narrowed."""
+    narrowed: set[Node] = set()
+    changed = True
+    while changed:
+        changed = False
+        for a, b in nested:
+            a_hi = hi[a] if a in suppressed else values[a]
+            b_hi = hi[b] if b in suppressed else values[b]
+            a_lo = lo[a] if a in suppressed else values[a]
+            if a in suppressed and b_hi < a_hi:
+                hi[a] = b_hi
+                narrowed.add(a)
+                changed = True
+            if b in suppressed and a_lo > lo[b]:
+                lo[b] = a_lo
+                narrowed.add(b)
+                changed = True
+    return narrowed
+
+
+def find_nested(nodes: Iterable[Node], domains: Mapping[tuple[str, str], frozenset[str]]) -> list[tuple[Node, Node]]:
+    """Pairs (a, b) of published counts of one universe that differ on one base column only, where
+    a allows a proper subset of b's codes there: a's people are among b's (a later recruitment stage
+    within an earlier one, those approved within those who asked)."""
+    nodes = sorted(set(nodes), key=_key)
+    index: dict[tuple[str, Predicate, str], list[tuple[frozenset[str], Node]]] = defaultdict(list)
+    for n in nodes:
+        for base, codes in n.predicate:
+            index[(n.universe, n.without(base), base)].append((codes, n))
+    bases_of: dict[str, set[str]] = defaultdict(set)
+    for universe, base in domains:
+        bases_of[universe].add(base)
+    pairs: dict[tuple[Node, Node], None] = {}
+    for b in nodes:
+        own = dict(b.predicate)
+        for base in sorted(bases_of[b.universe] | own.keys()):
+            codes = own.get(base) or domains.get((b.universe, base))
+            if codes is None:
+                continue
+            rest = b.without(base) if base in own else b.predicate
+            for sub, a in index.get((b.universe, rest, base), ()):
+                if sub < codes:
+                    pairs[(a, b)] = None
+    return list(pairs)
 
 
 # --------------------------------------------------------------------------- cells

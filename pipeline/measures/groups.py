@@ -280,7 +280,9 @@ TRAINING_STATUS = Dimension(
     {
         "requested": {},
         "approved": {"training_outcome": frozenset({"approved"})},
-        "completed": {"training_completed": frozenset({"true"})},
+        # validation makes "completed" imply "approved": said here, so that disclosure control sees
+        # the completed among the approved (``disclosure.find_nested``)
+        "completed": {"training_outcome": frozenset({"approved"}), "training_completed": frozenset({"true"})},
     },
     partition=False,
     domains={"training_outcome": frozenset(c.TRAINING_OUTCOME), "training_completed": frozenset({"true", "false"})},

@@ -477,3 +477,27 @@ def test_the_white_british_bonus_share_is_its_men_and_women_together() -> None:
     out = dc.protect_bonus_shares([eth, withheld], {g.id: g for g in (eth, wb)}, families)
     assert out[1].bonus_pct_reference == Cell(None, suppressed="secondary")
     assert out[0].bonus_pct_reference == Cell(100 * 8 / 492)  # the smallest non-zero part went, not the whole
+
+
+def test_a_count_inside_another_bounds_it_so_both_may_need_withholding() -> None:
+    # approved training requests: 6 Hindu and Sikh together = 5 + 1 (Sikh withheld, Hindu then
+    # withheld beside it); 5 Hindu employees completed it, and completing needs approval, so the
+    # approved Hindu are at least 5: exactly 5, and the Sikh exactly 1, unless that 5 is withheld too
+    approved = {r: dc.Node("training", frozenset({("religion", frozenset({r})), ("outcome", frozenset({"approved"}))}))
+                for r in ("hindu", "sikh")}
+    both = dc.Node("training", frozenset({("religion", frozenset({"hindu", "sikh"})), ("outcome", frozenset({"approved"}))}))
+    completed = dc.Node("training", frozenset({("religion", frozenset({"hindu"})), ("outcome", frozenset({"approved"})),
+                                               ("completed", frozenset({"true"}))}))
+    values = {approved["hindu"]: 5, approved["sikh"]: 1, both: 6, completed: 5}
+    lines = [dc.Line(both, (approved["hindu"], approved["sikh"]))]
+    domains = {("training", "completed"): frozenset({"true", "false"}),
+               ("training", "outcome"): frozenset({"approved", "refused"}),
+               ("training", "religion"): frozenset({"hindu", "sikh", "none"})}
+    nested = dc.find_nested(values, domains)
+    assert (completed, approved["hindu"]) in nested and (approved["hindu"], both) in nested
+    naive = dc.protect(values, lines, 5)  # without the nesting, 5 + 1 looks safe
+    assert set(naive) == {approved["hindu"], approved["sikh"]}
+    assert dc._pinned(values, lines, naive, 5, nested) == [approved["hindu"], approved["sikh"]]
+    out = dc.protect(values, lines, 5, nested)
+    assert out[approved["sikh"]] == "small_count" and (completed in out or both in out)
+    assert dc._pinned(values, lines, out, 5, nested) == []
