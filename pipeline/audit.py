@@ -26,7 +26,9 @@ The attacker's model (issue 7, item 4):
    (``ratio_denominator``); a shown ``pct_stated`` reveals the number who stated a category, so a
    withheld not-stated count in that line is one more equation away (``stated_denominator``).
 
-Steps 3-5 feed each other until nothing more is learnt.
+Steps 3-5 feed each other until nothing more is learnt. A withheld count recovered as 0 is not a
+disclosure: it describes nobody (secondary suppression withholds zeros only to shield the counts
+beside them, which are attacked in their own right), as ``disclosure._pinned`` also holds.
 
 6. **Pay gap group sizes** (``paygap_sizes``, ``paygap_quarters``): a pay gap's quarter sizes add up
    to both groups' full-pay relevant employees, so a withheld group size is the quarters' total less
@@ -333,6 +335,8 @@ class _Audit:
             found.setdefault(q, (how, v, a, b))
         out = []
         for q, (how, v, a, b) in found.items():
+            if v == 0:
+                continue  # a withheld zero describes nobody (withheld only to shield the cells beside it)
             for c in self.hidden[q]:
                 out.append(Recovery(c.table, c.keys, c.measure, how, v, a, b, c.reason))
         out += self._pay_gap_sizes()
