@@ -23,10 +23,12 @@ employment information, so this follows the practice sources listed there):
 
 Counts are identified by the people they count: a ``Node`` is a *universe* (a set of people or
 events that a reader could difference - the workforce on 31 March, the year's applications) and a
-*predicate*, the contract codes allowed on each base column. Not modelled: bounds short of exact
-recovery that are not pinned to one value (a withheld 3 known to lie between 1 and 4 is fine; one
-pinned to exactly 3 by bounds is treated like a determined count), and differences between universes (e.g. this
-year's workforce against last year's).
+*predicate*, the contract codes allowed on each base column. A withheld count pinned to one value
+by bounds (a withheld count is at least 1, a small count at most ``threshold - 1``, a count inside
+another at most that one: ``find_nested``) is treated like a determined one, both by propagating the
+bounds (``_pinned``) and by trying each value a narrow count could take (``_probed``, a reader's case
+analysis). Not modelled: bounds short of one value (a withheld 3 known to lie between 1 and 4 is
+fine), and differences between universes (e.g. this year's workforce against last year's).
 
 Thresholds are settings (``organisation.toml`` ``[settings] suppression_threshold``) so that the
 methodology note and manifest record them; ``DEFAULT_THRESHOLD`` is the fallback.
@@ -217,6 +219,8 @@ def protect(
         found = _determined(lines, suppressed)
         pinned = [] if found else _pinned(values, lines, suppressed, threshold, nested)
         if not found and not pinned:
+            pinned = _probed(values, lines, suppressed, threshold, nested)
+        if not found and not pinned:
             return suppressed
         added = False
         for n in pinned:  # bounds: one more withheld cell beside each (all at once: each check is costly)
@@ -340,90 +344,139 @@ def _pinned(
     completed training among those approved), so a <= b: with 6 approved Hindu and Sikh employees
     and 5 Hindu ones shown to have completed, the approved are 5 and 1.
     """
-    lo: dict[Node, float] = {n: (1 if values[n] > 0 else 0) for n in suppressed}
-    hi: dict[Node, float] = {n: (threshold - 1 if r == SMALL_COUNT else math.inf) for n, r in suppressed.items()}
-    eqs: list[tuple[list[tuple[Node, int]], int]] = []
-    of: dict[Node, list[int]] = defaultdict(list)
-    for line in lines:
-        terms, rhs = [], 0
-        for n, coef in ((line.total, -1), *((p, 1) for p in line.parts)):
-            if n in suppressed:
-                terms.append((n, coef))
-            else:
-                rhs -= coef * values[n]
-        if terms:
-            for n, _ in terms:
-                of[n].append(len(eqs))
-            eqs.append((terms, rhs))
-    queue = list(range(len(eqs)))
-    queued = set(queue)
-    while True:
-        while queue:
-            i = queue.pop()
-            queued.discard(i)
-            terms, rhs = eqs[i]
-            # the bounds of the whole sum once (finite part and count of infinite terms), each term's
-            # own share taken off below: summing the others for every term was quadratic in the line
-            least = [k * (lo[m] if k > 0 else hi[m]) for m, k in terms]  # finite or -inf
-            most = [k * (hi[m] if k > 0 else lo[m]) for m, k in terms]  # finite or +inf
-            least_sum = sum(x for x in least if math.isfinite(x))
-            most_sum = sum(x for x in most if math.isfinite(x))
-            least_inf = sum(1 for x in least if not math.isfinite(x))
-            most_inf = sum(1 for x in most if not math.isfinite(x))
-            for (n, c), own_least, own_most in zip(terms, least, most, strict=True):
-                # c * x_n = rhs - sum of the others (bounds as they were when this line was taken up:
-                # looser, never wrong; a term that narrows queues the line again)
-                if math.isfinite(own_least):
-                    rest_lo = -math.inf if least_inf else least_sum - own_least
+    b = _Bounds(values, lines, suppressed, threshold, nested)
+    b.propagate(range(len(b.eqs)))
+    return sorted((n for n in suppressed if b.lo[n] == b.hi[n] and values[n] > 0), key=_key)  # a withheld 0 describes nobody
+
+
+def _probed(
+    values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str], threshold: int,
+    nested: Sequence[tuple[Node, Node]] = (), widest: int = 4
+) -> list[Node]:
+    """Withheld counts pinned by trying each value they could take (a reader's case analysis).
+
+    Bounds propagation alone leaves a lone dismissal withheld everywhere: its row total in [1, 4]
+    and each of its cells in [0, 4]. Trying 2 for the total forces two people into a row where the
+    columns leave room for one, a contradiction: so it is 1, and then so is the one cell of each
+    table the columns leave open (one adversarial solver named the sex, age band and religion of a
+    600-person organisation's only dismissal this way). Each withheld count whose bounds span at
+    most ``widest`` values is tried at every other value; it is pinned when all of them contradict.
+    """
+    b = _Bounds(values, lines, suppressed, threshold, nested)
+    b.propagate(range(len(b.eqs)))
+    pinned = []
+    for n in sorted(suppressed, key=_key):
+        if values[n] == 0 or b.lo[n] == b.hi[n] or b.hi[n] - b.lo[n] >= widest:
+            continue
+        if not any(b.feasible(n, v) for v in range(int(b.lo[n]), int(b.hi[n]) + 1) if v != values[n]):
+            pinned.append(n)
+    return pinned
+
+
+class _Bounds:
+    """Bounds of the withheld counts, narrowed through the lines (each a withheld part of a sum with
+    published parts moved to the right) and the nested pairs."""
+
+    def __init__(self, values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str],
+                 threshold: int, nested: Sequence[tuple[Node, Node]]) -> None:
+        self.values, self.suppressed, self.nested = values, suppressed, nested
+        self.lo: dict[Node, float] = {n: (1 if values[n] > 0 else 0) for n in suppressed}
+        self.hi: dict[Node, float] = {n: (threshold - 1 if r == SMALL_COUNT else math.inf) for n, r in suppressed.items()}
+        self.eqs: list[tuple[list[tuple[Node, int]], int]] = []
+        self.of: dict[Node, list[int]] = defaultdict(list)
+        for line in lines:
+            terms, rhs = [], 0
+            for n, coef in ((line.total, -1), *((p, 1) for p in line.parts)):
+                if n in suppressed:
+                    terms.append((n, coef))
                 else:
-                    rest_lo = -math.inf if least_inf > 1 else least_sum
-                if math.isfinite(own_most):
-                    rest_hi = math.inf if most_inf else most_sum - own_most
-                else:
-                    rest_hi = math.inf if most_inf > 1 else most_sum
-                a, b = rhs - rest_hi, rhs - rest_lo
-                if c < 0:
-                    a, b = -b, -a
-                new_lo = max(lo[n], math.ceil(a)) if math.isfinite(a) else lo[n]
-                new_hi = min(hi[n], math.floor(b)) if math.isfinite(b) else hi[n]
-                if (new_lo, new_hi) != (lo[n], hi[n]):
-                    lo[n], hi[n] = new_lo, new_hi
-                    for j in of[n]:
-                        if j not in queued:
-                            queued.add(j)
-                            queue.append(j)
-        # a count is at most any count of a set of people holding its own (``nested``)
-        narrowed = _order_bounds(nested, values, suppressed, lo, hi)
-        if not narrowed:
-            break
-        for n in narrowed:
+                    rhs -= coef * values[n]
+            if terms:
+                for n, _ in terms:
+                    self.of[n].append(len(self.eqs))
+                self.eqs.append((terms, rhs))
+        self.pairs_of: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
+        for a, b in nested:
+            if a in suppressed or b in suppressed:
+                self.pairs_of[a].append((a, b))
+                self.pairs_of[b].append((a, b))
+
+    def feasible(self, n: Node, v: int) -> bool:
+        """Whether ``n`` = v leaves every bound non-empty (the bounds are restored afterwards)."""
+        lo, hi = self.lo, self.hi
+        self.lo, self.hi = dict(lo), dict(hi)
+        self.lo[n] = self.hi[n] = v
+        try:
+            return self.propagate(self.of.get(n, ()), (n,))
+        finally:
+            self.lo, self.hi = lo, hi
+
+    def propagate(self, start: Iterable[int], nodes: Iterable[Node] | None = None) -> bool:
+        """Narrow the bounds from the equations ``start`` and the nested pairs of ``nodes`` (all when
+        None) on; False at a contradiction."""
+        lo, hi, eqs, of, values = self.lo, self.hi, self.eqs, self.of, self.values
+        queue = list(start)
+        queued = set(queue)
+        waiting = list(self.pairs_of if nodes is None else nodes)
+
+        def narrowed(n: Node) -> None:
             for j in of[n]:
                 if j not in queued:
                     queued.add(j)
                     queue.append(j)
-    return sorted((n for n in suppressed if lo[n] == hi[n] and values[n] > 0), key=_key)  # a withheld 0 describes nobody
+            waiting.append(n)
 
-
-def _order_bounds(nested: Sequence[tuple[Node, Node]], values: Mapping[Node, int], suppressed: Mapping[Node, str],
-                  lo: dict[Node, float], hi: dict[Node, float]) -> set[Node]:
-    """Narrow the bounds of withheld counts by a <= b for each nested pair; the counts narrowed."""
-    narrowed: set[Node] = set()
-    changed = True
-    while changed:
-        changed = False
-        for a, b in nested:
-            a_hi = hi[a] if a in suppressed else values[a]
-            b_hi = hi[b] if b in suppressed else values[b]
-            a_lo = lo[a] if a in suppressed else values[a]
-            if a in suppressed and b_hi < a_hi:
-                hi[a] = b_hi
-                narrowed.add(a)
-                changed = True
-            if b in suppressed and a_lo > lo[b]:
-                lo[b] = a_lo
-                narrowed.add(b)
-                changed = True
-    return narrowed
+        while queue or waiting:
+            while queue:
+                i = queue.pop()
+                queued.discard(i)
+                terms, rhs = eqs[i]
+                # the bounds of the whole sum once (finite part and count of infinite terms), each term's
+                # own share taken off below: summing the others for every term was quadratic in the line
+                least = [k * (lo[m] if k > 0 else hi[m]) for m, k in terms]  # finite or -inf
+                most = [k * (hi[m] if k > 0 else lo[m]) for m, k in terms]  # finite or +inf
+                least_sum = sum(x for x in least if math.isfinite(x))
+                most_sum = sum(x for x in most if math.isfinite(x))
+                least_inf = sum(1 for x in least if not math.isfinite(x))
+                most_inf = sum(1 for x in most if not math.isfinite(x))
+                for (n, c), own_least, own_most in zip(terms, least, most, strict=True):
+                    # c * x_n = rhs - sum of the others (bounds as they were when this line was taken up:
+                    # looser, never wrong; a term that narrows queues the line again)
+                    if math.isfinite(own_least):
+                        rest_lo = -math.inf if least_inf else least_sum - own_least
+                    else:
+                        rest_lo = -math.inf if least_inf > 1 else least_sum
+                    if math.isfinite(own_most):
+                        rest_hi = math.inf if most_inf else most_sum - own_most
+                    else:
+                        rest_hi = math.inf if most_inf > 1 else most_sum
+                    a, b = rhs - rest_hi, rhs - rest_lo
+                    if c < 0:
+                        a, b = -b, -a
+                    new_lo = max(lo[n], math.ceil(a)) if math.isfinite(a) else lo[n]
+                    new_hi = min(hi[n], math.floor(b)) if math.isfinite(b) else hi[n]
+                    if new_lo > new_hi:
+                        return False
+                    if (new_lo, new_hi) != (lo[n], hi[n]):
+                        lo[n], hi[n] = new_lo, new_hi
+                        narrowed(n)
+            # a count is at most any count of a set of people holding its own (``nested``)
+            while waiting:
+                m = waiting.pop()
+                for a, b in self.pairs_of.get(m, ()):
+                    a_lo = lo[a] if a in lo else values[a]
+                    b_hi = hi[b] if b in hi else values[b]
+                    if a in hi and b_hi < hi[a]:
+                        hi[a] = b_hi
+                        if lo[a] > hi[a]:
+                            return False
+                        narrowed(a)
+                    if b in lo and a_lo > lo[b]:
+                        lo[b] = a_lo
+                        if lo[b] > hi[b]:
+                            return False
+                        narrowed(b)
+        return True
 
 
 def find_nested(nodes: Iterable[Node], domains: Mapping[tuple[str, str], frozenset[str]]) -> list[tuple[Node, Node]]:

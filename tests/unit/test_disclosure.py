@@ -501,3 +501,36 @@ def test_a_count_inside_another_bounds_it_so_both_may_need_withholding() -> None
     out = dc.protect(values, lines, 5, nested)
     assert out[approved["sikh"]] == "small_count" and (completed in out or both in out)
     assert dc._pinned(values, lines, out, 5, nested) == []
+
+
+def test_case_analysis_pins_no_withheld_count(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    # a 600-person organisation (sample seed 11, year 2023): bounds propagation alone left its only
+    # dismissal's total and cells withheld but pinned by trying each value (2 dismissals do not fit
+    # the columns); disclosure control now tries them too and withholds until none is pinned
+    from pipeline.config import ReportingYear, load_organisation
+    from pipeline.extracts import load_extracts
+    from pipeline.measures import flows, groups, likelihood, profile
+    from pipeline.measures.crosstab import assign_nodes, count_all, register_domains
+    from pipeline.sample import main as make_sample
+
+    make_sample(["--out", str(tmp_path), "--years", "2022", "2023", "2024", "--seed", "11", "--employees", "600"])
+    org, _ = load_organisation(tmp_path / "organisation.toml")
+    ex, _ = load_extracts(tmp_path, ReportingYear(2023), org)
+    drafts = profile.drafts(ex) + flows.drafts(ex) + likelihood.drafts(ex)
+    count_all(drafts)
+    domains: dict = {}
+    register_domains(drafts, domains, {**profile.domains(ex), **flows.domains()})
+    assign_nodes(drafts, domains, groups.nesting(org))
+    values, cells = {}, []
+    for d in drafts:
+        for keys, n in d.nodes.items():
+            values.setdefault(n, d.counts[keys])
+            cells.append((d.id, n))
+    lines, nested = dc.find_lines(cells, domains), dc.find_nested(values, domains)
+    protected = dc.protect(values, lines, 5, nested)
+    assert dc._probed(values, lines, protected, 5, nested) == []
+    monkeypatch.setattr(dc, "_probed", lambda *_a, **_k: [])
+    propagated_only = dc.protect(values, lines, 5, nested)
+    monkeypatch.undo()
+    pinned = dc._probed(values, lines, propagated_only, 5, nested)
+    assert "leavers" in {n.universe for n in pinned}
