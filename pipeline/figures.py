@@ -78,6 +78,10 @@ class Table:
         return self.row(*keys).cells[measure]
 
 
+# a pay gap's group sizes: full-pay relevant employees (A, B), then relevant employees (A, B)
+PAY_GAP_COUNTS = ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison")
+
+
 @dataclass(frozen=True)
 class PayGap:
     """The six statutory measures for one comparison (reference group A vs comparison group B).

@@ -38,11 +38,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from pipeline.figures import Cell, PayGap
+from pipeline.figures import PAY_GAP_COUNTS, Cell, PayGap
 from pipeline.measures.paygap import round_pct
 
 DEFAULT_THRESHOLD = 5  # counts 1..4 withheld (FOI practice "fewer than five"; StatsWales "*")
@@ -155,18 +155,11 @@ def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, st
     for table, n in cells:
         for base, codes in n.predicate:
             index[(n.universe, without[n][base], base)][table].append((codes, n))
-    bases_of: dict[str, set[str]] = defaultdict(set)
-    for universe, base in domains:
-        bases_of[universe].add(base)
+    bases_of = _bases_of(domains)
 
     lines: dict[tuple[Node, frozenset[Node]], Line] = {}
     for total in nodes:
-        restricted = dict(total.predicate)
-        for base in sorted(bases_of[total.universe] | restricted.keys()):
-            own = restricted.get(base) or domains.get((total.universe, base))
-            if own is None:
-                continue
-            rest = without[total][base] if base in restricted else total.predicate
+        for base, own, rest in _slices(total, without[total], bases_of, domains):
             for cands in index.get((total.universe, rest, base), {}).values():
                 parts = {n: codes for codes, n in cands if codes < own}
                 if len(parts) < 2:
@@ -181,6 +174,25 @@ def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, st
                     if key not in lines:
                         lines[key] = Line(total, tuple(sorted(parts, key=_key)))
     return list(lines.values())
+
+
+def _bases_of(domains: Mapping[tuple[str, str], frozenset[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for universe, base in domains:
+        out[universe].add(base)
+    return out
+
+
+def _slices(n: Node, without: Mapping[str, Predicate], bases_of: Mapping[str, set[str]],
+            domains: Mapping[tuple[str, str], frozenset[str]]) -> Iterator[tuple[str, frozenset[str], Predicate]]:
+    """Each base column a count can be cut along: (the base, the codes it allows there, its predicate
+    on the other bases), where ``without`` is its predicate without each base it restricts. The
+    cells that agree on the other bases and allow fewer codes are the parts inside it."""
+    restricted = dict(n.predicate)
+    for base in sorted(bases_of[n.universe] | restricted.keys()):
+        own = restricted.get(base) or domains.get((n.universe, base))
+        if own is not None:
+            yield base, own, without[base] if base in restricted else n.predicate
 
 
 # --------------------------------------------------------------------------- suppression
@@ -379,7 +391,7 @@ class _Bounds:
 
     def __init__(self, values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str],
                  threshold: int, nested: Sequence[tuple[Node, Node]]) -> None:
-        self.values, self.suppressed, self.nested = values, suppressed, nested
+        self.values = values
         self.lo: dict[Node, float] = {n: (1 if values[n] > 0 else 0) for n in suppressed}
         self.hi: dict[Node, float] = {n: (threshold - 1 if r == SMALL_COUNT else math.inf) for n, r in suppressed.items()}
         self.eqs: list[tuple[list[tuple[Node, int]], int]] = []
@@ -484,21 +496,15 @@ def find_nested(nodes: Iterable[Node], domains: Mapping[tuple[str, str], frozens
     a allows a proper subset of b's codes there: a's people are among b's (a later recruitment stage
     within an earlier one, those approved within those who asked)."""
     nodes = sorted(set(nodes), key=_key)
+    without = {n: {b: n.without(b) for b, _ in n.predicate} for n in nodes}
     index: dict[tuple[str, Predicate, str], list[tuple[frozenset[str], Node]]] = defaultdict(list)
     for n in nodes:
         for base, codes in n.predicate:
-            index[(n.universe, n.without(base), base)].append((codes, n))
-    bases_of: dict[str, set[str]] = defaultdict(set)
-    for universe, base in domains:
-        bases_of[universe].add(base)
+            index[(n.universe, without[n][base], base)].append((codes, n))
+    bases_of = _bases_of(domains)
     pairs: dict[tuple[Node, Node], None] = {}
     for b in nodes:
-        own = dict(b.predicate)
-        for base in sorted(bases_of[b.universe] | own.keys()):
-            codes = own.get(base) or domains.get((b.universe, base))
-            if codes is None:
-                continue
-            rest = b.without(base) if base in own else b.predicate
+        for base, codes, rest in _slices(b, without[b], bases_of, domains):
             for sub, a in index.get((b.universe, rest, base), ()):
                 if sub < codes:
                     pairs[(a, b)] = None
@@ -547,12 +553,11 @@ def protect_pay_gap(gap: PayGap, threshold: int = DEFAULT_THRESHOLD, min_group_s
     """
     if not gap.statutory:
         return _protect_voluntary(gap, threshold, min_group_size)
-    names = ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison")
-    small = {name for name in names if _small(getattr(gap, name), threshold)}
+    small = {name for name in PAY_GAP_COUNTS if _small(getattr(gap, name), threshold)}
     if small:
         changes: dict[str, object] = {
             name: Cell(None, suppressed=SMALL_COUNT if name in small else SECONDARY)
-            for name in names if getattr(gap, name).shown}
+            for name in PAY_GAP_COUNTS if getattr(gap, name).shown}
         return replace(gap, **changes, quartile_sizes={})
     # a group's relevant employees less its full-pay ones are those not on full pay (on leave at
     # reduced pay): 1 to 4 of them is a small count, which the full-pay sizes (and the quarter sizes,
@@ -583,8 +588,7 @@ def _protect_voluntary(gap: PayGap, threshold: int, min_group_size: int) -> PayG
     threshold.
     """
     withheld = Cell(None, suppressed=SECONDARY)
-    changes: dict[str, object] = {
-        name: withheld for name in ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison")}
+    changes: dict[str, object] = dict.fromkeys(PAY_GAP_COUNTS, withheld)
     changes["quartile_sizes"] = {}
     small = Cell(None, suppressed=SMALL_COUNT)
     quartiles = dict(gap.quartiles)
@@ -605,15 +609,11 @@ def _protect_voluntary(gap: PayGap, threshold: int, min_group_size: int) -> PayG
             fewest = min(shown, key=lambda q: (min(float(c.value) for c in gap.quartiles[q]) * gap.quartile_sizes[q], q))
             quartiles[fewest] = (withheld, withheld)
     changes["quartiles"] = quartiles
-    recipients = []
-    for share, size, name in ((gap.bonus_pct_reference, gap.n_relevant_reference, "bonus_pct_reference"),
-                              (gap.bonus_pct_comparison, gap.n_relevant_comparison, "bonus_pct_comparison")):
-        if share.shown and size.shown:
-            k = round(float(share.value) * float(size.value) / 100)
-            recipients.append(k)
-            if 0 < k < threshold:
-                changes[name] = small
-    if any(0 < k < min_group_size for k in recipients):
+    recipients = {name: _recipients(gap, name) or 0 for name in BONUS_SHARES}
+    for name, k in recipients.items():
+        if 0 < k < threshold:
+            changes[name] = small
+    if any(0 < k < min_group_size for k in recipients.values()):
         for name in ("mean_bonus_gap", "median_bonus_gap"):
             if getattr(gap, name).shown:
                 changes[name] = Cell(None, suppressed=FEW_RECIPIENTS)
@@ -624,6 +624,15 @@ BONUS_SHARES = ("bonus_pct_reference", "bonus_pct_comparison")
 
 
 Share = tuple[str, str]  # (pay gap id, "bonus_pct_reference" or "bonus_pct_comparison")
+
+
+def _recipients(gap: PayGap, share: str) -> int | None:
+    """A side's bonus recipients: its share (``bonus_pct_reference`` or ``_comparison``) of its
+    relevant employees, or None when either is not shown."""
+    pct, size = getattr(gap, share), getattr(gap, "n_relevant_" + share.removeprefix("bonus_pct_"))
+    if not (pct.shown and size.shown):
+        return None
+    return round(float(pct.value) * float(size.value) / 100)
 
 
 def protect_bonus_shares(gaps: Sequence[PayGap], unprotected: Mapping[str, PayGap],
@@ -647,11 +656,7 @@ def protect_bonus_shares(gaps: Sequence[PayGap], unprotected: Mapping[str, PayGa
 
     def recipients(share: Share) -> int:
         g = unprotected.get(share[0])
-        size = getattr(g, "n_relevant_" + share[1].removeprefix("bonus_pct_")) if g else None
-        pct = getattr(g, share[1]) if g else None
-        if size is None or pct is None or size.value is None or pct.value is None:
-            return 0
-        return round(float(pct.value) * float(size.value) / 100)
+        return (_recipients(g, share[1]) if g else None) or 0
 
     def shown(share: Share) -> bool:
         return getattr(out[share[0]], share[1]).shown

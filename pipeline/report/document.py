@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from pipeline.config import Organisation
 from pipeline.errors import MissingTranslation, RenderFailed
-from pipeline.figures import Cell, Figures, Likelihood, PayGap, Table
+from pipeline.figures import PAY_GAP_COUNTS, Cell, Figures, Likelihood, PayGap, Table
 from pipeline.report import chartrows, columns
 from pipeline.report import commentary as cm
 from pipeline.report.formatting import Formatter
@@ -35,7 +35,6 @@ TOTAL = "total"
 ORG_DIMS = ("workforce_group", "grade")
 QUARTILES = ("lower", "lower_middle", "upper_middle", "upper")
 PAYGAP_MEASURES = ("mean_hourly_gap", "median_hourly_gap", "mean_bonus_gap", "median_bonus_gap")
-PAYGAP_COUNTS = ("n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison")
 
 
 ChartRecipe = tuple[str, Sequence[Any], dict[str, Any]]  # (name of the drawing function in charts, rows, keyword arguments)
@@ -456,7 +455,7 @@ class Builder:
             cols.append(self.L("paygap.col.quartile_size"))
         if g.quartiles:
             # quarter sizes are left out beside a withheld group size (they add up to both groups)
-            sizes_withheld = any(getattr(g, n).suppressed for n in PAYGAP_COUNTS)
+            sizes_withheld = any(getattr(g, n).suppressed for n in PAY_GAP_COUNTS)
             qkeys: dict[str, str] = {}
             shares, qrows = [], []
             for q in QUARTILES:
@@ -467,10 +466,12 @@ class Builder:
                 cmp_view, ref_view = self.cell("pct", cmp_cell, qkeys), self.cell("pct", ref_cell, qkeys)
                 shares.append(chartrows.Share(self.L(f"quartile.{q}"), cmp_cell.value if ok else None,
                                        ref_cell.value if ok else None, cmp_view.text, ref_view.text))
-                size = g.quartile_sizes.get(q)
-                size_view = (CellView(self.fmt.count(size)) if size is not None else self.cell(
-                    "count", Cell(None, suppressed="secondary") if sizes_withheld else None, qkeys))
-                qrows.append(RowView(self.L(f"quartile.{q}"), [cmp_view, ref_view, size_view][:len(cols)]))
+                row = [cmp_view, ref_view]
+                if g.statutory:
+                    size = g.quartile_sizes.get(q)
+                    row.append(CellView(self.fmt.count(size)) if size is not None else self.cell(
+                        "count", Cell(None, suppressed="secondary") if sizes_withheld else None, qkeys))
+                qrows.append(RowView(self.L(f"quartile.{q}"), row))
             qtitle = self.L("paygap.quartiles_title", title=title)
             spec = ("stacked_shares", shares, {"left_name": cmp_name, "right_name": ref_name,
                                                 "axis_title": self.L("paygap.quartiles_axis")})
