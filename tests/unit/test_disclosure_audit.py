@@ -245,3 +245,45 @@ def test_a_voluntary_quarter_share_times_its_size_that_counts_a_few_people_is_a_
     # the statutory gap's quarters are published by law, however few they hold
     statutory = {**gap(c(139), c(21), sizes, shares), "id": "gender"}  # 139 men and 21 women in all
     assert audit_figures({**figs(), "pay_gaps": [statutory]}) == []
+
+
+def training(rows, notes=("reporting_period", "status_cumulative")):
+    """training.sex as figures.json holds it: status (cumulative, no total) x sex."""
+    t = table("training.sex", rows, dims=("status", "sex"), population="training_requests")
+    return {**t, "note_codes": list(notes)}
+
+
+def test_a_later_stage_bounds_the_stage_before_it():
+    # 21 requests approved: the men's withheld (1-4) and the women's beside them (17-20). 20 women's
+    # requests were completed, and a completed request was approved: so 20 women's and 1 man's
+    rows = [(("requested", "female"), {"count": c(25)}), (("requested", "male"), {"count": c(30)}),
+            (("requested", "total"), {"count": c(55)}),
+            (("approved", "female"), {"count": X}), (("approved", "male"), {"count": S}),
+            (("approved", "total"), {"count": c(21)}),
+            (("completed", "female"), {"count": c(20)}), (("completed", "male"), {"count": c(0)}),
+            (("completed", "total"), {"count": c(20)})]
+    assert recovered(figs(training(rows))) == {("training.sex", ("approved", "female"), "interval", 20),
+                                               ("training.sex", ("approved", "male"), "interval", 1)}
+    # a table that does not say its stages are cumulative gives no such bound
+    assert audit_figures(figs(training(rows, notes=("reporting_period",)))) == []
+
+
+def test_the_audit_finds_what_disclosure_control_would_leave_without_its_stages_inside_stages(tmp_path, monkeypatch):
+    # a 200-person organisation (sample seed 7): with the nesting of stages switched off in
+    # disclosure control, the audit recovers withheld training counts from the stage after them;
+    # with it on, nothing
+    import json
+
+    from pipeline.config import ReportingYear, load_organisation
+    from pipeline.extracts import load_extracts
+    from pipeline.measures import compute_figures
+    from pipeline.measures import disclosure as dc
+    from pipeline.sample import main as make_sample
+
+    make_sample(["--out", str(tmp_path), "--years", "2023", "2024", "--seed", "7", "--employees", "200"])
+    org, _ = load_organisation(tmp_path / "organisation.toml")
+    ex, _ = load_extracts(tmp_path, ReportingYear(2024), org)
+    assert audit_figures(json.loads(compute_figures(ex).to_json())) == []
+    monkeypatch.setattr(dc, "find_nested", lambda *_a, **_k: [])
+    found = audit_figures(json.loads(compute_figures(ex).to_json()))
+    assert found and {(r.how, r.table.split(".")[0]) for r in found} == {("interval", "training")}
