@@ -427,9 +427,9 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{{font-family:DejaVu Sans,Arial,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;color:#0b0c0c}}
-table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}} th,td{{border:1px solid #b1b4b6;padding:.25rem .5rem;text-align:left}}
-caption{{text-align:left;font-weight:bold;padding:.25rem 0}} .pair{{display:flex;gap:1rem;margin:.5rem 0}}
-figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} .banner{{background:#d4351c;color:#fff;padding:.5rem 1rem}}
+table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}} th,td{{border:1px solid #b1b4b6;padding:.25rem .5rem;text-align:left;overflow-wrap:anywhere}}
+caption{{text-align:left;font-weight:bold;padding:.25rem 0}} .pair{{display:flex;flex-wrap:wrap;gap:1rem;margin:.5rem 0}}
+figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;height:auto}} code{{overflow-wrap:anywhere}} .banner{{background:#d4351c;color:#fff;padding:.5rem 1rem}}
 </style></head><body>
 <p><a href="{e(t("other_language_file"), quote=True)}" lang="{other}" hreflang="{other}">{e(t("other_language"))}</a></p>
 <p class="banner">{e(t("banner"))}

@@ -25,7 +25,7 @@ from pipeline.report import pdftags
 from pipeline.report.fetcher import RestrictedFetcher
 
 log = logging.getLogger("pipeline.report")
-pdftags.install()  # every data cell's /Headers names each header over it (see pdftags)
+pdftags.install()  # table headers, language of parts, artifacts, links, figure boxes (see pdftags)
 PDF_VARIANT = "pdf/ua-1"
 PT_PER_PX = 0.75
 MM_PER_PX = 25.4 / 96
@@ -60,7 +60,7 @@ def write_pdf(html: str, *, base_dir: Path, target: Path, roots: list[Path], qui
         options = {**DEFAULT_OPTIONS, "pdf_variant": PDF_VARIANT}
         document = html_doc.render(**options)
         overflows = overflowing_cells(document) + crowded_running_heads(document)
-        data = document.write_pdf(**options)
+        data = document.write_pdf(finisher=pdftags.open_with_bookmarks, **options)
     except FatalURLFetchingError as exc:
         raise UnsafeContent(f"PDF: {exc.__cause__ or exc}") from exc
     except UnsafeContent:

@@ -15,19 +15,43 @@ The IDs are those WeasyPrint gave its header cells, so nothing else in the tree 
 
 It is written against WeasyPrint 70.0 (pinned in ``pyproject.toml``). On another version the builder
 is left alone, and the test of the tagged PDF's headers says whether this mend is still needed.
+
+The same wrapper mends four more things WeasyPrint 70 leaves short of PDF/UA-1:
+
+- **Language of parts** (PDF/UA 7.2, WCAG 3.1.2): an element with a ``lang`` attribute gives its
+  structure element ``/Lang``. The bilingual summary's English half, and each report's line in the
+  other language, are then read in their own language's voice, not the document's.
+- **Running heads and page numbers are artifacts** (PDF/UA 7.1, 7.8): WeasyPrint marks the text of
+  the page-margin boxes as content and builds structure elements for it that the tree never links
+  to. Here that text is marked ``/Artifact /Pagination`` while it is drawn (``_draw_page``,
+  ``_marked``) and gets no structure element.
+- **Links say where they go**: a link annotation's ``/Contents`` is its text ("Pay gaps"), not the
+  anchor it points at (``#men_women``).
+- **Figure bounding boxes in PDF units**: WeasyPrint gives CSS pixels measured from the top of the
+  page; ``/BBox`` wants points from the bottom.
+
+``open_with_bookmarks`` (a ``write_pdf`` finisher) opens the document with its bookmarks showing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pydyf
 import weasyprint
+import weasyprint.document
 from weasyprint.formatting_structure import boxes
+from weasyprint.pdf import stream as _stream
 from weasyprint.pdf import tags as _tags
 
 MENDED_VERSION = "70.0"
+PT_PER_PX = 0.75
+# ids of the boxes in the page-margin boxes (running heads, page numbers) of the page being drawn
+_IN_MARGINS: set[int] = set()
+# the height in CSS pixels of the page whose structure is being built (for figure bounding boxes)
+_PAGE: dict[str, float] = {}
 
 
 def install() -> bool:
@@ -36,20 +60,81 @@ def install() -> bool:
         return False
     if not getattr(_tags._build_box_tree, "_cydradd_headers", False):
         _tags._build_box_tree = _with_cell_headers(_tags._build_box_tree)
+        weasyprint.document.draw_page = _draw_page(weasyprint.document.draw_page)
+        _stream.Stream.marked = _marked(_stream.Stream.marked)
     return True
+
+
+def open_with_bookmarks(_document: Any, pdf: pydyf.PDF) -> None:
+    """``write_pdf`` finisher: a reader opens the PDF with its bookmarks (the headings) showing."""
+    if "Outlines" in pdf.catalog:
+        pdf.catalog["PageMode"] = "/UseOutlines"
+
+
+def _draw_page(draw: Callable[..., None]) -> Callable[..., None]:
+    def draw_page(page: Any, stream: Any) -> None:
+        _IN_MARGINS.clear()
+        for child in page.children:
+            if isinstance(child, boxes.MarginBox):
+                _IN_MARGINS.update(id(b) for b in child.descendants())
+        try:
+            draw(page, stream)
+        finally:
+            _IN_MARGINS.clear()
+
+    return draw_page
+
+
+def _marked(marked: Callable[..., Any]) -> Callable[..., Any]:
+    @contextmanager
+    def marked_or_artifact(self: Any, box: Any, tag: str) -> Iterator[None]:
+        if self._tags is None or id(box) not in _IN_MARGINS:
+            with marked(self, box, tag):
+                yield
+            return
+        pydyf.Stream.begin_marked_content(self, "Artifact", pydyf.Dictionary({"Type": "/Pagination"}))
+        try:
+            yield
+        finally:
+            pydyf.Stream.end_marked_content(self)
+
+    return marked_or_artifact
 
 
 def _with_cell_headers(build: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
     def build_box_tree(box: Any, *args: Any) -> Iterator[Any]:
+        if isinstance(box, boxes.MarginBox):
+            return  # drawn as artifacts (``_marked``): nothing of it belongs in the tree
+        passed_through = isinstance(box, boxes.PageBox) or box.element_tag in ("html", "body")
+        if isinstance(box, boxes.PageBox):
+            _PAGE["height"] = box.margin_height()
         for element in build(box, *args):
             if element.get("S") == "/Table" and getattr(box, "is_table_wrapper", False):
                 table = box.get_wrapped_table()
                 if table is not None:
                     link_headers(list(_rows(table)))
+            if not passed_through:
+                _mend(element, box)
             yield element
 
     build_box_tree._cydradd_headers = True  # type: ignore[attr-defined]
     return build_box_tree
+
+
+def _mend(element: Any, box: Any) -> None:
+    """Language, link description and figure bounding box of the structure element made for ``box``."""
+    lang = box.element.get("lang") if box.element is not None else None
+    if lang and "Lang" not in element:
+        element["Lang"] = pydyf.String(lang)
+    annotation = getattr(box, "link_annotation", None)
+    if annotation is not None and element.get("S") == "/Link" and box.element is not None:
+        text = " ".join("".join(box.element.itertext()).split())
+        if text:
+            annotation["Contents"] = pydyf.String(text)
+    if element.get("S") == "/Figure" and "A" in element and "height" in _PAGE:
+        x1, y1, x2, y2 = element["A"]["BBox"]
+        top = _PAGE["height"]
+        element["A"]["BBox"] = pydyf.Array([round(v * PT_PER_PX, 2) for v in (x1, top - y2, x2, top - y1)])
 
 
 def _rows(box: Any) -> Iterator[Any]:

@@ -158,6 +158,14 @@ def axe_results(request) -> dict[str, list[dict[str, Any]]]:  # noqa: ANN001
                       "id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.html)}))))")
             results[lang] = json.loads(browser.evaluate(session, script,
                 await_promise=True))
+            # reflow (WCAG 1.4.10): how wide the page is against the window, at 320 and 1280 CSS px
+            widths = []
+            for width in (320, 1280):
+                browser.send("Emulation.setDeviceMetricsOverride",
+                             {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session)
+                widths.append(browser.evaluate(session, "[document.documentElement.scrollWidth, "
+                                                        "document.documentElement.clientWidth]"))
+            results[f"width.{lang}"] = widths
     finally:
         browser.close()
     return results
@@ -173,3 +181,13 @@ def test_axe_finds_no_wcag_a_or_aa_violations_in_the_review_pack(axe_results, la
     if f"review.{lang}" not in axe_results:
         pytest.skip("the hand-built fixture has no review pack; the sample's is checked")
     assert axe_results[f"review.{lang}"] == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_page_scrolls_sideways_in_a_narrow_or_a_wide_window(axe_results, lang: str) -> None:  # noqa: ANN001
+    # WCAG 1.4.10: at 320 CSS px only a wide table scrolls, inside its own box. The hidden explanations
+    # of withheld cells once sat outside those boxes: the Welsh report page was 1,181 px wide at 320 px
+    # and 1,402 px in a 1,280 px window; the review pack's tables were 638 px wide at 320
+    for page in (lang, f"review.{lang}"):
+        for page_width, window_width in axe_results.get(f"width.{page}", []):
+            assert page_width <= window_width, (page, page_width, window_width)

@@ -284,3 +284,59 @@ def test_each_pay_gap_measure_is_printed_on_one_line(rendered, lang: str) -> Non
     for key in ("mean_hourly_gap", "median_hourly_gap", "mean_bonus_gap", "median_bonus_gap"):
         name = labels["paygap"][key]
         assert any(line.startswith(name + " ") for line in lines), f"{name!r} is not whole on one line"
+
+
+def _tree(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every structure element linked from the root."""
+    out, stack = [], [pdf.Root.StructTreeRoot.K]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            out.append(node)
+            if "/K" in node:
+                stack.append(node.K)
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_line_in_the_other_language_is_tagged_with_its_language(structures, lang: str) -> None:  # noqa: ANN001
+    # the cover's "also available in ..." line: a screen reader reads it in its own language's voice
+    pdf, _, _ = structures[lang]
+    other = "en" if lang == "cy" else "cy"
+    langs = [str(n.Lang) for n in _tree(pdf) if "/Lang" in n]
+    assert other in langs
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_running_heads_and_page_numbers_are_artifacts_and_every_tagged_text_is_in_the_tree(structures, lang: str) -> None:  # noqa: ANN001
+    # WeasyPrint marked the page-margin text as content of structure elements that the tree never
+    # linked to (PDF/UA 7.1): 3 to 5 such orphans on every page
+    pdf, _, _ = structures[lang]
+    linked = {n.objgen for n in _tree(pdf)}
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    orphans = 0
+    for i in range(0, len(nums), 2):
+        entry = nums[i + 1]
+        for element in entry if isinstance(entry, pikepdf.Array) else [entry]:
+            if isinstance(element, pikepdf.Dictionary) and element.objgen not in linked:
+                orphans += 1
+    assert orphans == 0
+    pagination = [p for p in pdf.pages if re.search(rb"/Artifact\s*<<\s*/Type\s*/Pagination\s*>>\s*BDC", p.Contents.read_bytes())]
+    assert len(pagination) >= len(pdf.pages) - 1  # every page but the cover has a running head
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_links_describe_their_target_by_its_words_and_figures_sit_on_their_page(structures, lang: str) -> None:  # noqa: ANN001
+    pdf, _, elements = structures[lang]
+    contents_page = next(p for p in pdf.pages if any(a.get("/Dest") for a in p.get("/Annots", [])))
+    for annot in contents_page.Annots:
+        if "/Dest" in annot:
+            assert str(annot.Contents) != str(annot.Dest)  # "Pay gaps", not "#men_women"
+            assert " " in str(annot.Contents) or str(annot.Contents)[:1].isupper()
+    width, height = (float(v) for v in pdf.pages[0].MediaBox[2:])
+    for fig in elements["Figure"]:
+        x1, y1, x2, y2 = (float(v) for v in fig.A.BBox)
+        assert 0 <= x1 < x2 <= width and 0 <= y1 < y2 <= height, (x1, y1, x2, y2)
+    assert pdf.Root.PageMode == "/UseOutlines"  # opens with the bookmarks showing

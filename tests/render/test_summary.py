@@ -68,6 +68,9 @@ def test_one_tagged_page_in_welsh_with_a_structure_tree(summary) -> None:  # noq
     types, _ = _struct_types(pdf)
     assert types["H1"] == 2 and types["H2"] >= 4 and types["TH"] >= 20 and types["TD"] >= 20, types
     assert types["Sect"] >= 2  # one section per language
+    _, elements = _struct_types(pdf)
+    # the English half says it is English: read in a Welsh voice otherwise (the document is Welsh)
+    assert sorted(str(s.get("/Lang")) for s in elements["Sect"] if "/Lang" in s) == ["cy", "en"]
 
 
 def test_only_the_shipped_font_is_embedded(summary) -> None:  # noqa: ANN001
