@@ -53,6 +53,7 @@ def load_extracts(inputs: Path, year: ReportingYear, org: Organisation,
                                     allowed=f"a folder {year_dir} holding employees.csv, pay.csv ...")])
     frames: dict[str, pl.DataFrame] = {}
     files: dict[str, str] = {}
+    read: set[str] = set()  # extracts read into a frame (their cells checked, whatever they held)
     for ex in EXTRACTS:
         if only is not None and ex.name not in only:
             frames[ex.name] = empty_frame(ex)
@@ -71,17 +72,22 @@ def load_extracts(inputs: Path, year: ReportingYear, org: Organisation,
         typed, cell_problems = validate_extract(raw, org)
         problems += cell_problems
         frames[ex.name] = empty_frame(ex) if typed is None else typed
+        if typed is not None:
+            read.add(ex.name)
 
+    # The cross-file checks compare two extracts that were both read: against a file that could not be
+    # read (another delimiter, a lost column), every id of the other would be "not in employees.csv",
+    # a cascade that blames the files that are fine.
     emp = frames["employees"]
     emp_file = files.get("employees", "employees.csv")
-    if "employees" in files:
+    if "employees" in read:
         problems += crossfile.check_employees(emp, emp_file, year, org)
-        if "pay" in files:
+        if "pay" in read:
             problems += crossfile.check_pay(frames["pay"], emp, files["pay"], emp_file, year, org)
-        if "applications" in files:
+        if "applications" in read:
             problems += crossfile.check_applications(frames["applications"], emp, files["applications"], emp_file)
         for ex in EVENT_EXTRACTS:
-            if ex.name in files:
+            if ex.name in read:
                 problems += crossfile.check_events(frames[ex.name], emp, files[ex.name], emp_file,
                                                    ex.date_columns_in_period, year)
     if any(p.severity == "error" for p in problems):

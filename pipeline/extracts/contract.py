@@ -168,6 +168,9 @@ class Extract:
     meaning: str
     columns: tuple[Column, ...]
     required: bool = True
+    # a year may have none of these events (no grievance in a small body): a header with no rows is
+    # then the honest extract, not an empty file
+    may_be_empty: bool = False
     key: str | None = None  # column whose values must be unique
     date_columns_in_period: tuple[str, ...] = ()  # dates that must fall inside the reporting period
 
@@ -258,6 +261,7 @@ PAY = Extract(
 
 APPLICATIONS = Extract(
     name="applications",
+    may_be_empty=True,
     meaning="recruitment and internal applications in the period",
     key="application_id",
     columns=(
@@ -275,6 +279,7 @@ APPLICATIONS = Extract(
 
 TRAINING = Extract(
     name="training",
+    may_be_empty=True,
     meaning="training requests made by employees in the period",
     date_columns_in_period=("requested_date",),
     columns=(
@@ -288,6 +293,7 @@ TRAINING = Extract(
 
 GRIEVANCES = Extract(
     name="grievances",
+    may_be_empty=True,
     meaning="grievance cases raised in the period, one row per person involved",
     date_columns_in_period=("date_raised",),
     columns=(
@@ -301,6 +307,7 @@ GRIEVANCES = Extract(
 
 DISCIPLINARY = Extract(
     name="disciplinary",
+    may_be_empty=True,
     meaning="formal disciplinary cases started in the period",
     date_columns_in_period=("date_started",),
     columns=(

@@ -44,6 +44,8 @@ def contract_markdown() -> str:
     for ex in EXTRACTS:
         parts.append(f"\n## `{ex.name}` ({'required' if ex.required else 'optional'})\n")
         parts.append(f"{ex.meaning[0].upper()}{ex.meaning[1:]}.")
+        if ex.may_be_empty:
+            parts.append(" A year with none has the header row and no data rows.")
         if ex.key:
             parts.append(f" `{ex.key}` must be unique.")
         if ex.date_columns_in_period:
@@ -70,7 +72,10 @@ CROSS_FILE = """
 | `grade` is listed for the person's `workforce_group` in `organisation.toml` | `grade_not_in_group` |
 | full-time employees have `fte` 1 | `pattern_mismatch` |
 | training `completed` only when `outcome` is `approved` | `completed_not_approved` |
-| files are UTF-8, comma-separated, not empty | `encoding`, `wrong_delimiter`, `empty_file` |
+| files are UTF-8, comma-separated, not empty (an event file may hold only its header) | `encoding`, `wrong_delimiter`, `empty_file` |
+| row 1 names the columns (a lost header row is reported, its cells never repeated) | `no_header` |
+| every row has as many values as the header (a lost or extra comma, a double quote left open) | `short_row`, `long_row`, `unclosed_quote` |
+| the files can be opened by the user running cydradd | `cannot_open` |
 
 ## `organisation.toml`
 

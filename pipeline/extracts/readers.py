@@ -72,8 +72,11 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
     suffix = path.suffix.lower()
     quick = None
     if suffix == ".csv":
-        with path.open("rb") as f:
-            problems = _head_problems(f.read(65536), path.name)
+        try:
+            with path.open("rb") as f:
+                problems = _head_problems(f.read(65536), path.name)
+        except OSError as exc:
+            return None, cannot_open(path, exc)
         frame = None if problems else _scan_csv(path)
     elif suffix == ".xlsx":
         eager, problems = _read_xlsx(path, frozenset(c.name for c in extract.columns if c.kind == "date"))
@@ -93,6 +96,63 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
         quick = _contract_columns(_scan_csv(path, blank_is_null=True, types=codes), extract, header,
                                   trim=lambda c: c.kind not in SELF_TRIMMED)
     return RawExtract(extract, path, frame, quick), problems
+
+
+def cannot_open(path: Path, exc: OSError, shown_as: str | None = None) -> list[Problem]:
+    """A file the run's user may not read (or that vanished): the user's to fix, not a crash."""
+    why = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__)
+    return [Problem("cannot_open", shown_as or path.name, message=f"the file cannot be opened ({why})",
+                    allowed="a file the user running cydradd can read")]
+
+
+def field_counts(path: Path) -> tuple[int, dict[int, tuple[int, bool]]]:
+    """The number of values in a CSV's header, and each record with another number of values, by
+    spreadsheet row (a blank line, which holds none, is not one of them), with whether a value runs
+    over a line break (a double quote left open swallows the rest of the file into one value).
+
+    polars reads a record with too few values by leaving the last columns blank, so the values after
+    a lost comma sit in the wrong columns: a date of birth in ``sex``, a bonus in ``full_pay``, and
+    the cell checks would echo it. A record with too many stops polars without saying where. Python's
+    ``csv`` module counts both, quotes and quoted line breaks included; it is slow (seconds for a
+    million rows), so it runs only once something has already failed."""
+    import csv
+
+    odd: dict[int, tuple[int, bool]] = {}
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            records = csv.reader(f)
+            width = len(next(records, []))
+            for row, record in enumerate(records, start=2):
+                if record and len(record) != width:
+                    odd[row] = (len(record), any("\n" in value for value in record))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return 0, {}
+    return width, odd
+
+
+def ragged_problems(width: int, odd: dict[int, tuple[int, bool]], name: str, limit: int = 20) -> list[Problem]:
+    """One problem per record whose number of values is not the header's (``field_counts``)."""
+    out = []
+    for row, (n, runs_on) in list(odd.items())[:limit]:
+        if n < width and runs_on:
+            out.append(Problem("unclosed_quote", name, row=row,
+                               message="a double quote opened on this row is not closed, so the rest of the file "
+                                       "reads as one value",
+                               allowed="a closing double quote after the value"))
+        elif n < width:
+            out.append(Problem("short_row", name, row=row,
+                               message=f"the row has {n} values where the header has {width}: a value or its comma "
+                                       "is missing, so the values after it are in the wrong columns",
+                               allowed="one value per column (an empty value still needs its comma)"))
+        else:
+            out.append(Problem("long_row", name, row=row,
+                               message=f"the row has {n} values where the header has {width}",
+                               allowed="one value per column; a value with a comma in it inside double quotes"))
+    if len(odd) > limit:
+        out.append(Problem("short_row", name, message=f"... and {len(odd) - limit} more rows with a number of values "
+                                                      "other than the header's",
+                           allowed="one value per column"))
+    return out
 
 
 def unreadable(path: Path) -> list[Problem]:
@@ -139,7 +199,10 @@ def _head_problems(head: bytes, name: str) -> list[Problem]:
 def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
     """The whole CSV read at once, to explain a file the scan could not read."""
     name = path.name
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, cannot_open(path, exc)
     problems = _head_problems(data[:65536], name)
     if problems:
         return None, problems
@@ -161,6 +224,9 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
             return None, [Problem("encoding", name, row=line,
                                   message="the file is not UTF-8 text (saved as ANSI/Windows-1252?)",
                                   allowed="UTF-8; in Excel use 'Save as: CSV UTF-8'")]
+        width, odd = field_counts(path)
+        if odd:
+            return None, ragged_problems(width, odd, name)
         return None, [Problem("unreadable", name, message=f"the CSV cannot be read ({type(exc).__name__})",
                               allowed="one header row and the same number of columns on every row")]
     # A record with a quoted line break is still one row in a spreadsheet, so numbering records
@@ -249,10 +315,21 @@ def _match_header(columns: list[str], name: str, extract: Extract) -> tuple[dict
                                     allowed="each column once"))
             continue
         seen[norm] = col
+    required = [c.name for c in extract.columns if c.required]
+    found = [c for c in required if c in seen]
+    if len(found) * 2 < len(required):
+        # most of the contract's names are not there: row 1 is data (the header row was lost) or
+        # another system's header. Its cells are not echoed: they may be a person's id, name or
+        # date of birth.
+        return None, [Problem("no_header", name, row=1,
+                              message=f"row 1 does not hold the contract's column names ({len(found)} of the "
+                                      f"{len(required)} required columns found): the header row is missing, or the "
+                                      "columns are named differently",
+                              allowed="a header row naming the columns: " + ", ".join(required))]
     for col in extract.columns:
         if col.name not in seen and col.required:
             problems.append(Problem("missing_column", name, row=1, column=col.name, message="a required column is missing",
-                                    allowed=", ".join(c.name for c in extract.columns if c.required)))
+                                    allowed=", ".join(required)))
     extra = [n for n in seen if n not in extract.column_names and n]
     for n in extra:
         problems.append(Problem("extra_column", name, row=1, column=n if _looks_like_name(n) else None,
@@ -281,7 +358,9 @@ def _contract_columns(frame: pl.LazyFrame, extract: Extract, header: dict[str, s
 
 
 def _looks_like_name(text: str) -> bool:
-    return len(text) <= 40 and all(ch.isalnum() or ch in "_- " for ch in text)
+    """A column name safe to repeat: short words, not a value (an id, a date or an amount has digits)."""
+    return (len(text) <= 40 and any(ch.isalpha() for ch in text) and not any(ch.isdigit() for ch in text)
+            and all(ch.isalnum() or ch in "_- " for ch in text))
 
 
 def _repeated_header(extract: Extract, header: dict[str, str], exact: bool = True) -> pl.Expr:

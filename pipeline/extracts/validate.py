@@ -20,7 +20,15 @@ from pipeline.config import Organisation
 from pipeline.errors import Problem
 from pipeline.extracts.contract import FALSE_WORDS, TRUE_WORDS, Column, Extract
 from pipeline.extracts.frames import EMPLOYEE_ID, HOURS, MONEY, employee_key
-from pipeline.extracts.readers import HEADER, ROW, RawExtract, repeated_header_problems, unreadable
+from pipeline.extracts.readers import (
+    HEADER,
+    ROW,
+    RawExtract,
+    field_counts,
+    ragged_problems,
+    repeated_header_problems,
+    unreadable,
+)
 
 MAX_ROWS_LISTED = 20
 _CODE_LIKE = re.compile(r"^[\w\-+/.]{1,30}$")
@@ -128,12 +136,20 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
         problems += repeated_header_problems(repeated[ROW].to_list(), name)
         out = out.filter(~pl.col(HEADER))
         hits = out.select(pl.col(r.flag).any() for r in plan.rules).row(0) if plan.rules else ()
-    elif out.height == 0:
+    elif out.height == 0 and not ex.may_be_empty:
         problems.append(Problem("empty_file", name, message="the file has a header but no data rows",
                                 allowed="one row per record"))
     failed = [r for r, hit in zip(plan.rules, hits, strict=True) if hit]
+    ragged: list[int] = []
+    if failed and raw.path.suffix.lower() == ".csv":
+        # a record with a value too few has the values after it in the wrong columns: it is reported
+        # as such, and its cells are not (they would repeat, say, a date of birth found in ``sex``)
+        width, odd = field_counts(raw.path)
+        problems += ragged_problems(width, odd, name)
+        ragged = sorted(odd)
     if failed:
-        rows = checked.filter(~pl.col(HEADER) & pl.any_horizontal(pl.col(r.flag) for r in failed)).select(
+        rows = checked.filter(~pl.col(HEADER) & pl.any_horizontal(pl.col(r.flag) for r in failed)
+                              & ~pl.col(ROW).is_in(ragged)).select(
             ROW, *dict.fromkeys(r.column.name for r in failed), *(pl.col(r.flag) for r in failed)).collect()
         for r in failed:
             problems += _failing_rows(rows, pl.col(r.flag), name, r.column, r.code, r.message, r.allowed, show=r.show)

@@ -565,7 +565,9 @@ class Builder:
                 blocks += self.information_blocks()
             if sid == "methodology":
                 blocks += self.methodology_blocks()
-            if sid in likelihoods:
+            tables = by_section.get(sid, [])
+            none_took_place = bool(tables) and all(_counts_nobody(t) for t in tables)
+            if sid in likelihoods and not none_took_place:
                 blocks.append(Block("heading", heading=self.L("likelihood.heading"),
                                     html_id=self.unique_id(f"{sid}-likelihood")))
                 blocks.append(Block("paragraphs", paragraphs=self.L.paragraphs("likelihood.explanation")))
@@ -574,13 +576,15 @@ class Builder:
                 gaps = sorted(self.f.pay_gaps, key=lambda g: (g.id != "gender", 0))
                 for g in gaps:
                     blocks.append(Block("paygap", paygap=self.paygap(g)))
-            for t in by_section.get(sid, []):
+            for t in [] if none_took_place else tables:
                 for c in self.charts_for(t):
                     blocks.append(Block("chart", chart=c))
                 blocks.append(Block("table", table=self.table_view(t)))
             has_figures = any(b.kind in ("table", "paygap", "chart") for b in blocks)
             empty = ""
-            if sid not in text_only and not has_figures:
+            if none_took_place:  # a year with no grievance: one sentence, not a dozen tables of zeros
+                empty = self.L.first(f"section.{sid}.none", "section.none")
+            elif sid not in text_only and not has_figures:
                 empty = self.L.first(f"section.{sid}.empty", "section.empty")
             sections.append(SectionView(sid, self.L(f"section.{sid}.title"), intro, blocks, empty,
                                         text_only=sid in text_only and sid != "methodology"))
@@ -640,6 +644,12 @@ class Builder:
                   Block("symbols", paragraphs=[]),
                   Block("paragraphs", paragraphs=self.L.paragraphs("methodology.suppression"))]
         return blocks
+
+
+def _counts_nobody(t: Table) -> bool:
+    """Every count of the table is shown and is 0 (an event that did not happen this year)."""
+    counts = [c for row in t.rows for m, c in row.cells.items() if m == "count"]
+    return bool(counts) and all(c.value == 0 and not c.suppressed for c in counts)
 
 
 def commentary_section(filename: str) -> str:

@@ -218,3 +218,30 @@ def test_quarter_sizes_beside_a_withheld_group_size_show_as_withheld(lang: str) 
     sizes = [row.cells[2] for row in view.quartiles.rows]
     assert [c.text for c in sizes] == [labels[lang].text("symbol.suppressed")] * 4
     assert all(c.kind == "suppressed" for c in sizes)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_section_whose_tables_count_nobody_says_so_in_one_sentence(lang: str) -> None:
+    # a small body with no grievance this year: one sentence, not a table of zeros for every characteristic
+    from dataclasses import replace
+
+    from pipeline.figures import Cell, Row, Table
+    from pipeline.report.document import Builder, label_context, load_layout
+    from pipeline.report.labels import Labels, load_catalogue
+
+    figures, org = F.figures(), F.organisation()
+    zeros = {"count": Cell(0), "pct_all": Cell(None, not_calculable="zero_denominator")}
+    none = Table("grievances.sex", "grievances", "grievance_parties", ("role", "sex"), ("count", "pct_all"),
+                 tuple(Row((r, s), dict(zeros)) for r in ("complainant", "respondent", "total")
+                       for s in ("female", "male", "total")))
+    figures = replace(figures, tables=(*figures.tables, none))
+    other = "en" if lang == "cy" else "cy"
+    labels = {code: Labels(code, load_catalogue(code), label_context(figures, org, code)) for code in LANGS}
+    for lb in labels.values():
+        lb.context["period"] = lb.text("period")
+    doc = Builder(figures, org, labels[lang], labels[other], commentary={}, draft=True, layout=load_layout(),
+                  draw_charts=False).build()
+    section = next(s for s in doc.sections if s.id == "grievances")
+    assert section.tables == [] and section.empty == labels[lang].text("section.none")
+    shown = next(s for s in doc.sections if s.id == "profile")
+    assert shown.tables and not shown.empty

@@ -192,11 +192,16 @@ def test_empty_file(tmp_path):
     assert (p.code, p.file) == ("empty_file", "grievances.csv")
 
 
-def test_header_only_file_is_empty(tmp_path):
+def test_a_year_with_no_grievances_has_a_header_only_grievances_file_but_employees_may_not_be_empty(tmp_path):
+    # a small body may have no grievance or disciplinary case in a year: the header alone says so
     root = write_inputs(tmp_path)
     (root / "2024" / "grievances.csv").write_text("employee_id,case_id,role,date_raised,outcome\n")
-    p = only(errors_of(root))
-    assert (p.code, p.file) == ("empty_file", "grievances.csv")
+    assert errors_of(root) == []
+    org, _ = load_organisation(root / "organisation.toml")
+    ex, _ = load_extracts(root, ReportingYear(2024), org)
+    assert ex.grievances.height == 0 and "grievances" in ex.supplied
+    (root / "2024" / "pay.csv").write_text((root / "2024" / "pay.csv").read_text().split("\n", 1)[0] + "\n")
+    assert ("empty_file", "pay.csv") in {(p.code, p.file) for p in errors_of(root)}
 
 
 def test_not_utf8(tmp_path):
@@ -427,3 +432,71 @@ def test_a_number_too_long_for_its_type_is_an_error_not_a_blank(tmp_path):
 def test_implausibly_large_pay_is_out_of_range(tmp_path):
     p = only(errors_of(broken(tmp_path, "pay", 0, ordinary_pay="99999999999.00")))
     assert (p.code, p.column, p.found) == ("out_of_range", "ordinary_pay", None)
+
+
+# ---------------------------------------------------------------- the shape of a CSV: nothing personal echoed
+def _all_text(problems: list[Problem]) -> str:
+    return "\n".join(p.render() for p in problems)
+
+
+def test_a_file_whose_header_row_was_lost_is_one_problem_that_repeats_none_of_its_first_row(tmp_path):
+    # the first person's row became the header: its id, job title and date of birth are not column names
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "employees.csv"
+    path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    problems = load(root)
+    p = only([x for x in problems if x.file == "employees.csv"])
+    assert (p.code, p.row) == ("no_header", 1) and "employee_id" in p.allowed
+    text = _all_text(problems)
+    assert "E1" not in text and "1990-05-17" not in text and "response officer" not in text.lower()
+
+
+def test_an_unknown_column_named_like_a_value_is_not_repeated(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "pay.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ",Cost centre,1962-09-04"] + [x + ",,"for x in lines[1:]]) + "\n", encoding="utf-8")
+    extra = [p for p in load(root) if p.code == "extra_column"]
+    assert sorted(str(p.column) for p in extra) == ["None", "cost centre"]
+
+
+def test_a_row_with_a_value_too_few_is_named_and_its_shifted_values_are_not_repeated(tmp_path):
+    # E2's sex lost with its comma (row 3): the date of birth lands in sex, the ethnicity in
+    # date_of_birth ... The row is one problem, and no value of it is shown
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "employees.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[2].startswith("E2,") and lines[2].count(",male,") == 1
+    lines[2] = lines[2].replace(",male,", ",", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = errors_of(root)
+    short = [p for p in problems if p.code == "short_row"]
+    assert [(p.file, p.row) for p in short] == [("employees.csv", 3)]
+    assert "21" in short[0].message
+    assert not [p for p in problems if p.file == "employees.csv" and p.row == 3 and p.code != "short_row"]
+    assert "1990-05-17" not in _all_text(problems)
+
+
+def test_a_row_with_a_value_too_many_is_named(tmp_path):
+    # an unquoted comma in a job title: polars stops; the row is found and named
+    root = broken(tmp_path, "employees", 2, job_title="Analyst, Finance")
+    path = root / "2024" / "employees.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace('"Analyst, Finance"', "Analyst, Finance"), encoding="utf-8")
+    p = only(errors_of(root))
+    assert (p.code, p.file, p.row) == ("long_row", "employees.csv", 4)
+    assert "Finance" not in p.render()
+
+
+def test_a_file_the_run_may_not_open_is_a_problem_not_a_crash(tmp_path, monkeypatch):
+    root = write_inputs(tmp_path)
+    target = root / "2024" / "pay.csv"
+    real_open = Path.open
+
+    def refuse(self, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202 (chmod 000 does not stop root)
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *a, **k)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    p = only(errors_of(root))
+    assert (p.code, p.file) == ("cannot_open", "pay.csv") and "permission denied" in p.message

@@ -62,7 +62,7 @@ def test_unterminated_quote_is_an_unreadable_file_not_a_crash(tmp_path):
     p = _training(root)
     p.write_text(p.read_text() + 'E1,"unterminated,2023-06-01,approved,true\n')
     problem = only(errors_of(root))
-    assert (problem.code, problem.file) == ("unreadable", "training.csv")
+    assert (problem.code, problem.file, problem.row) == ("unclosed_quote", "training.csv", 4)
 
 
 def test_cells_are_trimmed(tmp_path):
