@@ -169,10 +169,20 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         from pipeline.config import ReportingYear, load_organisation
         from pipeline.extracts import load_extracts
 
+        from pipeline.run import RunOptions, other_inputs
+
         org, problems = load_organisation(args.inputs / "organisation.toml")
         if org is None:
             raise InvalidInput(problems)
-        _, warnings = load_extracts(args.inputs, ReportingYear(args.year), org)
+        # community.csv and the commentary too: a report run reads them, so a check that passed them
+        # by would say "OK" to inputs that then fail
+        _, _, other = other_inputs(RunOptions(year=args.year, inputs=args.inputs, outputs=Path()), org)
+        try:
+            _, warnings = load_extracts(args.inputs, ReportingYear(args.year), org)
+        except InvalidInput as exc:
+            raise InvalidInput(other + exc.problems + exc.warnings) from None
+        if other:
+            raise InvalidInput(other + warnings)
         _print_problems(warnings, args.log_format)
         _summary(args.log_format, ExitCode.OK, f"the {args.year} extracts meet the data contract")
         return 0

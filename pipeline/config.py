@@ -18,6 +18,20 @@ from pipeline.errors import Problem
 
 DAYS_CONVENTIONS = ("actual", "30.44")
 
+# Every key organisation.toml may hold, with its type. A key outside these is an error, not ignored:
+# ``suppresion_threshold = 10`` (one s) silently left the default 5, and counts the organisation
+# meant to withhold were published.
+_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "organisation": {"code": str, "name_en": str, "name_cy": str, "census_geography": str},
+    "settings": {"suppression_threshold": int, "min_group_size": int, "pay_period_days": str, "rounding": str,
+                 "change_threshold_points": (int, float)},
+    "workforce_groups.*": {"name_en": str, "name_cy": str, "grades": list, "employee": bool, "officer": bool},
+    "grades.*": {"name_en": str, "name_cy": str},
+}
+_TABLES = ("organisation", "settings", "workforce_groups", "grades", "code_maps")
+_TYPE_NAMES = {str: "text in quotes", int: "a whole number", bool: "true or false (no quotes)",
+               list: "a list in [ ]", float: "a number"}
+
 
 @dataclass(frozen=True)
 class Grade:
@@ -109,11 +123,16 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
         return None, [Problem("missing_file", fname, message="organisation.toml is missing",
                               allowed="an organisation profile; see docs/data-contract.md")]
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark (Notepad) is harmless
+    except OSError as exc:
+        why = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or type(exc).__name__)
+        return None, [Problem("cannot_open", fname, message=f"the file cannot be opened ({why})",
+                              allowed="a file the user running cydradd can read")]
     except UnicodeDecodeError:
         return None, [Problem("encoding", fname, message="the file is not UTF-8 text", allowed="UTF-8")]
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem("toml_syntax", fname, message=f"not valid TOML: {exc}", allowed="TOML syntax")]
+    problems += _unknown_or_mistyped(raw, fname)
 
     org = raw.get("organisation", {})
     for key in ("name_en", "name_cy"):
@@ -185,17 +204,14 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
 
     s = raw.get("settings") or {}
     settings = Settings()
-    try:
+    if not any(p.column and p.column.startswith("settings.") for p in problems):  # types checked above
         settings = Settings(
-            suppression_threshold=int(s.get("suppression_threshold", 5)),
-            min_group_size=int(s.get("min_group_size", 10)),
-            pay_period_days=str(s.get("pay_period_days", "actual")),
-            rounding=str(s.get("rounding", "half_up")),
+            suppression_threshold=s.get("suppression_threshold", 5),
+            min_group_size=s.get("min_group_size", 10),
+            pay_period_days=s.get("pay_period_days", "actual"),
+            rounding=s.get("rounding", "half_up"),
             change_threshold_points=float(s.get("change_threshold_points", 2.0)),
         )
-    except (TypeError, ValueError):
-        problems.append(Problem("bad_setting", fname, column="settings", message="a setting is not a number",
-                                allowed="suppression_threshold and min_group_size as whole numbers"))
     if settings.pay_period_days not in DAYS_CONVENTIONS:
         problems.append(Problem("bad_setting", fname, column="settings.pay_period_days",
                                 found=settings.pay_period_days, message="unknown days convention",
@@ -203,9 +219,10 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
     if settings.rounding not in ("half_up", "half_even"):
         problems.append(Problem("bad_setting", fname, column="settings.rounding", found=settings.rounding,
                                 message="unknown rounding rule", allowed="half_up, half_even"))
-    if settings.suppression_threshold < 1 or settings.min_group_size < 1:
-        problems.append(Problem("bad_setting", fname, column="settings", message="thresholds must be at least 1",
-                                allowed="whole numbers >= 1"))
+    for key in ("suppression_threshold", "min_group_size"):
+        if getattr(settings, key) < 1:
+            problems.append(Problem("bad_setting", fname, column=f"settings.{key}", message="must be at least 1",
+                                    allowed="a whole number, 1 or more"))
 
     if problems:
         return None, problems
@@ -223,6 +240,51 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
         ),
         [],
     )
+
+
+def _unknown_or_mistyped(raw: dict[str, Any], fname: str) -> list[Problem]:
+    """Keys organisation.toml does not know (with the nearest known one), and values of the wrong
+    type (``employee = "false"`` is text, which read as true)."""
+    from difflib import get_close_matches
+
+    problems: list[Problem] = []
+
+    def unknown(where: str, key: str, known: list[str]) -> None:
+        near = get_close_matches(key, known, n=1, cutoff=0.75)
+        problems.append(Problem("unknown_key", fname, column=f"{where}{key}",
+                                message="this key is not one cydradd knows" + (f": did you mean {near[0]}?" if near else ""),
+                                allowed=", ".join(known)))
+
+    for key in raw:
+        if key not in _TABLES:
+            unknown("", key, list(_TABLES))
+    tables: list[tuple[str, str, Any]] = [(name, name, raw.get(name)) for name in ("organisation", "settings")]
+    for outer in ("workforce_groups", "grades"):
+        tables += [(f"{outer}.*", f"{outer}.{code}", t) for code, t in (raw.get(outer) or {}).items()]
+    for schema, where, table in tables:
+        if not isinstance(table, dict):
+            continue  # reported where the table is read
+        keys = _KEYS[schema]
+        for key, value in table.items():
+            if key not in keys:
+                unknown(f"{where}.", key, list(keys))
+                continue
+            wanted = keys[key]
+            kinds = wanted if isinstance(wanted, tuple) else (wanted,)
+            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+                problems.append(Problem("bad_value", fname, column=f"{where}.{key}",
+                                        found=repr(value) if isinstance(value, (bool, int, float)) else None,
+                                        message=f"this value is {_type_name(value)}",
+                                        allowed=" or ".join(_TYPE_NAMES[k] for k in kinds)))
+    return problems
+
+
+def _type_name(value: object) -> str:
+    for kind, name in ((bool, "true or false"), (int, "a number"), (float, "a number"), (str, "text"),
+                       (list, "a list"), (dict, "a table")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 def _slug(text: str) -> str:

@@ -27,6 +27,7 @@ from pipeline.config import Organisation, ReportingYear, load_organisation
 from pipeline.errors import InvalidInput, Problem, UnsafeContent
 from pipeline.extracts import Extracts, load_extracts
 from pipeline.extracts.contract import CONTRACT_VERSION
+from pipeline.extracts.readers import cannot_open
 from pipeline.figures import Figures
 from pipeline.measures import PREVIOUS_YEAR_EXTRACTS
 from pipeline.publish import (
@@ -161,20 +162,39 @@ def last_year_figures(opts: RunOptions, org: Organisation) -> Figures | None:
     return compute_figures(extracts)
 
 
-def read_community(inputs: Path) -> pl.DataFrame | None:
-    path = inputs / "community.csv"
-    if not path.exists():
-        return None
-    return pl.read_csv(path, schema_overrides={"pct": pl.Float64})
-
-
-def read_commentary(inputs: Path, year: int, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
+def read_commentary(inputs: Path, year: int, languages: tuple[str, ...]) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    """The people-written commentary of each language, and a problem for each file that is not UTF-8
+    text or cannot be opened (a Welsh file saved by an older editor as Windows-1252 is the usual one)."""
     base = inputs / str(year) / "commentary"
     out: dict[str, dict[str, str]] = {}
+    problems: list[Problem] = []
     for lang in languages:
         d = base / lang
-        out[lang] = {p.name: p.read_text(encoding="utf-8") for p in sorted(d.glob("*.md"))} if d.is_dir() else {}
-    return out
+        out[lang] = {}
+        for p in sorted(d.glob("*.md")) if d.is_dir() else ():
+            shown = f"{year}/commentary/{lang}/{p.name}"
+            try:
+                out[lang][p.name] = p.read_bytes().decode("utf-8")
+            except OSError as exc:
+                problems += cannot_open(p, exc, shown)
+            except UnicodeDecodeError as bad:
+                line = p.read_bytes()[: bad.start].count(b"\n") + 1
+                problems.append(Problem("encoding", shown, row=line, message="the file is not UTF-8 text (saved as "
+                                        "ANSI/Windows-1252?)", allowed="UTF-8, which keeps ŵ, ŷ and every accent"))
+    return out, problems
+
+
+def other_inputs(opts: RunOptions, org: Organisation) -> tuple[pl.DataFrame | None, dict[str, dict[str, str]], list[Problem]]:
+    """The community benchmark and (for a rendering run) the commentary, with every problem found in
+    them: they are checked before the extracts are read, and reported with the extracts' problems."""
+    from pipeline.extracts.community import load_community
+
+    community, problems = load_community(opts.inputs, org)
+    commentary: dict[str, dict[str, str]] = {}
+    if opts.render:
+        commentary, found = read_commentary(opts.inputs, opts.year, opts.languages)
+        problems += found
+    return community, commentary, problems
 
 
 def input_files(opts: RunOptions) -> list[Path]:
@@ -241,6 +261,8 @@ def execute(opts: RunOptions) -> RunResult:
         # Unchanged inputs are known from their hashes alone, before any extract is read: a scheduled
         # run over many organisations, most of them unchanged, costs a checksum each.
         files = input_files(opts)
+        if closed := [q for f in files for q in _cannot_open(f, opts.inputs)]:
+            raise InvalidInput(closed)
         input_hashes = _hashes(files, opts.inputs)
         approval = read_approval(opts.inputs, opts.year, inputs_digest(input_hashes))
         if approval is not None:
@@ -255,7 +277,13 @@ def execute(opts: RunOptions) -> RunResult:
         if not opts.force and current.is_symlink() and current.resolve().name == rid:
             log.info("inputs unchanged since the published run %s; nothing to do (use --force to rebuild)", rid)
             return RunResult(opts.year, current.resolve(), unchanged=True, timings=timer.timings)
-        extracts, previous, warnings = load_inputs(opts, org, timer)
+        community, commentary, other_problems = other_inputs(opts, org)
+        try:
+            extracts, previous, warnings = load_inputs(opts, org, timer)
+        except InvalidInput as exc:
+            raise InvalidInput(other_problems + exc.problems + exc.warnings) from None
+        if other_problems:
+            raise InvalidInput(other_problems + warnings)
 
         # the language workers start now, so that they import the renderer while this process computes
         pool = None
@@ -267,7 +295,7 @@ def execute(opts: RunOptions) -> RunResult:
             with timer.stage("measure"):
                 from pipeline.measures import compute_figures
 
-                figures = compute_figures(extracts, previous=previous, community=read_community(opts.inputs))
+                figures = compute_figures(extracts, previous=previous, community=community)
 
             staged = staging_dir(opts.outputs, f"{opts.year}-{rid}")
 
@@ -288,7 +316,6 @@ def execute(opts: RunOptions) -> RunResult:
 
                 from pipeline.report import render_report
 
-                commentary = read_commentary(opts.inputs, opts.year, opts.languages)
                 # last year's figures for the review pack, worked out in this process while the language
                 # workers draw (this process only waits for them meanwhile)
                 background = ThreadPoolExecutor(max_workers=1)
@@ -316,6 +343,15 @@ def execute(opts: RunOptions) -> RunResult:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
     return RunResult(opts.year, final, warnings=warnings, timings=timer.total(), figures=figures)
+
+
+def _cannot_open(path: Path, base: Path) -> list[Problem]:
+    """A problem when the run's user may not read an input (before it is hashed: not a traceback)."""
+    try:
+        os.close(os.open(path, os.O_RDONLY))
+    except OSError as exc:
+        return cannot_open(path, exc, os.path.relpath(path, base))
+    return []
 
 
 def _hashes(files: list[Path], base: Path) -> dict[str, str]:

@@ -395,8 +395,8 @@ def test_every_problem_of_the_organisation_profile_is_reported_at_once(tmp_path)
     found = sorted((p.code, p.column, p.found) for p in load(write_inputs(tmp_path, org_toml=text)))
     assert found == [
         ("bad_code_map", "code_maps.employee_id", None),
-        ("bad_setting", "settings", None),  # thresholds must be at least 1
         ("bad_setting", "settings.rounding", "bankers"),
+        ("bad_setting", "settings.suppression_threshold", None),  # must be at least 1
         ("missing_key", "grades.scale_2", None),  # and no second problem where staff lists scale_2
         ("missing_key", "workforce_groups.special.grades", None),
         ("missing_key", "workforce_groups.staff.name_cy", None),
@@ -407,7 +407,7 @@ NO_GROUPS = re.sub(r"\[workforce_groups\.\w+\]\n(?:[^\[\n].*\n|\n)*", "", ORG_TO
 
 
 @pytest.mark.parametrize(("text", "column", "message"), [
-    (ORG_TOML + '\n[settings]\nmin_group_size = "ten"\n', "settings", "a setting is not a number"),
+    (ORG_TOML + '\n[settings]\nmin_group_size = "ten"\n', "settings.min_group_size", "this value is text"),
     (NO_GROUPS, "workforce_groups", "at least one [workforce_groups.<code>] table is needed"),
     (ORG_TOML + '\n[workforce_groups]\nextra = "x"\n', "workforce_groups.extra", "must be a table"),
 ])
@@ -500,3 +500,43 @@ def test_a_file_the_run_may_not_open_is_a_problem_not_a_crash(tmp_path, monkeypa
     monkeypatch.setattr(Path, "open", refuse)
     p = only(errors_of(root))
     assert (p.code, p.file) == ("cannot_open", "pay.csv") and "permission denied" in p.message
+
+
+# ---------------------------------------------------------------- organisation.toml: nothing silently ignored
+def _toml_problems(tmp_path: Path, text: str) -> list[Problem]:
+    root = write_inputs(tmp_path, org_toml=text)
+    org, problems = load_organisation(root / "organisation.toml")
+    assert org is None
+    return problems
+
+
+def test_a_misspelt_setting_is_an_error_that_names_the_setting_it_was_meant_to_be(tmp_path):
+    # one s short: the default threshold 5 was used, and counts meant to be withheld were published
+    p = only(_toml_problems(tmp_path, ORG_TOML + "\n[settings]\nsuppresion_threshold = 10\n"))
+    assert (p.code, p.column) == ("unknown_key", "settings.suppresion_threshold")
+    assert "did you mean suppression_threshold?" in p.message and "min_group_size" in p.allowed
+
+
+def test_a_yes_or_no_written_in_quotes_is_an_error_not_true(tmp_path):
+    # employee = "false" is text, which read as true: volunteers were counted as employees with no pay row
+    text = ORG_TOML.replace("employee = false", 'employee = "false"')
+    p = only(_toml_problems(tmp_path, text))
+    assert (p.code, p.column) == ("bad_value", "workforce_groups.special.employee")
+    assert p.allowed == "true or false (no quotes)"
+
+
+def test_each_setting_of_the_wrong_type_is_named(tmp_path):
+    problems = _toml_problems(tmp_path, ORG_TOML + '\n[settings]\nsuppression_threshold = "10"\nmin_group_size = 0\n')
+    assert {(p.code, p.column) for p in problems} == {("bad_value", "settings.suppression_threshold")}
+    problems = _toml_problems(tmp_path, ORG_TOML + "\n[settings]\nmin_group_size = 0\n")
+    assert {(p.code, p.column) for p in problems} == {("bad_setting", "settings.min_group_size")}
+
+
+def test_an_unknown_table_or_group_key_is_an_error_and_a_byte_order_mark_is_not(tmp_path):
+    problems = _toml_problems(tmp_path, ORG_TOML.replace("employee = false", "employe = false") + "\n[setting]\n")
+    assert {(p.code, p.column) for p in problems} == {("unknown_key", "workforce_groups.special.employe"),
+                                                      ("unknown_key", "setting")}
+    root = write_inputs(tmp_path)
+    (root / "organisation.toml").write_bytes(b"\xef\xbb\xbf" + ORG_TOML.encode("utf-8"))
+    org, problems = load_organisation(root / "organisation.toml")
+    assert org is not None and problems == []

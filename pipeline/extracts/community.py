@@ -1,0 +1,114 @@
+"""The community benchmark (``inputs/community.csv``): the Census shares the workforce is compared with.
+
+Checked like an extract, because a wrong file gives wrong published figures: every problem is
+reported at once, with row and column. The file is optional; when present it needs
+``characteristic``, ``category`` and ``pct`` (a percentage, 0-100), and may have ``geography`` and
+``source``. A file with several geographies must be narrowed by ``[organisation] census_geography``,
+and that geography must be in the file: a misspelt or differently cased code once gave no
+representation tables at all, and a file of Gwent and Wales rows with no geography named let the
+Wales rows win, both without a word.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.config import Organisation
+from pipeline.errors import Problem
+from pipeline.extracts.readers import cannot_open, field_counts, ragged_problems
+
+__all__ = ["COMMUNITY_FILE", "load_community"]
+
+COMMUNITY_FILE = "community.csv"
+REQUIRED = ("characteristic", "category", "pct")
+OPTIONAL = ("geography", "source")
+_MAX_LISTED = 20
+
+
+def load_community(inputs: Path, org: Organisation) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The rows to compare with (of the organisation's geography), or None when there is no file;
+    and every problem found."""
+    path = inputs / COMMUNITY_FILE
+    if not path.exists():
+        return None, []
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, cannot_open(path, exc)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return None, [Problem("encoding", COMMUNITY_FILE, row=data[: bad.start].count(b"\n") + 1,
+                              message="the file is not UTF-8 text (saved as ANSI/Windows-1252?)",
+                              allowed="UTF-8; in Excel use 'Save as: CSV UTF-8'")]
+    try:
+        frame = pl.read_csv(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), infer_schema=False,
+                            truncate_ragged_lines=False)
+    except pl.exceptions.PolarsError as exc:
+        width, odd = field_counts(path)
+        return None, ragged_problems(width, odd, COMMUNITY_FILE) if odd else [
+            Problem("unreadable", COMMUNITY_FILE, message=f"the CSV cannot be read ({type(exc).__name__})",
+                    allowed="one header row and the same number of columns on every row")]
+    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        return None, [Problem("missing_column", COMMUNITY_FILE, row=1, column=c, message="a required column is missing",
+                              allowed=", ".join(REQUIRED) + " (and optionally " + ", ".join(OPTIONAL) + ")")
+                      for c in missing]
+    frame = frame.with_row_index("_row", offset=2).with_columns(
+        pl.col(c).str.strip_chars() for c in (*REQUIRED, *(c for c in OPTIONAL if c in frame.columns)))
+    problems = _bad_shares(frame)
+    frame, geography_problems = _of_geography(frame, org.community)
+    problems += geography_problems
+    if problems:
+        return None, problems
+    return frame.with_columns(pl.col("pct").cast(pl.Float64)), []
+
+
+def _bad_shares(frame: pl.DataFrame) -> list[Problem]:
+    """Each row whose share is not a percentage from 0 to 100 (the Census figures are not personal:
+    what was found is shown)."""
+    pct = pl.col("pct").cast(pl.Float64, strict=False)
+    bad = frame.filter(pct.is_null() | ~pct.is_between(0, 100)
+                       | pl.col("characteristic").is_null() | pl.col("category").is_null())
+    out = []
+    for row in bad.head(_MAX_LISTED).iter_rows(named=True):
+        for column in ("characteristic", "category"):
+            if row[column] is None:
+                out.append(Problem("missing_value", COMMUNITY_FILE, row=row["_row"], column=column,
+                                   message="a value is required here", allowed="a code of the report's tables"))
+        value = row["pct"]
+        number = None
+        try:
+            number = float(value) if value is not None else None
+        except ValueError:
+            pass
+        if number is None or not 0 <= number <= 100:
+            out.append(Problem("bad_number", COMMUNITY_FILE, row=row["_row"], column="pct", found=value,
+                               message="not a percentage from 0 to 100",
+                               allowed="a number such as 51.1 (a point for decimals, no % sign)"))
+    if bad.height > _MAX_LISTED:
+        out.append(Problem("bad_number", COMMUNITY_FILE, column="pct",
+                           message=f"... and {bad.height - _MAX_LISTED} more rows", allowed="a number from 0 to 100"))
+    return out
+
+
+def _of_geography(frame: pl.DataFrame, wanted: str | None) -> tuple[pl.DataFrame, list[Problem]]:
+    if "geography" not in frame.columns:
+        return frame, []
+    found = sorted(g for g in frame.get_column("geography").unique().to_list() if g is not None)
+    if wanted is None:
+        if len(found) > 1:
+            return frame, [Problem("geography_not_chosen", "organisation.toml", column="organisation.census_geography",
+                                   message=f"community.csv holds {len(found)} geographies and the profile does not "
+                                           "say which to compare with",
+                                   allowed="census_geography = one of: " + ", ".join(found))]
+        return frame, []
+    if wanted not in found:
+        return frame, [Problem("unknown_geography", "organisation.toml", column="organisation.census_geography",
+                               found=wanted, message="no row of community.csv has this geography (letter case counts)",
+                               allowed=", ".join(found))]
+    return frame.filter(pl.col("geography") == wanted), []

@@ -1,0 +1,89 @@
+"""community.csv, the commentary and unreadable inputs: checked like the extracts, reported with
+them (file, row, column, what is allowed), exit 3 and no traceback, by `validate` and `report` alike."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from contract_fixtures import write_inputs
+from pipeline.cli import main
+from pipeline.errors import ExitCode
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMUNITY = """geography,characteristic,category,pct,source
+GWENT5,sex,female,51.1,Census 2021
+GWENT5,sex,male,48.9,Census 2021
+W92000004,sex,female,51.0,Census 2021
+W92000004,sex,male,49.0,Census 2021
+"""
+
+
+def _inputs(tmp_path: Path, community: str | None = COMMUNITY, geography: str | None = "GWENT5") -> Path:
+    root = write_inputs(tmp_path / "inputs")
+    if geography:
+        toml = (root / "organisation.toml").read_text(encoding="utf-8")
+        (root / "organisation.toml").write_text(
+            toml.replace("[organisation]\n", f'[organisation]\ncensus_geography = "{geography}"\n', 1), encoding="utf-8")
+    if community is not None:
+        (root / "community.csv").write_text(community, encoding="utf-8")
+    return root
+
+
+def _validate(root: Path, capsys) -> tuple[int, str]:  # noqa: ANN001
+    code = main(["validate", "--year", "2024", "--inputs", str(root)])
+    return code, capsys.readouterr().err
+
+
+def test_the_fixture_with_its_geography_is_valid(tmp_path, capsys):
+    code, err = _validate(_inputs(tmp_path), capsys)
+    assert code == 0, err
+
+
+def test_a_share_written_with_a_decimal_comma_is_named_by_row_not_a_traceback(tmp_path, capsys):
+    code, err = _validate(_inputs(tmp_path, COMMUNITY.replace("51.1", '"51,1"').replace("48.9", "n/a")), capsys)
+    assert code == ExitCode.INVALID_INPUT
+    assert "community.csv, row 2, column pct: not a percentage from 0 to 100 (found '51,1')" in err
+    assert "community.csv, row 3, column pct" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("geography", "code"), [("Gwent5", "unknown_geography"), (None, "geography_not_chosen")])
+def test_a_geography_that_matches_no_row_or_none_named_among_several_is_an_error(tmp_path, capsys, geography, code):
+    # a wrongly cased code gave no representation tables at all; no code at all let the Wales rows
+    # win over Gwent's; both without a word
+    exit_code, err = _validate(_inputs(tmp_path, geography=geography), capsys)
+    assert exit_code == ExitCode.INVALID_INPUT
+    assert "organisation.toml, column organisation.census_geography" in err and "GWENT5, W92000004" in err
+
+
+def test_welsh_commentary_saved_as_windows_1252_is_a_problem_of_that_file(tmp_path, capsys):
+    root = _inputs(tmp_path)
+    shutil.copytree(ROOT / "inputs" / "2024" / "commentary", root / "2024" / "commentary")
+    page = root / "2024" / "commentary" / "cy" / "01-introduction.md"
+    page.write_bytes(page.read_bytes() + "\nDiolch – Ô\n".encode("cp1252"))
+    code, err = _validate(root, capsys)
+    assert code == ExitCode.INVALID_INPUT and "Traceback" not in err
+    assert "2024/commentary/cy/01-introduction.md, row" in err and "not UTF-8" in err
+    outputs = tmp_path / "outputs"
+    assert main(["report", "--year", "2024", "--inputs", str(root), "--outputs", str(outputs)]) == ExitCode.INVALID_INPUT
+    assert "01-introduction.md" in capsys.readouterr().err and not (outputs / "2024").exists()
+
+
+def test_an_input_the_run_may_not_open_is_a_problem_not_a_traceback(tmp_path, capsys, monkeypatch):
+    import os
+
+    root = _inputs(tmp_path)
+    real = os.open
+
+    def refuse(path, flags, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202 (chmod 000 does not stop root)
+        if str(path).endswith("pay.csv"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, flags, *a, **k)
+
+    monkeypatch.setattr(os, "open", refuse)
+    code = main(["report", "--year", "2024", "--inputs", str(root), "--outputs", str(tmp_path / "outputs")])
+    err = capsys.readouterr().err
+    assert code == ExitCode.INVALID_INPUT and "Traceback" not in err
+    assert "2024/pay.csv: the file cannot be opened (permission denied)" in err
