@@ -182,7 +182,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
 
     catalogues = {lang: load_catalogue(lang) for lang in ("cy", "en")}
     for lang, name in (("en", "index.html"), ("cy", "index.cy.html")):  # the same page in each language
-        names = Names(organisation, dims, figures.settings, lang, catalogues)
+        names = Names(organisation, dims, {**figures.settings, "year": figures.year}, lang, catalogues)
         page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
                        threshold, list(warnings), list(pdf_warnings), names)
         (review / name).write_text(page, encoding="utf-8")
@@ -223,8 +223,12 @@ class Names:
         settings = settings or {}
         self.values = {"threshold": settings.get("suppression_threshold"), "min_group_size": settings.get("min_group_size")}
         self.c = catalogues[lang]
-        # each language by its own name, as a language switcher shows it ("Cymraeg", "English")
-        self.languages = {code: cat["lang.name"] for code, cat in catalogues.items()}
+        # each language by its name in this pack's language ("Saesneg" in the Welsh pack, not "English")
+        self.languages = {code: self.c[f"review.language.{code}"] for code in catalogues}
+        # what the report's labels may name ("Number {previous_year}", "level {welsh_level} or above")
+        year = settings.get("year")
+        self.context = {"previous_year": year - 1 if isinstance(year, int) else "",
+                        "welsh_level": settings.get("welsh_speaker_min_level", "")}
         # the category labels of each code (``cat.<dimension>.<code>``), in catalogue order: looked up
         # for every changed and withheld cell, so indexed once rather than searched each time
         self.cats: dict[str, list[str]] = {}
@@ -233,7 +237,17 @@ class Names:
                 self.cats.setdefault(k.rsplit(".", 1)[1], []).append(k)
 
     def _get(self, *keys: str) -> str | None:
-        return next((self.c[k] for k in keys if self.c.get(k, "").strip() and "{" not in self.c[k]), None)
+        """The first of ``keys`` the catalogue has words for, its placeholders filled in from the
+        report's context (a label with a placeholder the pack cannot fill is passed over)."""
+        for k in keys:
+            words = self.c.get(k, "")
+            if not words.strip():
+                continue
+            try:
+                return words.format(**self.context)
+            except (KeyError, IndexError, ValueError):
+                continue
+        return None
 
     def text(self, key: str, **values: Any) -> str:
         """The review pack's own words (``review.<key>``); the catalogue check makes sure both languages
@@ -255,7 +269,10 @@ class Names:
             return title or fid
         if kind == "table" and "." in fid:
             by = fid.split(".", 1)[1]
-            return self.text("by_dimension", section=self.section(kind, fid), dimension=self.dimension(by).lower())
+            # the report's own title of the table, else "<section>: by <dimension>" (the dimension as
+            # the report writes it: lower-casing "Welsh language level" wrote "welsh")
+            return self._get(f"table.{fid}.title") or self.text("by_dimension", section=self.section(kind, fid),
+                                                                 dimension=self.dimension(by))
         return self._get(f"likelihood.{fid}.title", f"likelihood.{fid.split('.')[0]}.title") or fid
 
     def category(self, dim: str, code: str) -> str:
@@ -300,7 +317,8 @@ class Names:
         return words.format(file=problem.file, column=problem.column, row=problem.row, count=problem.count)
 
     def reason(self, code: str) -> str:
-        return self._get(f"review.reason.{code}") or code.replace("_", " ")
+        return (self._get(f"review.reason.{code}", f"suppressed.{code}", f"not_calculable.{code}")
+                or code.replace("_", " "))
 
     def table(self, columns: list[str], rows: list[list[str]], caption: str) -> str:
         """``_table`` with the columns named (``review.col.<column>``) and "none" in this language."""
@@ -310,9 +328,8 @@ class Names:
         return self._get(f"dim.{dim}") or dim.replace("_", " ")
 
     def measure(self, kind: str, m: str) -> str:
-        if kind == "likelihood":
-            return self._get(f"likelihood.col.{m}") or m.replace("_", " ")
-        return self._get(f"paygap.{m}" if kind == "pay_gap" else f"measure.{m}") or m.replace("_", " ")
+        own = f"likelihood.col.{m}" if kind == "likelihood" else f"paygap.{m}" if kind == "pay_gap" else f"measure.{m}"
+        return self._get(own, f"review.measure.{m}") or m.replace("_", " ")
 
 
 def _fact(value: Any, names: Names) -> str:

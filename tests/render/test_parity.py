@@ -72,3 +72,17 @@ def test_each_language_folder_is_self_contained(rendered, lang: str) -> None:  #
     css = (folder / "css" / "report.css").read_text(encoding="utf-8")
     for ref in re.findall(r'url\("([^"]+)"\)', css):
         assert (folder / "css" / ref).resolve().exists(), ref
+
+
+def test_the_review_packs_name_every_measure_and_language_in_their_own_language(sample_report) -> None:  # noqa: ANN001
+    # the Welsh pack once showed "count previous" 102 times, "n reference", "rate x", "English, tudalen 1"
+    # and "yn ôl lefel y gymraeg": codes and fallbacks where a label was missing or lower-cased
+    code, out, log = sample_report
+    assert code == 0, log
+    raw_codes = ("count previous", "pct stated previous", "n reference", "n comparison", "n relevant", "bonus pct",
+                 "rate x", "rate y", "rests on suppressed", "zero denominator")
+    for lang, name, other_language in (("cy", "index.cy.html", "English"), ("en", "index.html", "Cymraeg")):
+        text = " ".join(page_text((out / "review" / name).read_text(encoding="utf-8"), lang).own)
+        assert not [c for c in raw_codes if re.search(rf"\b{c}\b", text.lower())], lang
+        assert other_language not in text, lang
+        assert "welsh language level" not in text and "lefel y gymraeg" not in text, lang

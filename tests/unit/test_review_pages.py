@@ -16,7 +16,9 @@ from pipeline.review import build_review  # noqa: E402
 
 
 def _pages_row(page: str, lang: str) -> list[str]:
-    name = {"cy": "Cymraeg", "en": "English"}[lang]  # each language by its own name, in both packs
+    # each language named in the pack's own language: "Saesneg" in the Welsh pack, not "English"
+    names = {"cy": "Cymraeg", "en": "Saesneg"} if 'lang="cy"' in page[:200] else {"cy": "Welsh", "en": "English"}
+    name = names[lang]
     row = re.search(rf"<tr><td>{name}</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page)
     assert row, page[:2000]
     return [row.group(1), row.group(2)]
