@@ -305,6 +305,11 @@ def _render_language(job: _Job) -> "_Rendered":
         files.append(path)
     html_path = folder / "index.html"
     html_path.write_text(web, encoding="utf-8")
+    from pipeline.report.tablefile import tables_csv
+
+    tables_path = folder / doc.tables_name
+    tables_path.write_text(tables_csv(doc, labels[lang]), encoding="utf-8-sig")  # Excel reads ŵ only with the mark
+    files.append(tables_path)
     pdf_path = folder / doc.pdf_name
     warnings = write_pdf(printed, base_dir=folder, target=pdf_path, roots=[job.templates, folder], quiet=True)
     lap("pdf")

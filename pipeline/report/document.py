@@ -51,6 +51,7 @@ class CellView:
     kind: str = "value"  # value | suppressed | na | nc
     explain: str = ""  # accessible explanation of a symbol
     numeric: bool = True
+    value: float | int | None = None  # the published number behind ``text`` (the tables file gives both)
 
 
 @dataclass
@@ -175,6 +176,7 @@ class Document:
     draft: bool
     pdf_name: str
     other_pdf_name: str
+    tables_name: str = ""  # every table of the document as a spreadsheet, in its language
     period: str = ""
     snapshot: str = ""
 
@@ -265,7 +267,7 @@ class Builder:
             keys[sym] = self.L("key.not_calculable")
             reason = c.not_calculable or "not_available"
             return CellView(sym, "nc", self.L(f"not_calculable.{reason}"))
-        return CellView(self.fmt_value(measure, c.value))
+        return CellView(self.fmt_value(measure, c.value), value=c.value)
 
     # -------------------------------------------------------------- tables
     def caption(self, title: str) -> tuple[int, str]:
@@ -599,6 +601,7 @@ class Builder:
             charts=self.charts,
             draft=self.draft,
             pdf_name=self.L("file.pdf"),
+            tables_name=self.L("file.tables"),
             other_pdf_name=self.O("file.pdf"),
             period=self.L("period"),
             snapshot=self.fmt.date(self.f.snapshot_date),
@@ -685,6 +688,7 @@ def labels_for(lang: str, catalogue: Mapping[str, str], figures: Figures, org: O
     """One language's labels for these Figures, with ``{period}`` spelt out once for every label."""
     lb = Labels(lang, catalogue, label_context(figures, org, lang))
     lb.context["period"] = lb.text("period")
+    lb.context["tables_file"] = lb.text("file.tables")
     return lb
 
 

@@ -86,3 +86,29 @@ def test_the_review_packs_name_every_measure_and_language_in_their_own_language(
         assert not [c for c in raw_codes if re.search(rf"\b{c}\b", text.lower())], lang
         assert other_language not in text, lang
         assert "welsh language level" not in text and "lefel y gymraeg" not in text, lang
+
+
+def test_each_language_publishes_its_tables_as_a_spreadsheet_in_its_own_words(rendered) -> None:  # noqa: ANN001
+    # the Welsh PDF sends readers to a file for the tables it does not print: data/figures.csv is named
+    # by English codes, so each language has its own file, linked from its page and named in its PDF
+    import csv as csvlib
+
+    files = {"cy": "tablau-adroddiad-cydraddoldeb-2024.csv", "en": "equality-report-tables-2024.csv"}
+    read = {}
+    for lang, name in files.items():
+        path = rendered.out / lang / name
+        assert path in rendered.files[lang]
+        read[lang] = list(csvlib.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        assert f'href="{name}"' in rendered.html(lang) and 'href="../data/figures.csv"' in rendered.html(lang)
+    cy, en = read["cy"], read["en"]
+    assert cy[0] == ["Tabl", "Rhes", "Colofn", "Gwerth", "Fel y'i dangosir", "Nodyn"]
+    assert en[0] == ["Table", "Row", "Column", "Value", "As shown", "Note"]
+    assert len(cy) == len(en) > 100
+    assert [r[3] for r in cy][1:] == [r[3] for r in en][1:]  # the same published numbers, cell for cell
+    assert all(r[0].startswith("Tabl ") for r in cy[1:]) and any(r[4] == "[c]" and r[5] for r in cy[1:])
+    # the printed note names the file of its own language (pdftotext, from poppler-utils, as the summary's test)
+    import subprocess
+
+    printed = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(rendered.pdf("cy")), "-"], capture_output=True,
+                                                  text=True, check=True).stdout)
+    assert files["cy"] in printed and "figures.csv" not in printed

@@ -155,7 +155,7 @@ def test_the_pdf_prints_quartiles_of_the_gender_pay_gap_only_and_says_where_the_
     gender = quartiles.format(title=labels["paygap"]["gender"]["title"])
     disability_title = labels["paygap"]["disability"]["title"]
     disability = quartiles.format(title=disability_title)
-    note = labels["pdf"]["more_paygap_quartiles"]
+    note = labels["pdf"]["more_paygap_quartiles"].format(tables_file=labels["file"]["tables"].format(year="2024"))
     assert gender in text
     assert disability_title in text, "the disability gap's headline stays in the PDF"
     assert disability not in text
