@@ -46,7 +46,7 @@ venv: $(STAMP) ## create or refresh the virtual environment
 report: $(STAMP) ## validate, compute and publish the bilingual report: make report YEAR=2024
 	$(PY) -m pipeline report --year $(YEAR) --inputs $(INPUTS) --outputs $(OUTPUTS)
 
-figures: $(STAMP) ## compute and write data/ only (no rendering)
+figures: $(STAMP) ## compute and publish outputs/YEAR-figures/data/ only (no rendering; the report stays)
 	$(PY) -m pipeline figures --year $(YEAR) --inputs $(INPUTS) --outputs $(OUTPUTS)
 
 validate: $(STAMP) ## check the extracts against the data contract and list every problem

@@ -210,7 +210,7 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     else:
         total = result.timings["total"]
         _summary(args.log_format, ExitCode.OK,
-                 f"{args.year}: published {args.outputs / str(args.year)} in {total:.1f} s")
+                 f"{args.year}: published {args.outputs / opts.published_name} in {total:.1f} s")
     return 0
 
 

@@ -114,13 +114,35 @@ def apply_mode(root: Path, file_mode: int) -> None:
     root.chmod(dir_mode)
 
 
+def release_of(folder: Path) -> str:
+    """The release id a release folder holds (``<id>`` or, published again, ``<id>.<n>``)."""
+    return folder.name.split(".", 1)[0]
+
+
+def intact(folder: Path) -> bool:
+    """Every output the release's manifest lists is there with its recorded SHA-256 (a release a
+    crash or a hand left half-deleted is not "unchanged": the next run rebuilds it)."""
+    try:
+        listed = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+        paths = [folder / rel for rel in listed]
+        return all(p.is_file() for p in paths) and sha256_files(paths) == list(listed.values())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def publish(staged: Path, outputs: Path, year: int | str, release_id: str) -> Path:
-    """Move a complete staged folder into place and atomically point ``outputs/YEAR`` at it."""
+    """Move a complete staged folder into place and atomically point ``outputs/YEAR`` at it.
+
+    The same release published again (``--force``, a second approval) goes into a folder of its own
+    (``<id>.2``): the folder being read is never deleted before the link has moved off it. It was:
+    a kill in that moment left the live report half-deleted, and later runs called it unchanged."""
     releases = outputs / ".releases" / str(year)
     releases.mkdir(parents=True, exist_ok=True)
     final = releases / release_id
-    if final.exists():
-        shutil.rmtree(final)
+    n = 2
+    while final.exists():
+        final = releases / f"{release_id}.{n}"
+        n += 1
     _fsync_tree(staged)
     os.replace(staged, final)
     link = outputs / str(year)
@@ -133,7 +155,11 @@ def publish(staged: Path, outputs: Path, year: int | str, release_id: str) -> Pa
         tmp_link.unlink()
     os.symlink(os.path.relpath(final, outputs), tmp_link)
     os.replace(tmp_link, link)  # the atomic moment
-    _record_history(releases, release_id)
+    # the earlier copies of this same release are not needed once nothing points at them
+    for older in releases.iterdir():
+        if older.is_dir() and older != final and release_of(older) == release_id:
+            shutil.rmtree(older, ignore_errors=True)
+    _record_history(releases, final.name, drop=release_id)
     _prune(releases)
     return final
 
@@ -165,8 +191,9 @@ def _history(releases: Path) -> list[str]:
     return []
 
 
-def _record_history(releases: Path, release_id: str) -> None:
-    hist = [h for h in _history(releases) if h != release_id] + [release_id]
+def _record_history(releases: Path, folder: str, drop: str = "") -> None:
+    """``folder`` is now the newest release; earlier copies of release ``drop`` leave the history."""
+    hist = [h for h in _history(releases) if h != folder and not (drop and h.split(".", 1)[0] == drop)] + [folder]
     tmp = releases / "history.json.tmp"
     tmp.write_text(json.dumps(hist, indent=1))
     os.replace(tmp, releases / "history.json")

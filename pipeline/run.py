@@ -32,9 +32,11 @@ from pipeline.figures import Figures
 from pipeline.measures import PREVIOUS_YEAR_EXTRACTS
 from pipeline.publish import (
     apply_mode,
+    intact,
     mode_of_inputs,
     publish,
     published_dir,
+    release_of,
     run_lock,
     sha256_files,
     staging_dir,
@@ -85,6 +87,12 @@ class RunOptions:
     languages: tuple[str, ...] = ("cy", "en")
     progress: Callable[[str], None] | None = None  # called with each stage name (a terminal's progress line)
     render_cores: int | None = None  # processes drawing the languages at once (None: one per core, up to one per language)
+
+    @property
+    def published_name(self) -> str:
+        """The ``outputs/`` link this run publishes: ``2024`` for the report, ``2024-figures`` for a
+        figures-only run, so that a figures run never replaces (unpublishes) the rendered report."""
+        return str(self.year) if self.render else f"{self.year}-figures"
 
 
 @dataclass
@@ -273,8 +281,8 @@ def execute(opts: RunOptions) -> RunResult:
 
             templates = templates_digest(TEMPLATES)
         rid = release_id(input_hashes, opts, org.settings.as_dict(), templates)
-        current = (opts.outputs / str(opts.year))
-        if not opts.force and current.is_symlink() and current.resolve().name == rid:
+        current = opts.outputs / opts.published_name
+        if not opts.force and current.is_symlink() and release_of(current.resolve()) == rid and intact(current.resolve()):
             log.info("inputs unchanged since the published run %s; nothing to do (use --force to rebuild)", rid)
             return RunResult(opts.year, current.resolve(), unchanged=True, timings=timer.timings)
         community, commentary, other_problems = other_inputs(opts, org)
@@ -338,7 +346,7 @@ def execute(opts: RunOptions) -> RunResult:
                 write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
             with timer.stage("publish"):
                 apply_mode(staged, mode_of_inputs(files))
-                final = publish(staged, opts.outputs, opts.year, rid)
+                final = publish(staged, opts.outputs, opts.published_name, rid)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -400,7 +408,7 @@ def _execute_one(opts: RunOptions) -> OrgOutcome:
     name = opts.inputs.name
     try:
         result = execute(opts)
-        what = "unchanged" if result.unchanged else f"published {opts.outputs / str(opts.year)}"
+        what = "unchanged" if result.unchanged else f"published {opts.outputs / opts.published_name}"
         return OrgOutcome(name, int(ExitCode.OK), what)
     except InvalidInput as exc:
         return OrgOutcome(name, int(exc.exit_code), exc.summary() + ": " + "; ".join(p.render() for p in exc.problems[:3]))

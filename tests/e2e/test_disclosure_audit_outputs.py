@@ -33,7 +33,7 @@ def _suppressed(figs: dict) -> int:
 def test_the_audit_recovers_nothing_from_the_sample(tmp_path, year):
     done = _run("figures", INPUTS, tmp_path, year)
     assert done.returncode == 0, done.stderr
-    figs = json.loads((tmp_path / str(year) / "data" / "figures.json").read_text(encoding="utf-8"))
+    figs = json.loads((tmp_path / f"{year}-figures" / "data" / "figures.json").read_text(encoding="utf-8"))
     t0 = time.perf_counter()
     leaks = audit_figures(figs)
     assert time.perf_counter() - t0 < 5  # about 0.3 s; generous for a loaded CI machine
@@ -53,7 +53,7 @@ def small_org(tmp_path_factory):
 def test_a_small_organisation_is_suppressed_and_the_audit_recovers_nothing(small_org, tmp_path, year):
     done = _run("figures", small_org, tmp_path, year)
     assert done.returncode == 0, done.stderr
-    figs = json.loads((tmp_path / str(year) / "data" / "figures.json").read_text(encoding="utf-8"))
+    figs = json.loads((tmp_path / f"{year}-figures" / "data" / "figures.json").read_text(encoding="utf-8"))
     assert _suppressed(figs) > 50  # suppression bites hard on sixty people
     reasons = {c["suppressed"] for t in figs["tables"] for r in t["rows"] for c in r["cells"].values()}
     assert {"small_count", "secondary"} <= reasons

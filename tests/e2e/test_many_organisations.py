@@ -18,9 +18,9 @@ def test_one_failing_organisation_does_not_stop_the_others(tmp_path, capsys):
     code = main(["figures", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)])
     err = capsys.readouterr().err
     assert code == ExitCode.PARTIAL == 8
-    assert (outputs / "heddlu-a" / "2024" / "data" / "figures.json").exists()
-    assert (outputs / "heddlu-c" / "2024" / "data" / "figures.json").exists()
-    assert not (outputs / "heddlu-b" / "2024").exists()
+    assert (outputs / "heddlu-a" / "2024-figures" / "data" / "figures.json").exists()
+    assert (outputs / "heddlu-c" / "2024-figures" / "data" / "figures.json").exists()
+    assert not (outputs / "heddlu-b" / "2024-figures").exists()
     assert "heddlu-b: FAILED (exit 3)" in err
     assert err.strip().splitlines()[-1] == "cydradd: FAILED (exit 8): 1 of 3 organisation(s) failed: heddlu-b"
 

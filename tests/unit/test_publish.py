@@ -135,3 +135,39 @@ def test_outputs_never_widen_the_inputs_permissions(tmp_path):
     apply_mode(staged, 0o640)
     modes = {p.relative_to(staged).as_posix(): p.stat().st_mode & 0o777 for p in [staged, *staged.rglob("*")]}
     assert modes == {".": 0o750, "cy": 0o750, "cy/charts": 0o750, "cy/index.html": 0o640, "cy/charts/c.svg": 0o640}
+
+
+def test_the_same_release_again_never_deletes_the_folder_being_read(tmp_path, monkeypatch):
+    # --force or a second approval gives the same release id: the live folder was deleted first and
+    # the new one moved in after, so a kill in between left the report half-deleted
+    import pipeline.publish as P
+
+    first = _release(tmp_path, "r1", "first")
+    seen_during: list[str] = []
+    real_replace = os.replace
+
+    def watch(src, dst):  # noqa: ANN001, ANN202
+        if str(dst).endswith(".releases/2024/r1.2"):  # the new copy moves in: the live one is still whole
+            seen_during.append((tmp_path / "2024" / "en" / "index.html").read_text())
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(P.os, "replace", watch)
+    again = _release(tmp_path, "r1", "again")
+    assert seen_during == ["first"]
+    assert again.name == "r1.2" and not first.exists()  # the earlier copy goes once nothing points at it
+    assert (tmp_path / "2024" / "en" / "index.html").read_text() == "again"
+    assert P.release_of(again) == "r1" and P._history(tmp_path / ".releases" / "2024") == ["r1.2"]
+
+
+def test_a_release_missing_a_file_of_its_manifest_is_not_intact(tmp_path):
+    import json
+
+    from pipeline.publish import intact, sha256_file
+
+    folder = _release(tmp_path, "r1", "first")
+    (folder / "manifest.json").write_text(json.dumps({"outputs": {"en/index.html": sha256_file(folder / "en" / "index.html")}}))
+    assert intact(folder)
+    (folder / "en" / "index.html").write_text("edited")
+    assert not intact(folder)
+    (folder / "en" / "index.html").unlink()
+    assert not intact(folder)

@@ -67,3 +67,28 @@ def test_a_figures_run_lists_and_hashes_only_the_files_of_last_year_it_reads(tmp
     assert listed(render=False) == {"organisation.toml", *this_year, "2023/employees.csv", "2023/pay.csv"}
     assert listed(render=True) == {"organisation.toml", *this_year, "2023/employees.csv", "2023/pay.csv",
                                    "2023/applications.csv", "2023/training.csv", "2023/commentary/en/intro.md"}
+
+
+def test_a_half_deleted_release_is_rebuilt_not_called_unchanged(tmp_path: Path) -> None:
+    inputs, outputs = tmp_path / "inputs", tmp_path / "outputs"
+    make_sample(["--out", str(inputs), "--years", "2024", "--seed", "3", "--employees", "200"])
+    first = execute(RunOptions(year=2024, inputs=inputs, outputs=outputs, render=False))
+    (first.published / "data" / "figures.json").unlink()  # a crash or a hand took a file away
+    again = execute(RunOptions(year=2024, inputs=inputs, outputs=outputs, render=False))
+    assert not again.unchanged and (outputs / "2024-figures" / "data" / "figures.json").is_file()
+
+
+def test_a_figures_run_leaves_the_published_report_in_place(tmp_path: Path) -> None:
+    # a figures run published its data-only release through outputs/2024: the report's pages were
+    # no longer published, and the data-only release became a rollback target
+    from pipeline.publish import publish, staging_dir
+
+    inputs, outputs = tmp_path / "inputs", tmp_path / "outputs"
+    make_sample(["--out", str(inputs), "--years", "2024", "--seed", "3", "--employees", "200"])
+    staged = staging_dir(outputs, "report")
+    (staged / "cy").mkdir()
+    (staged / "cy" / "index.html").write_text("adroddiad", encoding="utf-8")
+    report = publish(staged, outputs, 2024, "report")
+    done = execute(RunOptions(year=2024, inputs=inputs, outputs=outputs, render=False))
+    assert (outputs / "2024").resolve() == report and (outputs / "2024" / "cy" / "index.html").is_file()
+    assert (outputs / "2024-figures").resolve() == done.published and (done.published / "data" / "figures.json").is_file()
