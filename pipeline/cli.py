@@ -8,22 +8,26 @@ stderr is always a one-line summary a cron mail or a log scraper can read.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import ExitCode, InvalidInput, Problem, UserError
+from pipeline.errors import EnvironmentProblem, ExitCode, InvalidInput, Problem, Terminated, UserError
 
 log = logging.getLogger("pipeline")
 
 EPILOG = """exit codes: 0 ok; 1 internal error (a bug: please report it with the log);
 2 bad command line; 3 invalid input (fix the files named); 4 missing translation;
 5 render failed; 6 another run holds the lock; 7 unsafe commentary content;
-8 several organisations, at least one failed"""
+8 several organisations, at least one failed; 9 the machine refused (outputs read-only
+or full, no permission, nothing to roll back to); 10 stopped by SIGTERM or Ctrl-C.
+On every failure the published report stands as it was."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     rb = sub.add_parser("rollback", help="point outputs/YEAR back at the previously published release")
     rb.add_argument("--year", type=int, required=True)
     rb.add_argument("--outputs", type=Path, default=Path("outputs"))
+    rb.add_argument("--log-format", choices=("text", "json"), default="text")
+    rb.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")
     return p
 
 
@@ -116,8 +122,18 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return int(exc.code or 0)
     fmt = getattr(args, "log_format", "text")
     _setup_logging(fmt, getattr(args, "verbose", False))
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
-        return _dispatch(args, environ)
+        try:
+            return _dispatch(args, environ)
+        except KeyboardInterrupt:
+            raise Terminated("stopped by Ctrl-C before publishing; the published report stands") from None
+        except OSError as exc:
+            if exc.errno not in _REFUSALS:
+                raise
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise EnvironmentProblem(f"the machine refused: {exc.strerror}{where}; "
+                                     "the published report stands") from exc
     except InvalidInput as exc:
         _say(fmt, "error", f"the inputs break the data contract ({len(exc.problems)} problem(s)); "
                            "nothing was published.")
@@ -135,6 +151,17 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             traceback.print_exc(file=sys.stderr)
         _summary(fmt, ExitCode.INTERNAL_ERROR, "internal error (a bug in cydradd; the traceback is above)")
         return int(ExitCode.INTERNAL_ERROR)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# what the machine may refuse a run (a read-only or full outputs disk, no permission, outputs and its
+# releases on different filesystems): the user's or administrator's to fix, exit 9, no traceback
+_REFUSALS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EXDEV}
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise Terminated(f"stopped by {signal.Signals(signum).name} before publishing; the published report stands")
 
 
 def _say(fmt: str, level: str, text: str) -> None:
@@ -158,10 +185,12 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         print(f"wrote {args.out}")
         return 0
     if args.command == "rollback":
-        from pipeline.publish import rollback
+        from pipeline.publish import rollback, run_lock
 
-        target = rollback(args.outputs, args.year)
-        _summary("text", ExitCode.OK, f"outputs/{args.year} now points at release {target.name}")
+        with run_lock(args.outputs, wait_seconds=args.lock_wait):
+            target = rollback(args.outputs, args.year)
+        _summary(args.log_format, ExitCode.OK, f"outputs/{args.year} now points at release {target.name} "
+                 "(the next run with changed inputs publishes anew)")
         return 0
     if args.command == "approve":
         return _approve(args, environ)
@@ -235,16 +264,12 @@ def _report_many(opts: "RunOptions", fmt: str) -> int:  # noqa: F821
 
 def _approve(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     import datetime as dt
-    import os
 
-    from pipeline.publish import sha256_file
-    from pipeline.run import RunOptions, execute, input_files, inputs_digest, write_approval
+    from pipeline.run import RunOptions, approve
 
-    opts = RunOptions(year=args.year, inputs=args.inputs, outputs=args.outputs, force=True, lock_wait=args.lock_wait)
-    hashes = {os.path.relpath(f, opts.inputs): sha256_file(f) for f in input_files(opts)}
+    opts = RunOptions(year=args.year, inputs=args.inputs, outputs=args.outputs, lock_wait=args.lock_wait)
     epoch = environ.get("SOURCE_DATE_EPOCH")
     on = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)).date().isoformat()
-    write_approval(opts.inputs, opts.year, inputs_digest(hashes), args.by, on)
-    execute(opts)
+    approve(opts, args.by, on)
     _summary(args.log_format, ExitCode.OK, f"{args.year}: approved by {args.by} on {on}; published without watermark")
     return 0

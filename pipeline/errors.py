@@ -21,6 +21,8 @@ class ExitCode(IntEnum):
     LOCK_HELD = 6  # another run holds the lock on these outputs
     UNSAFE_CONTENT = 7  # commentary refers to a remote or outside-the-tree resource
     PARTIAL = 8  # several organisations: at least one failed, the others were published
+    ENVIRONMENT = 9  # the machine refused: outputs read-only or full, no permission, no earlier release
+    TERMINATED = 10  # stopped by SIGTERM or Ctrl-C before publishing; the published report stands
 
 
 @dataclass(frozen=True)
@@ -101,3 +103,22 @@ class LockHeld(UserError):
 
 class UnsafeContent(UserError):
     exit_code = ExitCode.UNSAFE_CONTENT
+
+
+class EnvironmentProblem(UserError):
+    """The machine refused what the run needs (a read-only or full outputs disk, a permission): not
+    a bug, and nothing of the published report was touched."""
+
+    exit_code = ExitCode.ENVIRONMENT
+
+
+class Terminated(UserError):
+    """SIGTERM (a scheduler's timeout, a shutdown) or Ctrl-C: the run stops before publishing."""
+
+    exit_code = ExitCode.TERMINATED
+
+
+class NotReviewed(UserError):
+    """``approve`` of a report that is not the published draft of the current inputs."""
+
+    exit_code = ExitCode.INVALID_INPUT

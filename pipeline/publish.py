@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from pipeline.errors import LockHeld
+from pipeline.errors import EnvironmentProblem, LockHeld
 
 KEEP_RELEASES = 3
 
@@ -77,10 +77,25 @@ def run_lock(outputs: Path, wait_seconds: float = 0.0, poll: float = 0.2) -> Ite
         fh.close()
 
 
+def clear_staging(outputs: Path) -> None:
+    """Remove what failed or killed runs left in ``.staging/`` (call it holding the run lock). Only a
+    staging folder of the same release was cleared before, so every failed run of other inputs left
+    its work behind: a full disk after a few nights, and figures readable beyond the inputs' mode."""
+    base = outputs / ".staging"
+    if base.is_dir():
+        for left in base.iterdir():
+            if left.is_dir() and not left.is_symlink():
+                shutil.rmtree(left, ignore_errors=True)
+            else:
+                left.unlink(missing_ok=True)
+
+
 def staging_dir(outputs: Path, name: str) -> Path:
-    """A fresh, empty folder for one run's work; leftovers of a killed run are cleared first."""
+    """A fresh, empty folder for one run's work, in ``.staging/``, which only the run's user may enter
+    (the published modes are set when a release is published; work in progress is nobody else's)."""
     base = outputs / ".staging"
     base.mkdir(parents=True, exist_ok=True)
+    base.chmod(0o700)
     target = base / name
     if target.exists():
         shutil.rmtree(target)
@@ -170,11 +185,11 @@ def rollback(outputs: Path, year: int | str) -> Path:
     history = _history(releases)
     current = published_dir(outputs, year)
     if current is None or len(history) < 2:
-        raise FileNotFoundError("no earlier release to roll back to")
+        raise EnvironmentProblem(f"no earlier release of {year} to roll back to")
     names = [h for h in history if (releases / h).exists()]
     idx = names.index(current.name) if current.name in names else len(names) - 1
     if idx == 0:
-        raise FileNotFoundError("no earlier release to roll back to")
+        raise EnvironmentProblem(f"no earlier release of {year} to roll back to")
     target = releases / names[idx - 1]
     tmp_link = outputs / f".{year}.link-tmp"
     with contextlib.suppress(FileNotFoundError):

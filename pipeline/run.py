@@ -8,7 +8,9 @@ community figures and the commentary) and writes only its staging folder until t
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -32,6 +34,7 @@ from pipeline.figures import Figures
 from pipeline.measures import PREVIOUS_YEAR_EXTRACTS
 from pipeline.publish import (
     apply_mode,
+    clear_staging,
     intact,
     mode_of_inputs,
     publish,
@@ -68,6 +71,33 @@ def read_approval(inputs: Path, year: int, digest: str) -> dict[str, Any] | None
     return approval if approval.get("inputs_sha256") == digest else None
 
 
+def approve(opts: RunOptions, by: str, on: str) -> RunResult:
+    """Record sign-off of the published draft and publish it without the watermark, under the lock.
+
+    Only the draft that was reviewed may be approved: the release the current inputs and templates
+    make as a draft must be the one published. ``approve`` once signed off whatever the inputs were
+    at that moment: a commentary edited after the review went out as approved. And the approval file
+    is written only under the run lock (it was written first, so a refused ``approve`` still left a
+    file that made the next scheduled run publish without the watermark)."""
+    from pipeline.errors import NotReviewed
+    from pipeline.report.labels import TEMPLATES
+
+    with run_lock(opts.outputs, wait_seconds=opts.lock_wait):
+        org, problems = load_organisation(opts.inputs / "organisation.toml")
+        if org is None:
+            raise InvalidInput(problems)
+        hashes = _hashes(input_files(opts), opts.inputs)
+        draft = dataclasses.replace(opts, draft=True, force=False)
+        reviewed = release_id(hashes, draft, org.settings.as_dict(), templates_digest(TEMPLATES))
+        current = opts.outputs / str(opts.year)
+        if not (current.is_symlink() and release_of(current.resolve()) == reviewed):
+            raise NotReviewed(f"{opts.year}: the published report is not the draft of the current inputs and "
+                              "templates (changed since the review, or never published): run the report, review "
+                              "it, then approve")
+        write_approval(opts.inputs, opts.year, inputs_digest(hashes), by, on)
+        return execute(dataclasses.replace(opts, locked=True, force=True))
+
+
 def write_approval(inputs: Path, year: int, digest: str, by: str, on: str) -> dict[str, Any]:
     approval = {"inputs_sha256": digest, "approved_by": by, "approved_on": on}
     (inputs / str(year) / APPROVAL_FILE).write_text(json.dumps(approval, indent=2, sort_keys=True) + "\n",
@@ -87,6 +117,7 @@ class RunOptions:
     languages: tuple[str, ...] = ("cy", "en")
     progress: Callable[[str], None] | None = None  # called with each stage name (a terminal's progress line)
     render_cores: int | None = None  # processes drawing the languages at once (None: one per core, up to one per language)
+    locked: bool = False  # the caller holds the run lock already (``approve``)
 
     @property
     def published_name(self) -> str:
@@ -262,7 +293,8 @@ def templates_digest(root: Path) -> str:
 def execute(opts: RunOptions) -> RunResult:
     """Run the pipeline for one organisation and one year, publishing atomically."""
     timer = _Timer(opts.progress)
-    with run_lock(opts.outputs, wait_seconds=opts.lock_wait):
+    with contextlib.nullcontext() if opts.locked else run_lock(opts.outputs, wait_seconds=opts.lock_wait):
+        clear_staging(opts.outputs)  # what a killed or failed run left there (no other run is at work: we hold the lock)
         org, problems = load_organisation(opts.inputs / "organisation.toml")
         if org is None:
             raise InvalidInput(problems)
@@ -347,7 +379,11 @@ def execute(opts: RunOptions) -> RunResult:
             with timer.stage("publish"):
                 apply_mode(staged, mode_of_inputs(files))
                 final = publish(staged, opts.outputs, opts.published_name, rid)
-        finally:
+        except BaseException:
+            if pool is not None:  # a failure or SIGTERM: don't wait for the languages being drawn
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        else:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
     return RunResult(opts.year, final, warnings=warnings, timings=timer.total(), figures=figures)
@@ -391,7 +427,9 @@ def organisation_dirs(inputs: Path) -> list[Path]:
     """A shared service's inputs: one sub-folder per organisation, each with its own profile."""
     if (inputs / "organisation.toml").exists() or not inputs.is_dir():
         return []
-    return sorted(d for d in inputs.iterdir() if d.is_dir() and (d / "organisation.toml").exists())
+    folders = sorted(d for d in inputs.iterdir() if d.is_dir() and not d.name.startswith("."))
+    # every folder, once any has a profile: one without is reported as failed, not passed over
+    return folders if any((d / "organisation.toml").exists() for d in folders) else []
 
 
 @dataclass(frozen=True)
@@ -447,5 +485,29 @@ def execute_many(opts: RunOptions, workers: int | None = None) -> list[OrgOutcom
         return [_execute_one(j) for j in jobs]
     # "spawn", never "fork": polars (and WeasyPrint's Pango) hold thread pools whose locks a forked
     # child inherits mid-use, which deadlocks the worker — the hang that timed out an earlier CI run.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_execute_one, jobs))
+    from pipeline import exit_with_parent
+
+    from concurrent.futures.process import BrokenProcessPool
+
+    def pool(n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=exit_with_parent)
+
+    outcomes: dict[int, OrgOutcome] = {}
+    with pool(workers) as together:
+        futures = [together.submit(_execute_one, j) for j in jobs]
+        for i, f in enumerate(futures):
+            try:
+                outcomes[i] = f.result()
+            except BrokenProcessPool:
+                pass
+    # A worker killed (the OOM killer, a kill) breaks the pool for every organisation in it. Each of
+    # those runs again in a pool of its own, so only the one that dies again is lost.
+    for i in [i for i in range(len(jobs)) if i not in outcomes]:
+        try:
+            with pool(1) as alone:
+                outcomes[i] = alone.submit(_execute_one, jobs[i]).result()
+        except BrokenProcessPool:
+            outcomes[i] = OrgOutcome(jobs[i].inputs.name, 1, "its worker process died (killed, or out of memory); "
+                                                             "nothing of it was published")
+    return [outcomes[i] for i in range(len(jobs))]

@@ -201,6 +201,10 @@ def _worker_start() -> None:
     that the run waited for."""
     import atexit
 
+    from pipeline import exit_with_parent
+
+    exit_with_parent()
+
     def leave() -> None:
         sys.stdout.flush()
         sys.stderr.flush()

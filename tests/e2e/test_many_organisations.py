@@ -57,3 +57,40 @@ def test_one_core_draws_the_languages_here_one_after_the_other():
     from pipeline.report import start_render_pool
 
     assert start_render_pool(("cy", "en"), cores=1) is None
+
+
+def test_a_folder_without_a_profile_is_reported_failed_not_passed_over(tmp_path, capsys):
+    # a profile renamed to .bak: the organisation was skipped, and the run said "OK: 1 published"
+    inputs = tmp_path / "inputs"
+    write_inputs(inputs / "heddlu-a")
+    write_inputs(inputs / "heddlu-c")
+    (inputs / "heddlu-c" / "organisation.toml").rename(inputs / "heddlu-c" / "organisation.toml.bak")
+    code = main(["figures", "--year", "2024", "--inputs", str(inputs), "--outputs", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == ExitCode.PARTIAL
+    assert "heddlu-c: FAILED (exit 3)" in err and "organisation.toml is missing" in err
+
+
+def _dies_on_kill_me(opts):  # noqa: ANN001, ANN202 (module level: a spawned worker imports it by name)
+    import os
+    import signal
+
+    from pipeline import run
+
+    if (opts.inputs / "2024" / "KILL_ME").exists():
+        os.kill(os.getpid(), signal.SIGKILL)
+    return run._execute_one(opts)  # in the worker, the real one
+
+
+def test_a_killed_organisation_worker_costs_only_that_organisation(tmp_path, monkeypatch):
+    # one worker killed (the OOM killer) broke the pool: every organisation then failed as "internal error"
+    from pipeline import run
+
+    for name in ("heddlu-a", "heddlu-b", "heddlu-c"):
+        write_inputs(tmp_path / "inputs" / name)
+    (tmp_path / "inputs" / "heddlu-b" / "2024" / "KILL_ME").write_text("", encoding="utf-8")
+    monkeypatch.setattr(run, "_execute_one", _dies_on_kill_me)
+    opts = run.RunOptions(year=2024, inputs=tmp_path / "inputs", outputs=tmp_path / "o", render=False)
+    outcomes = {o.organisation: o for o in run.execute_many(opts, workers=2)}
+    assert outcomes["heddlu-a"].exit_code == 0 and outcomes["heddlu-c"].exit_code == 0
+    assert outcomes["heddlu-b"].exit_code == 1 and "worker process died" in outcomes["heddlu-b"].summary

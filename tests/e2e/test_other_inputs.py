@@ -87,3 +87,26 @@ def test_an_input_the_run_may_not_open_is_a_problem_not_a_traceback(tmp_path, ca
     err = capsys.readouterr().err
     assert code == ExitCode.INVALID_INPUT and "Traceback" not in err
     assert "2024/pay.csv: the file cannot be opened (permission denied)" in err
+
+
+def test_a_read_only_or_full_outputs_disk_is_exit_9_with_its_cause_not_a_bug(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import pipeline.run as run
+
+    root = _inputs(tmp_path)
+
+    def full(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "outputs" / ".staging"))
+
+    monkeypatch.setattr(run, "staging_dir", full)
+    code = main(["figures", "--year", "2024", "--inputs", str(root), "--outputs", str(tmp_path / "outputs")])
+    err = capsys.readouterr().err
+    assert code == ExitCode.ENVIRONMENT == 9 and "Traceback" not in err
+    assert "the machine refused: No space left on device" in err.splitlines()[-1]
+
+
+def test_rolling_back_with_nothing_to_roll_back_to_says_so(tmp_path, capsys):
+    code = main(["rollback", "--year", "2024", "--outputs", str(tmp_path), "--log-format", "json"])
+    err = capsys.readouterr().err
+    assert code == ExitCode.ENVIRONMENT and "no earlier release of 2024" in err and "Traceback" not in err

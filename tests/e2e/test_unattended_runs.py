@@ -189,3 +189,64 @@ def test_approving_removes_the_watermark_and_nothing_else(published, tmp_path):
     assert manifest["draft"] is False
     assert manifest["approval"]["approved_by"] == "Head of Communications"
     assert manifest["approval"]["approved_on"] == "2024-03-31"  # from SOURCE_DATE_EPOCH
+
+
+def test_approving_inputs_changed_since_the_review_is_refused_and_records_nothing(published, tmp_path):
+    # a commentary edited after the draft was reviewed went out as approved
+    inputs, outputs = published
+    ok_inputs, ok_outputs = tmp_path / "inputs", tmp_path / "outputs"
+    shutil.copytree(inputs, ok_inputs)
+    shutil.copytree(outputs, ok_outputs, symlinks=True)
+    before = snapshot(ok_outputs / YEAR)
+    late = next((ok_inputs / YEAR).glob("*.csv"))
+    late.write_text(late.read_text(encoding="utf-8"), encoding="utf-8")  # same bytes: still the reviewed draft
+    (ok_inputs / "organisation.toml").write_text((ok_inputs / "organisation.toml").read_text(encoding="utf-8")
+                                                 + "\n# an unreviewed late edit\n", encoding="utf-8")
+    proc = run_cli("approve", "--year", YEAR, "--inputs", str(ok_inputs), "--outputs", str(ok_outputs),
+                   "--by", "Head of Communications")
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 3, err
+    assert "not the draft of the current inputs" in err.splitlines()[-1]
+    assert not (ok_inputs / YEAR / "approval.json").exists()
+    assert snapshot(ok_outputs / YEAR) == before
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Live processes whose environment carries ``marker`` (a run's workers inherit it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_run_says_so_and_leaves_no_worker_behind(published, tmp_path, sig):
+    # a scheduler's timeout: SIGTERM gets exit 10 and a summary line; after SIGKILL (no summary
+    # possible) the render workers, re-parented, once waited for work forever with their memory
+    inputs, outputs = published
+    copy = tmp_path / "outputs"
+    shutil.copytree(outputs, copy, symlinks=True)
+    before = snapshot(copy / YEAR)
+    marker = f"CYDRADD_TEST_RUN={os.getpid()}-{sig.name}"
+    proc = run_cli("report", "--year", YEAR, "--inputs", str(inputs), "--outputs", str(copy), "--force",
+                   env={**_env(), marker.split("=")[0]: marker.split("=")[1]})
+    deadline = time.time() + 60
+    while time.time() < deadline and len(_processes_with(marker)) < 3:  # the run and its two language workers
+        time.sleep(0.1)
+    time.sleep(1.0)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 10, err
+        assert err.strip().splitlines()[-1].startswith("cydradd: FAILED (exit 10): stopped by SIGTERM")
+    for _ in range(50):
+        if not _processes_with(marker):
+            break
+        time.sleep(0.1)
+    assert _processes_with(marker) == []
+    assert snapshot(copy / YEAR) == before

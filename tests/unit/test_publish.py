@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import LockHeld
+from pipeline.errors import EnvironmentProblem, LockHeld
 from pipeline.publish import publish, published_dir, rollback, run_lock, staging_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +47,7 @@ def test_rollback_restores_the_previous_release(tmp_path):
 
 def test_rollback_with_no_earlier_release_is_refused(tmp_path):
     _release(tmp_path, "r1", "first")
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(EnvironmentProblem, match="no earlier release"):
         rollback(tmp_path, 2024)
 
 
@@ -171,3 +171,14 @@ def test_a_release_missing_a_file_of_its_manifest_is_not_intact(tmp_path):
     assert not intact(folder)
     (folder / "en" / "index.html").unlink()
     assert not intact(folder)
+
+
+def test_a_run_clears_what_killed_runs_left_in_staging_which_nobody_else_may_enter(tmp_path):
+    from pipeline.publish import clear_staging
+
+    left = staging_dir(tmp_path, "2024-other-inputs")
+    (left / "data").mkdir()
+    (left / "data" / "figures.json").write_text("{}")
+    assert (tmp_path / ".staging").stat().st_mode & 0o777 == 0o700
+    clear_staging(tmp_path)
+    assert list((tmp_path / ".staging").iterdir()) == []
