@@ -89,10 +89,10 @@ def test_random_corruption_ends_in_success_or_a_user_error(tmp_path_factory, cor
     assert code in (0, 3), log
     assert "Traceback" not in log
     if code == 3:
-        assert not (outputs / "2024").exists()
+        assert not (outputs / "2024-figures").exists()
         problem_lines = [ln for ln in log.splitlines() if ln.startswith("  error:")]
         assert problem_lines and all(".csv" in ln or "organisation.toml" in ln or ln.count(":") >= 2
                                      for ln in problem_lines), log
     else:
-        assert (outputs / "2024" / "data" / "figures.json").exists()
+        assert (outputs / "2024-figures" / "data" / "figures.json").exists()
     shutil.rmtree(root, ignore_errors=True)
