@@ -15,7 +15,8 @@ pixels, the portrait size social media feeds show uncropped (A4 is taller than 4
 and the PDF still prints whole on A4. Output::
 
     out_dir/summary/crynodeb-summary-YEAR.pdf   tagged PDF (PDF/UA-1), one page
-    out_dir/summary/crynodeb-summary-YEAR.png   the same page, 1080 x 1350 pixels
+    out_dir/summary/crynodeb-summary-YEAR.png   the same page, 1080 x 1350 pixels, with its text alternative
+    out_dir/summary/crynodeb-summary-YEAR.alt.txt  that text, Welsh then English: give it to the image where it is posted
 
 Same Figures, same bytes: no timestamps (the PDF's dates are the snapshot date).
 """
@@ -84,8 +85,8 @@ def render_summary(figures: Figures, organisation: Organisation, out_dir: Path, 
     pdf = folder / f"{file_stem(figures.year)}.pdf"
     png = folder / f"{file_stem(figures.year)}.png"
     watermark = folder / "draft.svg"  # only while WeasyPrint reads it: the page background
-    html, labels = _page_and_labels(figures, organisation, draft=draft, templates=templates,
-                                    watermark=watermark.resolve().as_uri())
+    html, labels, halves = _page_and_labels(figures, organisation, draft=draft, templates=templates,
+                                            watermark=watermark.resolve().as_uri())
     folder.mkdir(parents=True, exist_ok=True)
     try:
         if draft:
@@ -96,8 +97,32 @@ def render_summary(figures: Figures, organisation: Organisation, out_dir: Path, 
     finally:
         watermark.unlink(missing_ok=True)
     _check_one_page(pdf)
-    _png(pdf, png)
-    return [pdf, png]
+    described = alt_text(halves, labels, draft)
+    _png(pdf, png, described)
+    alt = folder / f"{file_stem(figures.year)}.alt.txt"
+    alt.write_text("\n\n".join(described[lang] for lang in LANGS) + "\n", encoding="utf-8")
+    return [pdf, png, alt]
+
+
+def alt_text(halves: list[Half], labels: Mapping[str, Labels], draft: bool) -> dict[str, str]:
+    """What the summary image says, in words, for each language: the text to give the image wherever
+    it is posted (a social feed shows a picture of text, which a screen reader cannot read). Welsh
+    first, as on the page; each figure as shown, a symbol by its meaning."""
+    def said(item: Item) -> str:
+        v = item.value
+        return f"{item.label}: {v.text if v.kind == 'value' or not v.explain else v.explain}"
+
+    def gap(g: Gap) -> str:
+        return f"{g.heading}: " + ("; ".join(said(i) for i in g.items) if g.published else g.reason)
+
+    out = {}
+    for h in halves:
+        L = labels[h.lang]
+        parts = [f"{L('draft.word')}. " if draft else "", f"{h.org}: {h.title}. ", f"{h.snapshot}: ",
+                 "; ".join(said(i) for i in h.workforce), ". ", gap(h.gender), ". ",
+                 ". ".join(gap(g) for g in h.others), ". ", L("summary.full_report")]
+        out[h.lang] = "".join(parts)
+    return out
 
 
 def summary_page(figures: Figures, organisation: Organisation, *, draft: bool, templates: Path | None = None,
@@ -107,7 +132,7 @@ def summary_page(figures: Figures, organisation: Organisation, *, draft: bool, t
 
 
 def _page_and_labels(figures: Figures, organisation: Organisation, *, draft: bool, templates: Path | None,
-                     watermark: str) -> tuple[str, dict[str, Labels]]:
+                     watermark: str) -> tuple[str, dict[str, Labels], list[Half]]:
     """The summary's HTML and the labels it was written with (the draft watermark needs them too)."""
     templates = Path(templates) if templates is not None else TEMPLATES
     problems = check_catalogues(LANGS, templates)
@@ -121,7 +146,7 @@ def _page_and_labels(figures: Figures, organisation: Organisation, *, draft: boo
     html = _page(halves, cy, en, doc_title=doc_title, draft=draft, created=figures.snapshot_date,
                  templates=templates, watermark=watermark)
     raise_if_missing(labels.values())
-    return html, labels
+    return html, labels, halves
 
 
 def _other(lang: str) -> str:
@@ -222,10 +247,20 @@ def _check_one_page(pdf: Path) -> None:
         raise RenderFailed(f"{pdf.name}: the summary ran to {pages} pages; it must fit on one (shorten a label)")
 
 
-def _png(pdf: Path, png: Path) -> None:
+def _png(pdf: Path, png: Path, described: Mapping[str, str]) -> None:
+    """The page as a PNG, carrying its text alternative in each language (PNG ``iTXt`` "Description"
+    chunks with their language tags), so that it travels with the image."""
+    from PIL import Image, PngImagePlugin
+
     exe = _poppler("pdftoppm")
     stem = png.with_suffix("")
     proc = subprocess.run([exe, "-png", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)],
                           capture_output=True, text=True, timeout=120)
     if proc.returncode != 0 or not png.exists():
         raise RenderFailed(f"pdftoppm could not draw {pdf.name} (exit {proc.returncode}): {proc.stderr.strip()[:300]}")
+    info = PngImagePlugin.PngInfo()
+    for lang, text in described.items():
+        info.add_itxt("Description", text, lang=lang)
+    with Image.open(png) as image:
+        image.load()
+    image.save(png, pnginfo=info)

@@ -19,7 +19,7 @@ from test_pdf import _font_names, _struct_types
 from pipeline.errors import RenderFailed
 from pipeline.report import summary as S
 
-PDF_NAME, PNG_NAME = "crynodeb-summary-2024.pdf", "crynodeb-summary-2024.png"
+PDF_NAME, PNG_NAME, ALT_NAME = "crynodeb-summary-2024.pdf", "crynodeb-summary-2024.png", "crynodeb-summary-2024.alt.txt"
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
                                    reason="pdftotext/pdftoppm (Debian poppler-utils) are not installed")
@@ -28,7 +28,7 @@ needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.w
 @pytest.fixture(scope="module")
 def summary(rendered) -> dict[str, Path]:  # noqa: ANN001
     files = rendered.files["summary"]
-    return {p.suffix: p for p in files}
+    return {".alt" if p.name.endswith(".alt.txt") else p.suffix: p for p in files}
 
 
 def _text(pdf: Path) -> str:
@@ -51,8 +51,8 @@ def _table_rows(html: str, table_id: str | None) -> dict[str, list[str]]:
 
 def test_the_summary_is_published_beside_the_report(rendered, summary) -> None:  # noqa: ANN001
     assert sorted(p.relative_to(rendered.out).as_posix() for p in summary.values()) == [
-        f"summary/{PDF_NAME}", f"summary/{PNG_NAME}"]
-    assert sorted(p.name for p in (rendered.out / "summary").iterdir()) == [PDF_NAME, PNG_NAME]  # no watermark file
+        f"summary/{ALT_NAME}", f"summary/{PDF_NAME}", f"summary/{PNG_NAME}"]
+    assert sorted(p.name for p in (rendered.out / "summary").iterdir()) == [ALT_NAME, PDF_NAME, PNG_NAME]  # no watermark file
 
 
 def test_one_tagged_page_in_welsh_with_a_structure_tree(summary) -> None:  # noqa: ANN001
@@ -150,10 +150,10 @@ def test_png_is_a_portrait_social_media_image(summary) -> None:  # noqa: ANN001
 
 def test_rendering_again_gives_the_same_bytes_and_no_draft_marks_when_approved(summary, tmp_path: Path) -> None:  # noqa: ANN001
     again = S.render_summary(F.figures(), F.organisation(), tmp_path / "a", draft=True)
-    assert [p.read_bytes() for p in again] == [summary[".pdf"].read_bytes(), summary[".png"].read_bytes()]
+    assert [p.read_bytes() for p in again] == [summary[k].read_bytes() for k in (".pdf", ".png", ".alt")]
     final = S.render_summary(F.figures(), F.organisation(), tmp_path / "b", draft=False)
     assert final[0].read_bytes() != summary[".pdf"].read_bytes()
-    assert sorted(p.name for p in (tmp_path / "b" / "summary").iterdir()) == [PDF_NAME, PNG_NAME]
+    assert sorted(p.name for p in (tmp_path / "b" / "summary").iterdir()) == [ALT_NAME, PDF_NAME, PNG_NAME]
     if shutil.which("pdftotext"):
         assert "DRAFFT" not in _text(final[0]) and "DRAFT" not in _text(final[0])
 
@@ -185,5 +185,32 @@ def test_the_longest_content_still_fits_on_one_page(tmp_path: Path) -> None:
                   name_en="Police and Crime Commissioner and Test Police for Dyfed-Powys")
     html = S.summary_page(replace(figures, pay_gaps=gaps, tables=tables), org, draft=True)
     assert html.count("[c]") >= 4  # two values and the key, in each language
-    pdf, png = S.render_summary(replace(figures, pay_gaps=gaps, tables=tables), org, tmp_path, draft=True)
+    pdf, png, alt = S.render_summary(replace(figures, pay_gaps=gaps, tables=tables), org, tmp_path, draft=True)
     assert len(pikepdf.open(pdf).pages) == 1 and _png_size(png) == (1080, 1350)
+    # a withheld figure is said by its meaning in the image's words, not as "[c]"
+    assert "[c]" not in alt.read_text(encoding="utf-8")
+
+
+def _itxt(path: Path) -> list[tuple[str, str, str]]:
+    """(keyword, language tag, text) of every iTXt chunk of a PNG (uncompressed, as written here)."""
+    data, out, at = path.read_bytes(), [], 8
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + length]
+        if kind == b"iTXt":
+            keyword, rest = body.split(b"\0", 1)
+            lang, rest = rest[2:].split(b"\0", 1)  # compression flag and method, then the language tag
+            _translated, text = rest.split(b"\0", 1)
+            out.append((keyword.decode(), lang.decode(), text.decode("utf-8")))
+        at += 12 + length
+    return out
+
+
+def test_the_image_carries_its_text_alternative_in_both_languages_welsh_first(summary) -> None:  # noqa: ANN001
+    # a picture of text posted to a social feed says nothing to a screen reader: the words go with it,
+    # in the PNG itself and beside it for whoever posts it
+    cy, en = summary[".alt"].read_text(encoding="utf-8").strip().split("\n\n")
+    assert cy.startswith("DRAFFT. Heddlu Prawf: ") and en.startswith("DRAFT. Test Police: ")
+    assert "Bwlch cyflog rhwng y rhywiau" in cy and "Gender pay gap" in en
+    assert re.findall(r"\d+(?:\.\d)?%", cy) == re.findall(r"\d+(?:\.\d)?%", en) != []
+    assert _itxt(summary[".png"]) == [("Description", "cy", cy), ("Description", "en", en)]
