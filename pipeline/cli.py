@@ -253,7 +253,9 @@ def _report_many(opts: "RunOptions", fmt: str) -> int:  # noqa: F821
               if fmt == "json" else f"  {line}", file=sys.stderr)
     failed = [o for o in outcomes if o.exit_code]
     if not failed:
-        _summary(fmt, ExitCode.OK, f"{len(outcomes)} organisation(s) published")
+        unchanged = sum(1 for o in outcomes if o.summary == "unchanged")
+        said = f"{len(outcomes) - unchanged} organisation(s) published"
+        _summary(fmt, ExitCode.OK, said + (f", {unchanged} unchanged (their published reports stand)" if unchanged else ""))
         return 0
     codes = {o.exit_code for o in failed}
     code = ExitCode(codes.pop()) if len(failed) == len(outcomes) and len(codes) == 1 else ExitCode.PARTIAL

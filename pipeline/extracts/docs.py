@@ -72,7 +72,7 @@ CROSS_FILE = """
 | `grade` is listed for the person's `workforce_group` in `organisation.toml` | `grade_not_in_group` |
 | full-time employees have `fte` 1 | `pattern_mismatch` |
 | training `completed` only when `outcome` is `approved` | `completed_not_approved` |
-| files are UTF-8, comma-separated, not empty (an event file may hold only its header) | `encoding`, `wrong_delimiter`, `empty_file` |
+| files are UTF-8 (not UTF-16), comma-separated (a workbook is .xlsx, not .csv), not empty (an event file may hold only its header); a name in any case (`Employees.CSV`) | `encoding`, `wrong_delimiter`, `wrong_format`, `empty_file` |
 | row 1 names the columns (a lost header row is reported, its cells never repeated) | `no_header` |
 | every row has as many values as the header (a lost or extra comma, a double quote left open) | `short_row`, `long_row`, `unclosed_quote` |
 | the files can be opened by the user running cydradd | `cannot_open` |

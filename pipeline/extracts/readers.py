@@ -53,8 +53,10 @@ SELF_TRIMMED = frozenset({"code", "date", "decimal", "money", "integer", "boolea
 
 
 def locate(year_dir: Path, extract: Extract) -> tuple[Path | None, list[Problem]]:
-    """Find the one file for an extract; two formats of the same file is an error (which one wins?)."""
-    found = [year_dir / f"{extract.name}{ext}" for ext in FORMATS if (year_dir / f"{extract.name}{ext}").exists()]
+    """Find the one file for an extract, whatever the case of its name (``Employees.CSV`` is the
+    employees extract); two formats of the same file is an error (which one wins?)."""
+    wanted = {f"{extract.name}{ext}" for ext in FORMATS}
+    found = sorted(p for p in year_dir.iterdir() if p.name.lower() in wanted and p.is_file()) if year_dir.is_dir() else []
     if len(found) > 1:
         return None, [Problem("duplicate_format", extract.name, message="the same extract is given in more than one format",
                               found=", ".join(p.name for p in found), allowed="exactly one of .csv, .xlsx, .parquet")]
@@ -183,6 +185,12 @@ def _scan_csv(path: Path, blank_is_null: bool = False, types: dict[str, pl.DataT
 
 def _head_problems(head: bytes, name: str) -> list[Problem]:
     """What the first 64 KiB of a CSV show: an empty file, or a delimiter other than the comma."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return [Problem("encoding", name, row=1, message="the file is UTF-16 text (Excel's 'Unicode Text')",
+                        allowed="UTF-8; in Excel use 'Save as: CSV UTF-8'")]
+    if head.startswith(b"PK\x03\x04"):
+        return [Problem("wrong_format", name, message="the file is an Excel workbook with a .csv name",
+                        allowed="the workbook named .xlsx, or saved from Excel as 'CSV UTF-8'")]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]  # a UTF-8 byte-order mark, as Excel writes it: harmless
     if not head or head.isspace():
@@ -292,6 +300,9 @@ def _read_parquet(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
     for c, dtype in frame.schema.items():
         if dtype == pl.Date:
             exprs.append(pl.col(c).dt.strftime("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Datetime):  # what pandas writes for a date: midnight is the day itself
+            exprs.append(pl.when(pl.col(c).dt.time() == pl.time(0)).then(pl.col(c).dt.strftime("%Y-%m-%d"))
+                         .otherwise(pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S")))
         elif dtype == pl.Boolean:
             exprs.append(pl.col(c).cast(pl.String))
         else:

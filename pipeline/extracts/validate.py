@@ -31,7 +31,7 @@ from pipeline.extracts.readers import (
 )
 
 MAX_ROWS_LISTED = 20
-_CODE_LIKE = re.compile(r"^[\w\-+/.]{1,30}$")
+_CODE_LIKE = re.compile(r"^[\w\-+/.:]{1,30}$")  # a code, or a malformed date such as 2024-03-31T00:00:00
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 _NUMBER_RE = r"^-?(\d+(\.\d*)?|\.\d+)$"
 _INT_RE = r"^-?\d+$"

@@ -94,3 +94,15 @@ def test_a_killed_organisation_worker_costs_only_that_organisation(tmp_path, mon
     outcomes = {o.organisation: o for o in run.execute_many(opts, workers=2)}
     assert outcomes["heddlu-a"].exit_code == 0 and outcomes["heddlu-c"].exit_code == 0
     assert outcomes["heddlu-b"].exit_code == 1 and "worker process died" in outcomes["heddlu-b"].summary
+
+
+def test_the_summary_tells_published_from_unchanged(tmp_path, capsys):
+    inputs, outputs = tmp_path / "inputs", tmp_path / "o"
+    write_inputs(inputs / "heddlu-a")
+    write_inputs(inputs / "heddlu-c")
+    assert main(["figures", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)]) == 0
+    capsys.readouterr()
+    (inputs / "heddlu-c" / "2024" / "grievances.csv").write_text("employee_id,case_id,role,date_raised,outcome\n")
+    assert main(["figures", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)]) == 0
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "cydradd: OK (exit 0): 1 organisation(s) published, 1 unchanged (their published reports stand)"

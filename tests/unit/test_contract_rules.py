@@ -540,3 +540,37 @@ def test_an_unknown_table_or_group_key_is_an_error_and_a_byte_order_mark_is_not(
     (root / "organisation.toml").write_bytes(b"\xef\xbb\xbf" + ORG_TOML.encode("utf-8"))
     org, problems = load_organisation(root / "organisation.toml")
     assert org is not None and problems == []
+
+
+# ---------------------------------------------------------------- formats named for what they are
+def test_a_utf16_csv_or_a_workbook_named_csv_is_named_for_what_it_is(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "training.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    p = only(errors_of(root))
+    assert (p.code, p.file) == ("encoding", "training.csv") and "UTF-16" in p.message
+    path.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    p = only(errors_of(root))
+    assert (p.code, p.file) == ("wrong_format", "training.csv") and ".xlsx" in p.allowed
+
+
+def test_an_extract_named_in_capitals_is_found(tmp_path):
+    root = write_inputs(tmp_path)
+    (root / "2024" / "employees.csv").rename(root / "2024" / "Employees.CSV")
+    assert errors_of(root) == []
+
+
+def test_parquet_dates_written_as_timestamps_are_dates(tmp_path):
+    # pandas writes a date column as a timestamp at midnight: that is the day itself
+    root = write_inputs(tmp_path)
+    csv_path = root / "2024" / "disciplinary.csv"
+    frame = pl.read_csv(csv_path, infer_schema=False).with_columns(
+        pl.col("date_started").str.to_datetime("%Y-%m-%d"))
+    frame.write_parquet(root / "2024" / "disciplinary.parquet")
+    csv_path.unlink()
+    assert errors_of(root) == []
+
+
+def test_a_malformed_date_with_a_time_in_a_non_personal_column_is_shown(tmp_path):
+    p = only(errors_of(broken(tmp_path, "pay", 0, period_end="2024-03-31T00:00:00")))
+    assert (p.code, p.column, p.found) == ("bad_date", "period_end", "2024-03-31T00:00:00")
