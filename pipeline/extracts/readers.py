@@ -46,6 +46,9 @@ class RawExtract:
     path: Path
     frame: pl.LazyFrame
     quick: pl.LazyFrame | None = None
+    # required columns the file lacks (reported with the header): read as blank, their cells not
+    # checked, so that every other cell's problems are reported in the same run
+    absent: frozenset[str] = frozenset()
 
 
 # the kinds of column whose own check accepts no surrounding space: left untrimmed by ``quick``
@@ -97,7 +100,8 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
         codes = {header[c.name]: pl.Categorical() for c in extract.columns if c.kind == "code" and c.name in header}
         quick = _contract_columns(_scan_csv(path, blank_is_null=True, types=codes), extract, header,
                                   trim=lambda c: c.kind not in SELF_TRIMMED)
-    return RawExtract(extract, path, frame, quick), problems
+    absent = frozenset(c.name for c in extract.columns if c.required and c.name not in header)
+    return RawExtract(extract, path, frame, quick, absent), problems
 
 
 def cannot_open(path: Path, exc: OSError, shown_as: str | None = None) -> list[Problem]:
@@ -345,8 +349,8 @@ def _match_header(columns: list[str], name: str, extract: Extract) -> tuple[dict
     for n in extra:
         problems.append(Problem("extra_column", name, row=1, column=n if _looks_like_name(n) else None,
                                 message="this column is not in the contract and is ignored", severity="warning"))
-    if any(p.severity == "error" for p in problems):
-        return None, problems
+    if any(p.code == "duplicate_column" for p in problems):
+        return None, problems  # which of the two is meant? nothing of the file can be read safely
     return seen, problems
 
 

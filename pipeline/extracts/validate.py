@@ -118,6 +118,8 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
             typed.append(employee_key(c).alias(col.name))
         else:  # id, text
             typed.append(c)
+    # a required column the file lacks is one problem, reported with the header, not one per row
+    plan.rules = [r for r in plan.rules if r.column.name not in raw.absent]
     checked = frame.with_columns(plan.bases).with_columns(r.mask.alias(r.flag) for r in plan.rules)
     try:
         out = checked.select(*typed, pl.col(HEADER), *(pl.col(r.flag) for r in plan.rules)).collect(engine="streaming")

@@ -3,6 +3,7 @@ exact problem reported (code, file, spreadsheet row, column, and what is allowed
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -574,3 +575,18 @@ def test_parquet_dates_written_as_timestamps_are_dates(tmp_path):
 def test_a_malformed_date_with_a_time_in_a_non_personal_column_is_shown(tmp_path):
     p = only(errors_of(broken(tmp_path, "pay", 0, period_end="2024-03-31T00:00:00")))
     assert (p.code, p.column, p.found) == ("bad_date", "period_end", "2024-03-31T00:00:00")
+
+
+def test_a_lost_column_is_one_problem_and_the_other_cells_of_the_file_are_still_checked(tmp_path):
+    # with `role` removed, grievances.csv's bad date and bad outcome went unreported until the next run
+    tables = valid_tables()
+    tables["grievances"][1].update(outcome="Upheld", date_raised="26/04/2023")
+    root = write_inputs(tmp_path, tables)
+    path = root / "2024" / "grievances.csv"
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=[c for c in rows[0] if c != "role"], lineterminator="\n")
+        w.writeheader()
+        w.writerows({k: v for k, v in r.items() if k != "role"} for r in rows)
+    found = sorted((p.code, p.row, p.column) for p in errors_of(root))
+    assert found == [("bad_date", 3, "date_raised"), ("missing_column", 1, "role"), ("unknown_code", 3, "outcome")]
