@@ -114,6 +114,16 @@ def _section_texts(html_path: Path) -> dict[str, str]:
     return out
 
 
+def _section_titles(html_path: Path) -> dict[str, str]:
+    """The title (``<h2 id="<section>-title">``) of each section of a rendered page: a commentary
+    section's title is its own first heading, which no catalogue holds."""
+    if not html_path.exists():
+        return {}
+    text = html_path.read_text(encoding="utf-8")
+    return {m.group(1): html.unescape(re.sub(r"<[^>]+>", "", m.group(2))).strip()
+            for m in re.finditer(r'<h2[^>]*\bid="([^"]+)-title"[^>]*>(.*?)</h2>', text, re.S)}
+
+
 def thumbnails(pdfs: dict[str, Path | None], out_dir: Path) -> dict[str, list[Path]]:
     """Page images at thumbnail resolution (poppler's pdftoppm), ``<lang>-NN.jpg``; the languages are
     drawn at the same time (one process each). Empty lists when pdftoppm is not installed.
@@ -183,6 +193,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
     catalogues = {lang: load_catalogue(lang) for lang in ("cy", "en")}
     for lang, name in (("en", "index.html"), ("cy", "index.cy.html")):  # the same page in each language
         names = Names(organisation, dims, {**figures.settings, "year": figures.year}, lang, catalogues)
+        names.section_titles = _section_titles(staged / lang / "index.html")
         page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
                        threshold, list(warnings), list(pdf_warnings), names)
         (review / name).write_text(page, encoding="utf-8")
@@ -222,6 +233,7 @@ class Names:
         # what a reason's words may name ("fewer than {threshold}"), as the report fills them in
         settings = settings or {}
         self.values = {"threshold": settings.get("suppression_threshold"), "min_group_size": settings.get("min_group_size")}
+        self.section_titles: dict[str, str] = {}  # each section's title on the rendered page of this language
         self.c = catalogues[lang]
         # each language by its name in this pack's language ("Saesneg" in the Welsh pack, not "English")
         self.languages = {code: self.c[f"review.language.{code}"] for code in catalogues}
@@ -315,6 +327,13 @@ class Names:
         if not words:
             return problem.render()
         return words.format(file=problem.file, column=problem.column, row=problem.row, count=problem.count)
+
+    def reworded(self, entry: str) -> str:
+        """"cy: actions" (a language and a section id, as summary.json keeps it) in words: the
+        language and the section's title in this pack's language."""
+        lang, _, sid = entry.partition(": ")
+        title = self.section_titles.get(sid) or self._get(f"section.{sid}.title") or sid
+        return f"{self.languages.get(lang, lang)}: {title}"
 
     def reason(self, code: str) -> str:
         return (self._get(f"review.reason.{code}", f"suppressed.{code}", f"not_calculable.{code}")
@@ -459,7 +478,7 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;h
 <h2>{e(t("since_run"))}</h2>
 {_changes_block(since_run, t("caption_since_run"), t("absent_run"), names)}
 <h3>{e(t("wording"))}</h3>
-{names.table(["section"], [[w] for w in wording], t("wording_caption"))}
+{names.table(["section"], [[names.reworded(w)] for w in wording], t("wording_caption"))}
 {names.table(["language", "pages_before", "pages_now"], pages, t("pages_caption"))}
 <h3>{e(t("layout"))}</h3>
 {names.table(["problem"], [[w] for w in pdf_warnings], t("layout_caption"))}

@@ -145,3 +145,13 @@ def test_validation_warnings_read_in_each_packs_own_language(tmp_path: Path) -> 
     assert "2023/: mae problemau (3) yn netholiadau gweithwyr a chyflog y llynedd" in cy
     for english in ("is ignored", "not in the contract", "year-on-year", "problem(s)"):
         assert english not in cy
+
+
+def test_a_reworded_section_is_named_by_its_title_in_the_packs_language() -> None:
+    # the Welsh pack listed "cy: actions", "en: introduction": codes and English file stems
+    from pipeline.review import Names
+
+    names = Names(lang="cy")
+    names.section_titles = {"actions": "Camau gweithredu a'r camau nesaf"}
+    assert names.reworded("en: actions") == "Saesneg: Camau gweithredu a'r camau nesaf"
+    assert names.reworded("cy: introduction") == "Cymraeg: Cyflwyniad"  # a catalogue title when the page has none
