@@ -325,7 +325,7 @@ class Names:
         key = f"review.warning.{problem.code}"
         words = (problem.column is None and self.c.get(f"{key}_unnamed")) or self.c.get(key)
         if not words:
-            return problem.render()
+            return English(problem.render())
         return words.format(file=problem.file, column=problem.column, row=problem.row, count=problem.count)
 
     def reworded(self, entry: str) -> str:
@@ -351,6 +351,12 @@ class Names:
         return self._get(own, f"review.measure.{m}") or m.replace("_", " ")
 
 
+class English(str):
+    """Text quoted as the run logged it, in English (a PDF layout problem, a warning the catalogue has
+    no words for yet): a table cell marks it ``lang="en"``, so the Welsh pack's reader hears it in
+    English (WCAG 3.1.2)."""
+
+
 def _fact(value: Any, names: Names) -> str:
     """A data-quality fact as a reviewer reads it: a disclosure rate per characteristic as a
     percentage ("Disability 85.2%"), counts by reason in words, lists joined; never raw JSON."""
@@ -373,7 +379,8 @@ def _table(headers: list[str], rows: list[list[str]], caption: str, none: str = 
     if not rows:
         return f"<p>{html.escape(caption)}: {html.escape(none)}.</p>"
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(f'<td lang="en">{html.escape(c)}</td>' if isinstance(c, English)
+                                    else f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
     return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -435,7 +442,9 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             wording: list[str], thumbs: dict[str, list[Path]], review: Path, threshold: float,
             warnings: list[Problem], pdf_warnings: list[str], names: Names) -> str:
     t = names.text
-    quality = [[names.fact(k), _fact(v, names)] for k, v in sorted(figures.quality.items())]
+    # the extracts are named as their files are (employees, pay, ...): English names, said in English
+    quality = [[names.fact(k), English(_fact(v, names)) if k == "extracts_supplied" else _fact(v, names)]
+               for k, v in sorted(figures.quality.items())]
     pages = [[names.languages[lang], str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")]
              for lang in ("cy", "en")]
     sup = [[names.figure(r["kind"], r["id"]), names.categories(r["kind"], r["id"], r["categories"]),
@@ -481,7 +490,7 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;h
 {names.table(["section"], [[names.reworded(w)] for w in wording], t("wording_caption"))}
 {names.table(["language", "pages_before", "pages_now"], pages, t("pages_caption"))}
 <h3>{e(t("layout"))}</h3>
-{names.table(["problem"], [[w] for w in pdf_warnings], t("layout_caption"))}
+{names.table(["problem"], [[English(w)] for w in pdf_warnings], t("layout_caption"))}
 <h2>{e(t("since_year"))}</h2>
 {_changes_block(since_year, t("caption_since_year", year=figures.year - 1), t("absent_year"), names)}
 <h2>{e(t("quality"))}</h2>

@@ -16,7 +16,7 @@ The IDs are those WeasyPrint gave its header cells, so nothing else in the tree 
 It is written against WeasyPrint 70.0 (pinned in ``pyproject.toml``). On another version the builder
 is left alone, and the test of the tagged PDF's headers says whether this mend is still needed.
 
-The same wrapper mends four more things WeasyPrint 70 leaves short of PDF/UA-1:
+The same wrapper mends five more things WeasyPrint 70 leaves short of PDF/UA-1:
 
 - **Language of parts** (PDF/UA 7.2, WCAG 3.1.2): an element with a ``lang`` attribute gives its
   structure element ``/Lang``. The bilingual summary's English half, and each report's line in the
@@ -25,6 +25,9 @@ The same wrapper mends four more things WeasyPrint 70 leaves short of PDF/UA-1:
   the page-margin boxes as content and builds structure elements for it that the tree never links
   to. Here that text is marked ``/Artifact /Pagination`` while it is drawn (``_draw_page``,
   ``_marked``) and gets no structure element.
+- **A symbol is read by its meaning**: a withheld or not-calculable cell (``[c]``, ``[x]``) gets
+  ``/ActualText`` with the explanation the web page gives it in hidden text (``data-say`` on the print
+  page's cell).
 - **Links say where they go**: a link annotation's ``/Contents`` is its text ("Pay gaps"), not the
   anchor it points at (``#men_women``).
 - **Figure bounding boxes in PDF units**: WeasyPrint gives CSS pixels measured from the top of the
@@ -126,6 +129,9 @@ def _mend(element: Any, box: Any) -> None:
     lang = box.element.get("lang") if box.element is not None else None
     if lang and "Lang" not in element:
         element["Lang"] = pydyf.String(lang)
+    said = box.element.get("data-say") if box.element is not None and element.get("S") == "/TD" else None
+    if said:  # a withheld cell: read by what it means, as the web page's hidden text does, not as "[c]"
+        element["ActualText"] = pydyf.String(said)
     annotation = getattr(box, "link_annotation", None)
     if annotation is not None and element.get("S") == "/Link" and box.element is not None:
         text = " ".join("".join(box.element.itertext()).split())

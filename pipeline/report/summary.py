@@ -119,8 +119,13 @@ def alt_text(halves: list[Half], labels: Mapping[str, Labels], draft: bool) -> d
     for h in halves:
         L = labels[h.lang]
         parts = [f"{L('draft.word')}. " if draft else "", f"{h.org}: {h.title}. ", f"{h.snapshot}: ",
-                 "; ".join(said(i) for i in h.workforce), ". ", gap(h.gender), ". ",
-                 ". ".join(gap(g) for g in h.others), ". ", L("summary.full_report")]
+                 "; ".join(said(i) for i in h.workforce), ". ", gap(h.gender), ". "]
+        if h.sign:
+            parts.append(f"{h.sign} ")
+        if h.quartiles:
+            parts.append(f"{L('summary.quartiles')}: " + "; ".join(said(i) for i in h.quartiles) + ". ")
+        parts += [f"{L('summary.other_heading')}: ", ". ".join(gap(g) for g in h.others), ". ",
+                  f"{L('summary.other_sign')} ", L("summary.full_report")]
         out[h.lang] = "".join(parts)
     return out
 

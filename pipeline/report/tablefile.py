@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from pipeline.figures import neutralise_formula
 from pipeline.report.document import Document, TableView
@@ -28,8 +29,17 @@ def tables_csv(doc: Document, labels: Labels) -> str:
     for section in doc.sections:
         for table in section.tables:
             for row in _rows(table):
-                out.writerow([neutralise_formula(str(v)) for v in row])
+                out.writerow([_safe(str(v)) for v in row])
     return buf.getvalue()
+
+
+_SHOWN_NUMBER = re.compile(r"^[+-−]?\d[\d,.]*%?$")  # "-5.6%", "+0.1", "1,966": a figure as shown, not a formula
+
+
+def _safe(text: str) -> str:
+    """``neutralise_formula``, but a figure as the report shows it ("-5.6%") is left as it is: an
+    apostrophe in front of it was shown by Excel and LibreOffice as part of the figure."""
+    return text if _SHOWN_NUMBER.match(text) else neutralise_formula(text)
 
 
 def _rows(t: TableView) -> list[list[object]]:

@@ -112,3 +112,11 @@ def test_each_language_publishes_its_tables_as_a_spreadsheet_in_its_own_words(re
     printed = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(rendered.pdf("cy")), "-"], capture_output=True,
                                                   text=True, check=True).stdout)
     assert files["cy"] in printed and "figures.csv" not in printed
+
+
+def test_a_negative_figure_in_the_tables_file_is_not_turned_into_text_but_a_formula_still_is() -> None:
+    # the formula guard wrote '-5.6%, which spreadsheets showed with its apostrophe
+    from pipeline.report.tablefile import _safe
+
+    assert [_safe(x) for x in ("-5.6%", "+0.1", "1,966", "[c]")] == ["-5.6%", "+0.1", "1,966", "[c]"]
+    assert _safe("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _safe("-1+2") == "'-1+2"

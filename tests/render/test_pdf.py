@@ -340,3 +340,12 @@ def test_links_describe_their_target_by_its_words_and_figures_sit_on_their_page(
         x1, y1, x2, y2 = (float(v) for v in fig.A.BBox)
         assert 0 <= x1 < x2 <= width and 0 <= y1 < y2 <= height, (x1, y1, x2, y2)
     assert pdf.Root.PageMode == "/UseOutlines"  # opens with the bookmarks showing
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_withheld_cell_is_read_by_its_meaning_not_as_its_symbol(structures, lang: str) -> None:  # noqa: ANN001
+    # the web page gives "[c]" hidden words; the PDF's cell held only "[c]": "left bracket c right bracket"
+    _, _, elements = structures[lang]
+    said = [str(td.ActualText) for td in elements["TD"] if "/ActualText" in td]
+    assert said and all(s and "[" not in s for s in said)
+    assert any(s.startswith("Wedi'i atal" if lang == "cy" else "Withheld") for s in said)

@@ -213,4 +213,9 @@ def test_the_image_carries_its_text_alternative_in_both_languages_welsh_first(su
     assert cy.startswith("DRAFFT. Heddlu Prawf: ") and en.startswith("DRAFT. Test Police: ")
     assert "Bwlch cyflog rhwng y rhywiau" in cy and "Gender pay gap" in en
     assert re.findall(r"\d+(?:\.\d)?%", cy) == re.findall(r"\d+(?:\.\d)?%", en) != []
+    # every figure the image shows is in its words (the quartiles were left out), with what a sign means
+    shown = re.findall(r"-?\d[\d,]*(?:\.\d)?%?", _text(summary[".pdf"]))
+    said = re.findall(r"-?\d[\d,]*(?:\.\d)?%?", cy + " " + en)
+    assert not [n for n in shown if n.endswith("%") and n not in said]
+    assert "cael llai o gyflog" in cy and "paid less" in en
     assert _itxt(summary[".png"]) == [("Description", "cy", cy), ("Description", "en", en)]

@@ -155,3 +155,11 @@ def test_a_reworded_section_is_named_by_its_title_in_the_packs_language() -> Non
     names.section_titles = {"actions": "Camau gweithredu a'r camau nesaf"}
     assert names.reworded("en: actions") == "Saesneg: Camau gweithredu a'r camau nesaf"
     assert names.reworded("cy: introduction") == "Cymraeg: Cyflwyniad"  # a catalogue title when the page has none
+
+
+def test_english_quoted_in_the_welsh_pack_is_marked_english() -> None:
+    # a PDF layout problem is quoted as the run logs it, in English: read in a Welsh voice it was noise
+    from pipeline.review import English, _table
+
+    page = _table(["problem"], [[English("page 3: the running heads meet")], ["tudalen 4"]], "Problemau")
+    assert '<td lang="en">page 3: the running heads meet</td>' in page and "<td>tudalen 4</td>" in page
