@@ -124,6 +124,7 @@ def field_counts(path: Path) -> tuple[int, dict[int, tuple[int, bool]]]:
     import csv
 
     odd: dict[int, tuple[int, bool]] = {}
+    csv.field_size_limit(1 << 30)  # an open quote makes one huge value: it must be counted, not refused
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             records = csv.reader(f)
@@ -197,6 +198,10 @@ def _head_problems(head: bytes, name: str) -> list[Problem]:
                         allowed="the workbook named .xlsx, or saved from Excel as 'CSV UTF-8'")]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]  # a UTF-8 byte-order mark, as Excel writes it: harmless
+    if b"\r" in head and b"\n" not in head:
+        return [Problem("line_endings", name, message="the lines end with a carriage return only (Excel for Mac's "
+                        "'Macintosh CSV'), so the file reads as one long row",
+                        allowed="'CSV UTF-8 (Comma delimited)' from Excel; lines ending in LF or CRLF")]
     if not head or head.isspace():
         return [Problem("empty_file", name, message="the file is empty", allowed="a header row and data rows")]
     head = head.lstrip(b"\r\n")

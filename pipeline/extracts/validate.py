@@ -32,6 +32,10 @@ from pipeline.extracts.readers import (
 
 MAX_ROWS_LISTED = 20
 _CODE_LIKE = re.compile(r"^[\w\-+/.:]{1,30}$")  # a code, or a malformed date such as 2024-03-31T00:00:00
+# A value with four digits together is a date, an id or an amount: in a code, number or yes/no column
+# it came from another column (swapped headers, a cell shifted left in a workbook), perhaps a date
+# of birth, and is not shown. A malformed date in a non-personal date column still is.
+_LOOKS_PERSONAL = re.compile(r"\d{4}")
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 _NUMBER_RE = r"^-?(\d+(\.\d*)?|\.\d+)$"
 _INT_RE = r"^-?\d+$"
@@ -271,7 +275,8 @@ def _failing_rows(frame: pl.DataFrame, mask: pl.Expr, file: str, col: Column, co
         return []
     out = []
     for row, value in hits.head(MAX_ROWS_LISTED).select(ROW, "_v").iter_rows():
-        found = value if (show and value is not None and _CODE_LIKE.match(str(value))) else None
+        found = value if (show and value is not None and _CODE_LIKE.match(str(value))
+                          and (code == "bad_date" or not _LOOKS_PERSONAL.search(str(value)))) else None
         out.append(Problem(code, file, row=int(row), column=col.name, found=found, message=message, allowed=allowed))
     if hits.height > MAX_ROWS_LISTED:
         out.append(Problem(code, file, column=col.name, message=f"... and {hits.height - MAX_ROWS_LISTED} more rows: {message}",

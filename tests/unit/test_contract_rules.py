@@ -590,3 +590,23 @@ def test_a_lost_column_is_one_problem_and_the_other_cells_of_the_file_are_still_
         w.writerows({k: v for k, v in r.items() if k != "role"} for r in rows)
     found = sorted((p.code, p.row, p.column) for p in errors_of(root))
     assert found == [("bad_date", 3, "date_raised"), ("missing_column", 1, "role"), ("unknown_code", 3, "outcome")]
+
+
+def test_a_date_found_in_a_code_column_is_not_repeated(tmp_path):
+    # the header's sex and date_of_birth swapped: every row's date of birth was "found" in sex
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "employees.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[0] = lines[0].replace(",sex,date_of_birth,", ",date_of_birth,sex,")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    problems = [p for p in errors_of(root) if p.column == "sex"]
+    assert problems and all(p.found is None for p in problems) and "1990-05-17" not in _all_text(problems)
+
+
+def test_a_csv_whose_lines_end_in_cr_only_is_one_problem(tmp_path):
+    # Excel for Mac's "Macintosh CSV": one long row, which named job titles as 55,050 unknown columns
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "employees.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    p = only(load(root))
+    assert (p.code, p.file) == ("line_endings", "employees.csv") and "Response officer" not in p.render()
