@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import EnvironmentProblem, ExitCode, InvalidInput, Problem, Terminated, UserError
+from pipeline.errors import EnvironmentProblem, ExitCode, InvalidInput, Problem, Terminated, UserError, request_stop
 
 log = logging.getLogger("pipeline")
 
@@ -127,13 +127,16 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         try:
             return _dispatch(args, environ)
         except KeyboardInterrupt:
-            raise Terminated("stopped by Ctrl-C before publishing; the published report stands") from None
+            raise Terminated("stopped by Ctrl-C; nothing more is published, and every published report stands") from None
         except OSError as exc:
             if exc.errno not in _REFUSALS:
                 raise
             where = f" ({exc.filename})" if exc.filename else ""
             raise EnvironmentProblem(f"the machine refused: {exc.strerror}{where}; "
                                      "the published report stands") from exc
+    except Terminated as exc:
+        _summary(fmt, exc.exit_code, exc.summary())
+        return int(exc.exit_code)
     except InvalidInput as exc:
         _say(fmt, "error", f"the inputs break the data contract ({len(exc.problems)} problem(s)); "
                            "nothing was published.")
@@ -161,7 +164,9 @@ _REFUSALS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM,
 
 
 def _terminated(signum: int, _frame: object) -> None:
-    raise Terminated(f"stopped by {signal.Signals(signum).name} before publishing; the published report stands")
+    why = f"stopped by {signal.Signals(signum).name}; nothing more is published, and every published report stands"
+    request_stop(why)
+    raise Terminated(why)
 
 
 def _say(fmt: str, level: str, text: str) -> None:

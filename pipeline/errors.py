@@ -112,10 +112,31 @@ class EnvironmentProblem(UserError):
     exit_code = ExitCode.ENVIRONMENT
 
 
-class Terminated(UserError):
-    """SIGTERM (a scheduler's timeout, a shutdown) or Ctrl-C: the run stops before publishing."""
+class Terminated(BaseException):
+    """SIGTERM (a scheduler's timeout, a shutdown) or Ctrl-C: the run stops before publishing.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: raised from the signal handler wherever the run
+    happens to be, it must pass through the ``except Exception`` of a renderer (it came out as "render
+    failed", exit 5) rather than be reported as that code's failure. ``stopping`` records the signal
+    too, for the one place where an exception can be lost (an object's ``__del__``): the run checks it
+    before it publishes."""
 
     exit_code = ExitCode.TERMINATED
+
+    def summary(self) -> str:
+        return str(self)
+
+
+_STOPPING: list[str] = []
+
+
+def request_stop(why: str) -> None:
+    _STOPPING.append(why)
+
+
+def raise_if_stopping() -> None:
+    if _STOPPING:
+        raise Terminated(_STOPPING[0])
 
 
 class NotReviewed(UserError):

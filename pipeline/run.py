@@ -26,7 +26,7 @@ import polars as pl
 
 from pipeline import __version__, usable_cores
 from pipeline.config import Organisation, ReportingYear, load_organisation
-from pipeline.errors import InvalidInput, Problem, UnsafeContent
+from pipeline.errors import InvalidInput, Problem, UnsafeContent, raise_if_stopping
 from pipeline.extracts import Extracts, load_extracts
 from pipeline.extracts.contract import CONTRACT_VERSION
 from pipeline.extracts.readers import cannot_open
@@ -377,6 +377,7 @@ def execute(opts: RunOptions) -> RunResult:
             with timer.stage("manifest"):
                 write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
             with timer.stage("publish"):
+                raise_if_stopping()  # a stop whose exception was lost (in a __del__) still stops here
                 apply_mode(staged, mode_of_inputs(files))
                 final = publish(staged, opts.outputs, opts.published_name, rid)
         except BaseException:
@@ -494,13 +495,22 @@ def execute_many(opts: RunOptions, workers: int | None = None) -> list[OrgOutcom
                                    initializer=exit_with_parent)
 
     outcomes: dict[int, OrgOutcome] = {}
-    with pool(workers) as together:
+    together = pool(workers)
+    try:
         futures = [together.submit(_execute_one, j) for j in jobs]
         for i, f in enumerate(futures):
             try:
                 outcomes[i] = f.result()
             except BrokenProcessPool:
                 pass
+    except BaseException:
+        # stopped (SIGTERM, Ctrl-C): the organisations not started are not started, and those being
+        # drawn are stopped, unpublished (the pool's exit would have waited for every one of them)
+        for process in list(getattr(together, "_processes", {}).values()):
+            process.terminate()
+        together.shutdown(wait=False, cancel_futures=True)
+        raise
+    together.shutdown(wait=True)
     # A worker killed (the OOM killer, a kill) breaks the pool for every organisation in it. Each of
     # those runs again in a pool of its own, so only the one that dies again is lost.
     for i in [i for i in range(len(jobs)) if i not in outcomes]:

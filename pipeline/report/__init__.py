@@ -33,7 +33,7 @@ from pathlib import Path
 
 from pipeline import usable_cores
 from pipeline.config import Organisation
-from pipeline.errors import MissingTranslation
+from pipeline.errors import MissingTranslation, Terminated
 from pipeline.figures import Figures
 from pipeline.report.document import Builder, Document, ensure_commentary_pairs, labels_for, load_layout
 from pipeline.report.html import render_page
@@ -228,6 +228,8 @@ def _in_parallel(pool: Any, jobs: list["_Job"], meanwhile: Callable[[], None]) -
     futures = [pool.submit(_render_language, j) for j in jobs]
     try:
         meanwhile()
+    except (Terminated, KeyboardInterrupt):
+        raise  # stopped: the languages being drawn are not waited for
     except BaseException as exc:  # noqa: BLE001 - raised below, once the languages have finished
         first_error = exc
     for fut in futures:
@@ -235,6 +237,8 @@ def _in_parallel(pool: Any, jobs: list["_Job"], meanwhile: Callable[[], None]) -
             results.append(fut.result())
         except MissingTranslation as exc:
             missing.extend(exc.missing)
+        except (Terminated, KeyboardInterrupt):
+            raise
         except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others finish
             first_error = first_error or exc
     if missing:

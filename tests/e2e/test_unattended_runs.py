@@ -250,3 +250,31 @@ def test_a_stopped_run_says_so_and_leaves_no_worker_behind(published, tmp_path, 
         time.sleep(0.1)
     assert _processes_with(marker) == []
     assert snapshot(copy / YEAR) == before
+
+
+def test_a_stopped_shared_service_run_starts_no_more_organisations_and_publishes_none_in_progress(tmp_path):
+    # SIGTERM to the run of four organisations: it went on for 44 s and published all four, then said
+    # nothing was published
+    sample = ROOT / "inputs"
+    multi = tmp_path / "multi"
+    for name in ("a", "b", "c", "d"):
+        shutil.copytree(sample, multi / name, ignore=shutil.ignore_patterns("2023"))
+    outputs = tmp_path / "out"
+    marker = f"CYDRADD_TEST_RUN={os.getpid()}-multi"
+    proc = run_cli("report", "--year", YEAR, "--inputs", str(multi), "--outputs", str(outputs),
+                   env={**_env(), marker.split("=")[0]: marker.split("=")[1]})
+    deadline = time.time() + 60
+    while time.time() < deadline and len(_processes_with(marker)) < 3:  # the run and two organisation workers
+        time.sleep(0.1)
+    time.sleep(2.0)
+    started = time.time()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert time.time() - started < 10, err
+    assert proc.returncode == 10, err
+    assert not any((outputs / name / YEAR).exists() for name in ("a", "b", "c", "d"))
+    for _ in range(50):
+        if not _processes_with(marker):
+            break
+        time.sleep(0.1)
+    assert _processes_with(marker) == []
