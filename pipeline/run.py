@@ -50,8 +50,12 @@ log = logging.getLogger("pipeline")
 APPROVAL_FILE = "approval.json"
 
 
-def inputs_digest(input_hashes: dict[str, str]) -> str:
-    return hashlib.sha256(json.dumps(input_hashes, sort_keys=True).encode()).hexdigest()
+def approval_digest(input_hashes: dict[str, str], templates: str) -> str:
+    """What an approval signs: the inputs, the templates (the report's words and layout) and the
+    pipeline's version. An approval of the inputs alone survived an edited label, so wording nobody
+    had reviewed went out without the watermark."""
+    return hashlib.sha256(json.dumps({"inputs": input_hashes, "templates": templates, "version": __version__},
+                                     sort_keys=True).encode()).hexdigest()
 
 
 def read_approval(inputs: Path, year: int, digest: str) -> dict[str, Any] | None:
@@ -68,7 +72,7 @@ def read_approval(inputs: Path, year: int, digest: str) -> dict[str, Any] | None
         approval = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
-    return approval if approval.get("inputs_sha256") == digest else None
+    return approval if approval.get("approved_sha256") == digest else None
 
 
 def approve(opts: RunOptions, by: str, on: str) -> RunResult:
@@ -94,12 +98,12 @@ def approve(opts: RunOptions, by: str, on: str) -> RunResult:
             raise NotReviewed(f"{opts.year}: the published report is not the draft of the current inputs and "
                               "templates (changed since the review, or never published): run the report, review "
                               "it, then approve")
-        write_approval(opts.inputs, opts.year, inputs_digest(hashes), by, on)
+        write_approval(opts.inputs, opts.year, approval_digest(hashes, templates_digest(TEMPLATES)), by, on)
         return execute(dataclasses.replace(opts, locked=True, force=True))
 
 
 def write_approval(inputs: Path, year: int, digest: str, by: str, on: str) -> dict[str, Any]:
-    approval = {"inputs_sha256": digest, "approved_by": by, "approved_on": on}
+    approval = {"approved_sha256": digest, "approved_by": by, "approved_on": on}
     (inputs / str(year) / APPROVAL_FILE).write_text(json.dumps(approval, indent=2, sort_keys=True) + "\n",
                                                     encoding="utf-8")
     return approval
@@ -210,7 +214,7 @@ def read_commentary(inputs: Path, year: int, languages: tuple[str, ...]) -> tupl
     for lang in languages:
         d = base / lang
         out[lang] = {}
-        for p in sorted(d.glob("*.md")) if d.is_dir() else ():
+        for p in sorted(p for p in d.iterdir() if p.suffix.lower() == ".md") if d.is_dir() else ():  # .MD too
             shown = f"{year}/commentary/{lang}/{p.name}"
             try:
                 out[lang][p.name] = p.read_bytes().decode("utf-8")
@@ -231,8 +235,14 @@ def other_inputs(opts: RunOptions, org: Organisation) -> tuple[pl.DataFrame | No
     community, problems = load_community(opts.inputs, org)
     commentary: dict[str, dict[str, str]] = {}
     if opts.render:
+        from pipeline.report.document import ensure_commentary_pairs
+
         commentary, found = read_commentary(opts.inputs, opts.year, opts.languages)
         problems += found
+        # a file in one language without its twin in the other (03-Actions.md beside 03-actions.md) is
+        # a missing translation, found before the extracts are read, and by validate too
+        if not found:  # a file that could not be read is reported as such, not as a missing twin
+            ensure_commentary_pairs(commentary, opts.languages)
     return community, commentary, problems
 
 
@@ -243,15 +253,22 @@ def input_files(opts: RunOptions) -> list[Path]:
     (``PREVIOUS_YEAR_EXTRACTS``); the review pack, which reads the rest, belongs to a rendering run.
     So a figures run neither hashes last year's other files (a fifth of a 1M-employee run's 1 GB of
     inputs) nor lists them in its manifest as read, and a change to them is no new release of it."""
+    from pipeline.extracts.contract import EXTRACTS
+    from pipeline.extracts.readers import FORMATS
+
     files = [opts.inputs / "organisation.toml", opts.inputs / "community.csv"]
     for y in (opts.year, opts.year - 1):
         d = opts.inputs / str(y)
-        if d.is_dir():
-            found = sorted(p for p in d.rglob("*")
-                           if p.is_file() and not p.name.startswith(".") and p.name != APPROVAL_FILE)
-            if y != opts.year and not opts.render:
-                found = [p for p in found if p.parent == d and p.stem in PREVIOUS_YEAR_EXTRACTS]
-            files += found
+        if not d.is_dir():
+            continue
+        # only what a run reads: the extracts (by their names, in any case) and the commentary. Any
+        # other file there (Excel's ~$employees.xlsx lock file, a note) is no input: it once made an
+        # approved report a draft again, or stopped a run that could not open it
+        wanted = {e.name for e in EXTRACTS if opts.render or y == opts.year or e.name in PREVIOUS_YEAR_EXTRACTS}
+        found = [p for p in d.iterdir() if p.is_file() and p.suffix.lower() in FORMATS and p.stem.lower() in wanted]
+        if opts.render and y == opts.year:
+            found += [p for p in (d / "commentary").glob("*/*") if p.is_file() and p.suffix.lower() == ".md"]
+        files += sorted(found)
     return [f for f in files if f.exists()]
 
 
@@ -304,14 +321,13 @@ def execute(opts: RunOptions) -> RunResult:
         if closed := [q for f in files for q in _cannot_open(f, opts.inputs)]:
             raise InvalidInput(closed)
         input_hashes = _hashes(files, opts.inputs)
-        approval = read_approval(opts.inputs, opts.year, inputs_digest(input_hashes))
+        from pipeline.report.labels import TEMPLATES
+
+        wording = templates_digest(TEMPLATES)
+        approval = read_approval(opts.inputs, opts.year, approval_digest(input_hashes, wording))
         if approval is not None:
             opts.draft = False
-        templates = ""
-        if opts.render:
-            from pipeline.report.labels import TEMPLATES
-
-            templates = templates_digest(TEMPLATES)
+        templates = wording if opts.render else ""
         rid = release_id(input_hashes, opts, org.settings.as_dict(), templates)
         current = opts.outputs / opts.published_name
         if not opts.force and current.is_symlink() and release_of(current.resolve()) == rid and intact(current.resolve()):

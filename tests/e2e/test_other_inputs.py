@@ -110,3 +110,21 @@ def test_rolling_back_with_nothing_to_roll_back_to_says_so(tmp_path, capsys):
     code = main(["rollback", "--year", "2024", "--outputs", str(tmp_path), "--log-format", "json"])
     err = capsys.readouterr().err
     assert code == ExitCode.ENVIRONMENT and "no earlier release of 2024" in err and "Traceback" not in err
+
+
+def test_commentary_named_in_capitals_is_read_and_an_unpaired_file_is_caught_by_validate(tmp_path, capsys):
+    # *.MD files were silently left out of the report; a twin named 03-Actions.md passed validate and
+    # then failed the report
+    root = _inputs(tmp_path)
+    shutil.copytree(ROOT / "inputs" / "2024" / "commentary", root / "2024" / "commentary")
+    for lang in ("cy", "en"):
+        page = root / "2024" / "commentary" / lang / "01-introduction.md"
+        page.rename(page.with_name("01-INTRODUCTION.MD"))
+    from pipeline.run import read_commentary
+
+    commentary, problems = read_commentary(root, 2024, ("cy", "en"))
+    assert problems == [] and "01-INTRODUCTION.MD" in commentary["cy"]
+    actions = root / "2024" / "commentary" / "en" / "03-actions.md"
+    actions.rename(actions.with_name("03-Actions.md"))
+    code, err = _validate(root, capsys)
+    assert code == ExitCode.MISSING_TRANSLATION and "03-actions.md" in err and "Traceback" not in err

@@ -62,11 +62,14 @@ def test_a_figures_run_lists_and_hashes_only_the_files_of_last_year_it_reads(tmp
         opts = RunOptions(year=2024, inputs=inputs, outputs=tmp_path / "out", render=render)
         return {p.relative_to(inputs).as_posix() for p in run.input_files(opts)}
 
-    this_year = {"2024/employees.csv", "2024/pay.csv", "2024/applications.csv", "2024/training.csv",
-                 "2024/commentary/en/intro.md"}
+    (inputs / "2024" / "~$employees.xlsx").write_text("x\n", encoding="utf-8")  # Excel's lock file: read by nobody
+    this_year = {"2024/employees.csv", "2024/pay.csv", "2024/applications.csv", "2024/training.csv"}
+    # a figures run reads no commentary: editing it makes no new figures release
     assert listed(render=False) == {"organisation.toml", *this_year, "2023/employees.csv", "2023/pay.csv"}
+    this_year.add("2024/commentary/en/intro.md")
+    # last year's commentary is read by no one (the review pack compares last year's figures)
     assert listed(render=True) == {"organisation.toml", *this_year, "2023/employees.csv", "2023/pay.csv",
-                                   "2023/applications.csv", "2023/training.csv", "2023/commentary/en/intro.md"}
+                                   "2023/applications.csv", "2023/training.csv"}
 
 
 def test_a_half_deleted_release_is_rebuilt_not_called_unchanged(tmp_path: Path) -> None:
@@ -92,3 +95,13 @@ def test_a_figures_run_leaves_the_published_report_in_place(tmp_path: Path) -> N
     done = execute(RunOptions(year=2024, inputs=inputs, outputs=outputs, render=False))
     assert (outputs / "2024").resolve() == report and (outputs / "2024" / "cy" / "index.html").is_file()
     assert (outputs / "2024-figures").resolve() == done.published and (done.published / "data" / "figures.json").is_file()
+
+
+def test_an_approval_is_of_the_inputs_and_the_templates_and_version(tmp_path: Path) -> None:
+    # approving the inputs alone let an edited label go out without the watermark
+    (tmp_path / "2024").mkdir()
+    inputs = {"2024/pay.csv": "ab12"}
+    run.write_approval(tmp_path, 2024, run.approval_digest(inputs, "templates-1"), "Head of Communications", "2024-03-31")
+    assert run.read_approval(tmp_path, 2024, run.approval_digest(inputs, "templates-1")) is not None
+    assert run.read_approval(tmp_path, 2024, run.approval_digest(inputs, "templates-2")) is None
+    assert run.read_approval(tmp_path, 2024, run.approval_digest({"2024/pay.csv": "cd34"}, "templates-1")) is None
