@@ -148,6 +148,10 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
                                     message=f"grade {gcode} needs name_en and name_cy (no Welsh name, no report)",
                                     allowed="name_en and name_cy"))
             continue
+        if gcode == "total":
+            problems.append(Problem("reserved_code", fname, column="grades.total",
+                                    message="'total' names the tables' total rows; a grade cannot be called that",
+                                    allowed="another code"))
         grades[gcode] = Grade(gcode, str(g["name_en"]), str(g["name_cy"]))
 
     groups: dict[str, WorkforceGroup] = {}
@@ -166,6 +170,14 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
                 problems.append(Problem("missing_key", fname, column=f"workforce_groups.{gcode}.{key}",
                                         message=f"workforce group {gcode} needs {key}", allowed="a non-empty name"))
         glist = tuple(str(x) for x in (g.get("grades") or ()))
+        if gcode == "total":
+            problems.append(Problem("reserved_code", fname, column=f"workforce_groups.{gcode}",
+                                    message="'total' names the tables' total rows; a group cannot be called that",
+                                    allowed="another code, e.g. all_staff"))
+        for twice in sorted({gr for gr in glist if glist.count(gr) > 1}):
+            problems.append(Problem("duplicate_grade", fname, column=f"workforce_groups.{gcode}.grades", found=twice,
+                                    message="the grade is listed twice (its rows would be published twice)",
+                                    allowed="each grade once, lowest first"))
         if not glist:
             problems.append(Problem("missing_key", fname, column=f"workforce_groups.{gcode}.grades",
                                     message=f"workforce group {gcode} lists no grades", allowed="grades, lowest first"))

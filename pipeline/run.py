@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -399,6 +400,8 @@ def execute(opts: RunOptions) -> RunResult:
         except BaseException:
             if pool is not None:  # a failure or SIGTERM: don't wait for the languages being drawn
                 pool.shutdown(wait=False, cancel_futures=True)
+            # the failed run's work goes now, not at the next run: on a full disk it kept it full
+            shutil.rmtree(opts.outputs / ".staging" / f"{opts.year}-{rid}", ignore_errors=True)
             raise
         else:
             if pool is not None:

@@ -128,3 +128,20 @@ def test_commentary_named_in_capitals_is_read_and_an_unpaired_file_is_caught_by_
     actions.rename(actions.with_name("03-Actions.md"))
     code, err = _validate(root, capsys)
     assert code == ExitCode.MISSING_TRANSLATION and "03-actions.md" in err and "Traceback" not in err
+
+
+def test_a_run_that_fails_takes_its_work_in_progress_with_it(tmp_path, capsys, monkeypatch):
+    # a run that failed for a full disk left 12 MB in .staging, and the disk stayed full
+    import errno
+
+    import pipeline.run as run
+
+    root = _inputs(tmp_path)
+
+    def full(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(run, "write_manifest", full)
+    outputs = tmp_path / "outputs"
+    assert main(["figures", "--year", "2024", "--inputs", str(root), "--outputs", str(outputs)]) == ExitCode.ENVIRONMENT
+    assert list((outputs / ".staging").iterdir()) == []

@@ -610,3 +610,12 @@ def test_a_csv_whose_lines_end_in_cr_only_is_one_problem(tmp_path):
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
     p = only(load(root))
     assert (p.code, p.file) == ("line_endings", "employees.csv") and "Response officer" not in p.render()
+
+
+def test_a_group_called_total_or_a_grade_listed_twice_is_an_error(tmp_path):
+    # "total" made the PCSOs vanish into the tables' total rows; a grade listed twice was published twice
+    text = ORG_TOML.replace("[workforce_groups.staff]", "[workforce_groups.total]").replace(
+        'grades = ["constable", "sergeant"]', 'grades = ["constable", "sergeant", "constable"]')
+    problems = _toml_problems(tmp_path, text)
+    assert ("reserved_code", "workforce_groups.total") in {(p.code, p.column) for p in problems}
+    assert ("duplicate_grade", "constable") in {(p.code, p.found) for p in problems}
