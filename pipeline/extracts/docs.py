@@ -92,11 +92,11 @@ min_group_size = 10             # voluntary pay gap comparisons need 10 full-pay
 pay_period_days = "actual"      # or "30.44" (monthly convention of some payroll software)
 rounding = "half_up"            # or "half_even"
 
-[workforce_groups.officer]      # one table per workforce_group code used in the extracts
+[workforce_groups.officer]      # one table per workforce_group code used in the extracts ("total" is reserved)
 name_en = "Police officers"
 name_cy = "Swyddogion heddlu"
 officer = true                  # compared separately from staff in the pay gap
-grades = ["constable", "sergeant", "inspector"]   # lowest first
+grades = ["constable", "sergeant", "inspector"]   # lowest first, each once
 
 [workforce_groups.special]
 name_en = "Special constables"
