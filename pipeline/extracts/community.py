@@ -11,14 +11,13 @@ Wales rows win, both without a word.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import polars as pl
 
 from pipeline.config import Organisation
 from pipeline.errors import Problem
-from pipeline.extracts.readers import cannot_open, field_counts, ragged_problems
+from pipeline.extracts.readers import read_csv_text
 
 __all__ = ["COMMUNITY_FILE", "load_community"]
 
@@ -34,32 +33,17 @@ def load_community(inputs: Path, org: Organisation) -> tuple[pl.DataFrame | None
     path = inputs / COMMUNITY_FILE
     if not path.exists():
         return None, []
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, cannot_open(path, exc)
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as bad:
-        return None, [Problem("encoding", COMMUNITY_FILE, row=data[: bad.start].count(b"\n") + 1,
-                              message="the file is not UTF-8 text (saved as ANSI/Windows-1252?)",
-                              allowed="UTF-8; in Excel use 'Save as: CSV UTF-8'")]
-    try:
-        frame = pl.read_csv(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), infer_schema=False,
-                            truncate_ragged_lines=False)
-    except pl.exceptions.PolarsError as exc:
-        width, odd = field_counts(path)
-        return None, ragged_problems(width, odd, COMMUNITY_FILE) if odd else [
-            Problem("unreadable", COMMUNITY_FILE, message=f"the CSV cannot be read ({type(exc).__name__})",
-                    allowed="one header row and the same number of columns on every row")]
+    frame, problems = read_csv_text(path)
+    if frame is None:
+        return None, problems
     frame = frame.rename({c: c.strip().lower() for c in frame.columns})
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         return None, [Problem("missing_column", COMMUNITY_FILE, row=1, column=c, message="a required column is missing",
                               allowed=", ".join(REQUIRED) + " (and optionally " + ", ".join(OPTIONAL) + ")")
                       for c in missing]
-    frame = frame.with_row_index("_row", offset=2).with_columns(
-        pl.col(c).str.strip_chars() for c in (*REQUIRED, *(c for c in OPTIONAL if c in frame.columns)))
+    frame = frame.with_columns(pl.col(c).str.strip_chars().replace("", None)
+                               for c in (*REQUIRED, *(c for c in OPTIONAL if c in frame.columns)))
     problems = _bad_shares(frame)
     frame, geography_problems = _of_geography(frame, org.community)
     problems += geography_problems

@@ -167,7 +167,7 @@ def unreadable(path: Path) -> list[Problem]:
     the file reads (the failure was then not the file's fault, and the caller re-raises it)."""
     if path.suffix.lower() != ".csv":
         return []
-    frame, problems = _read_csv(path)
+    frame, problems = read_csv_text(path)
     return problems if frame is None else []
 
 
@@ -213,8 +213,10 @@ def _head_problems(head: bytes, name: str) -> list[Problem]:
     return []
 
 
-def _read_csv(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
-    """The whole CSV read at once, to explain a file the scan could not read."""
+def read_csv_text(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The whole CSV read at once, every cell as text (blank as ""), numbered by record (``_row``); or
+    why it cannot be read (its head, its encoding, a row with the wrong number of values). It explains
+    an extract the scan could not read, and reads small files such as community.csv."""
     name = path.name
     try:
         data = path.read_bytes()
