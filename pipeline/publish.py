@@ -129,9 +129,9 @@ def apply_mode(root: Path, file_mode: int) -> None:
     root.chmod(dir_mode)
 
 
-def release_of(folder: Path) -> str:
+def release_of(folder: Path | str) -> str:
     """The release id a release folder holds (``<id>`` or, published again, ``<id>.<n>``)."""
-    return folder.name.split(".", 1)[0]
+    return (folder.name if isinstance(folder, Path) else folder).split(".", 1)[0]
 
 
 def intact(folder: Path) -> bool:
@@ -170,10 +170,7 @@ def publish(staged: Path, outputs: Path, year: int | str, release_id: str) -> Pa
         tmp_link.unlink()
     os.symlink(os.path.relpath(final, outputs), tmp_link)
     os.replace(tmp_link, link)  # the atomic moment
-    # the earlier copies of this same release are not needed once nothing points at them
-    for older in releases.iterdir():
-        if older.is_dir() and older != final and release_of(older) == release_id:
-            shutil.rmtree(older, ignore_errors=True)
+    # earlier copies of this same release leave the history, and so the pruning deletes them
     _record_history(releases, final.name, drop=release_id)
     _prune(releases)
     return final
@@ -208,7 +205,7 @@ def _history(releases: Path) -> list[str]:
 
 def _record_history(releases: Path, folder: str, drop: str = "") -> None:
     """``folder`` is now the newest release; earlier copies of release ``drop`` leave the history."""
-    hist = [h for h in _history(releases) if h != folder and not (drop and h.split(".", 1)[0] == drop)] + [folder]
+    hist = [h for h in _history(releases) if h != folder and not (drop and release_of(h) == drop)] + [folder]
     tmp = releases / "history.json.tmp"
     tmp.write_text(json.dumps(hist, indent=1))
     os.replace(tmp, releases / "history.json")

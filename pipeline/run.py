@@ -218,11 +218,12 @@ def read_commentary(inputs: Path, year: int, languages: tuple[str, ...]) -> tupl
         for p in sorted(p for p in d.iterdir() if p.suffix.lower() == ".md") if d.is_dir() else ():  # .MD too
             shown = f"{year}/commentary/{lang}/{p.name}"
             try:
-                out[lang][p.name] = p.read_bytes().decode("utf-8")
+                data = p.read_bytes()
+                out[lang][p.name] = data.decode("utf-8")
             except OSError as exc:
                 problems += cannot_open(p, exc, shown)
             except UnicodeDecodeError as bad:
-                line = p.read_bytes()[: bad.start].count(b"\n") + 1
+                line = data[: bad.start].count(b"\n") + 1
                 problems.append(Problem("encoding", shown, row=line, message="the file is not UTF-8 text (saved as "
                                         "ANSI/Windows-1252?)", allowed="UTF-8, which keeps ŵ, ŷ and every accent"))
     return out, problems
@@ -330,6 +331,7 @@ def execute(opts: RunOptions) -> RunResult:
             opts.draft = False
         templates = wording if opts.render else ""
         rid = release_id(input_hashes, opts, org.settings.as_dict(), templates)
+        staged_name = f"{opts.year}-{rid}"  # this run's folder in .staging/
         current = opts.outputs / opts.published_name
         if not opts.force and current.is_symlink() and release_of(current.resolve()) == rid and intact(current.resolve()):
             log.info("inputs unchanged since the published run %s; nothing to do (use --force to rebuild)", rid)
@@ -354,7 +356,7 @@ def execute(opts: RunOptions) -> RunResult:
 
                 figures = compute_figures(extracts, previous=previous, community=community)
 
-            staged = staging_dir(opts.outputs, f"{opts.year}-{rid}")
+            staged = staging_dir(opts.outputs, staged_name)
 
             def data() -> None:
                 with timer.stage("data"):
@@ -401,7 +403,7 @@ def execute(opts: RunOptions) -> RunResult:
             if pool is not None:  # a failure or SIGTERM: don't wait for the languages being drawn
                 pool.shutdown(wait=False, cancel_futures=True)
             # the failed run's work goes now, not at the next run: on a full disk it kept it full
-            shutil.rmtree(opts.outputs / ".staging" / f"{opts.year}-{rid}", ignore_errors=True)
+            shutil.rmtree(opts.outputs / ".staging" / staged_name, ignore_errors=True)
             raise
         else:
             if pool is not None:
