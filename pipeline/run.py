@@ -233,8 +233,9 @@ def other_inputs(opts: RunOptions, org: Organisation) -> tuple[pl.DataFrame | No
     """The community benchmark and (for a rendering run) the commentary, with every problem found in
     them: they are checked before the extracts are read, and reported with the extracts' problems."""
     from pipeline.extracts.community import load_community
+    from pipeline.measures.groups import community_categories
 
-    community, problems = load_community(opts.inputs, org)
+    community, problems = load_community(opts.inputs, org, community_categories())
     commentary: dict[str, dict[str, str]] = {}
     if opts.render:
         from pipeline.report.document import ensure_commentary_pairs

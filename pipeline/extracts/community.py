@@ -11,6 +11,8 @@ Wales rows win, both without a word.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from difflib import get_close_matches
 from pathlib import Path
 
 import polars as pl
@@ -27,9 +29,15 @@ OPTIONAL = ("geography", "source")
 _MAX_LISTED = 20
 
 
-def load_community(inputs: Path, org: Organisation) -> tuple[pl.DataFrame | None, list[Problem]]:
+def load_community(inputs: Path, org: Organisation, known: Mapping[str, Collection[str]] | None = None
+                   ) -> tuple[pl.DataFrame | None, list[Problem]]:
     """The rows to compare with (of the organisation's geography), or None when there is no file;
-    and every problem found."""
+    and every problem found.
+
+    ``known`` maps each characteristic a community share can stand beside to its category codes
+    (the measures' profile dimensions; given by the caller, so the extracts never import the
+    measures). A row naming anything else is an error: ``welsh_language`` for ``welsh_speaking`` once
+    left the Welsh-speaking comparison out of the report, counted only as an unused row."""
     path = inputs / COMMUNITY_FILE
     if not path.exists():
         return None, []
@@ -47,6 +55,8 @@ def load_community(inputs: Path, org: Organisation) -> tuple[pl.DataFrame | None
     problems = _bad_shares(frame)
     frame, geography_problems = _of_geography(frame, org.community)
     problems += geography_problems
+    if known is not None:
+        problems += _unknown_codes(frame, known)
     if problems:
         return None, problems
     return frame.with_columns(pl.col("pct").cast(pl.Float64)), []
@@ -78,6 +88,31 @@ def _bad_shares(frame: pl.DataFrame) -> list[Problem]:
         out.append(Problem("bad_number", COMMUNITY_FILE, column="pct",
                            message=f"... and {bad.height - _MAX_LISTED} more rows", allowed="a number from 0 to 100"))
     return out
+
+
+def _unknown_codes(frame: pl.DataFrame, known: Mapping[str, Collection[str]]) -> list[Problem]:
+    """Each row (of the chosen geography) whose characteristic, or whose category of a known
+    characteristic, no table has. Census codes are not personal: what was found is shown."""
+    out: list[Problem] = []
+    rows = frame.filter(pl.col("characteristic").is_not_null() & pl.col("category").is_not_null())
+    for row, characteristic, category in rows.select("_row", "characteristic", "category").iter_rows():
+        if len(out) == _MAX_LISTED:
+            out.append(Problem("unknown_code", COMMUNITY_FILE, message="... and more rows with codes no table has",
+                               allowed="the codes listed above"))
+            break
+        if characteristic not in known:
+            out.append(_unknown(row, "characteristic", characteristic, sorted(known)))
+        elif category not in known[characteristic]:
+            out.append(_unknown(row, "category", category, list(known[characteristic]),
+                                f"not a category of {characteristic}"))
+    return out
+
+
+def _unknown(row: int, column: str, found: str, allowed: list[str], message: str = "") -> Problem:
+    near = get_close_matches(found.lower(), allowed, n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return Problem("unknown_code", COMMUNITY_FILE, row=row, column=column, found=found,
+                   message=(message or f"no table has this {column}") + hint, allowed=", ".join(allowed))
 
 
 def _of_geography(frame: pl.DataFrame, wanted: str | None) -> tuple[pl.DataFrame, list[Problem]]:

@@ -203,6 +203,15 @@ def characteristics(sex: Dimension, detailed_ethnicity: bool) -> tuple[Dimension
     )
 
 
+def community_categories() -> dict[str, tuple[str, ...]]:
+    """What a community (Census) share can be set beside: each workforce profile characteristic
+    with its stated categories, and ``speaks_welsh`` under ``welsh_speaking``. The representation
+    tables use exactly these; the community file is checked against them."""
+    out = {d.code: d.stated_keys for d in characteristics(SEX_EMPLOYEES, detailed_ethnicity=True)}
+    out[WELSH_SPEAKING.code] += (SPEAKS_WELSH,)
+    return out
+
+
 # --------------------------------------------------------------------------- organisation dimensions
 def workforce_group(org: Organisation, groups: Iterable[str] | None = None) -> Dimension:
     return _simple("workforce_group", "workforce_group", tuple(groups) if groups is not None else tuple(org.groups))

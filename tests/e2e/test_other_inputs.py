@@ -49,6 +49,21 @@ def test_a_share_written_with_a_decimal_comma_is_named_by_row_not_a_traceback(tm
     assert "community.csv, row 3, column pct" in err and "Traceback" not in err
 
 
+def test_a_community_row_no_table_has_is_named_with_its_nearest_code_not_dropped(tmp_path, capsys):
+    # "welsh_language" for "welsh_speaking" had left the Welsh-speaking comparison out of the report,
+    # counted only as an unused row; the Wales row of the same mistake is of another geography
+    bad = COMMUNITY + ("GWENT5,welsh_language,speaks_welsh,24.0,Census 2021\n"
+                       "GWENT5,religion,christain,40.0,Census 2021\n"
+                       "W92000004,welsh_language,speaks_welsh,17.8,Census 2021\n")
+    code, err = _validate(_inputs(tmp_path, bad), capsys)
+    assert code == ExitCode.INVALID_INPUT
+    assert ("community.csv, row 6, column characteristic: no table has this characteristic "
+            "(did you mean 'welsh_speaking'?) (found 'welsh_language'); allowed: age_band, disability,") in err
+    assert ("community.csv, row 7, column category: not a category of religion (did you mean 'christian'?) "
+            "(found 'christain'); allowed: no_religion, christian,") in err
+    assert "row 8" not in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize(("geography", "code"), [("Gwent5", "unknown_geography"), (None, "geography_not_chosen")])
 def test_a_geography_that_matches_no_row_or_none_named_among_several_is_an_error(tmp_path, capsys, geography, code):
     # a wrongly cased code gave no representation tables at all; no code at all let the Wales rows
