@@ -19,7 +19,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -351,6 +351,16 @@ class Names:
         return self._get(own, f"review.measure.{m}") or m.replace("_", " ")
 
 
+def _merged(warnings: Sequence[Problem]) -> list[Problem]:
+    """One line per kind of warning in a file and column, counting the rows it stands for: the
+    reviewer needs "dates of birth giving an age under 16 (23)", not 23 lines naming rows the log
+    already lists."""
+    groups: dict[tuple[str, str, str | None], list[Problem]] = {}
+    for w in warnings:
+        groups.setdefault((w.code, w.file, w.column), []).append(w)
+    return [replace(ws[0], row=None, count=sum(w.count or 1 for w in ws)) for ws in groups.values()]
+
+
 class English(str):
     """Text quoted as the run logged it, in English (a PDF layout problem, a warning the catalogue has
     no words for yet): a table cell marks it ``lang="en"``, so the Welsh pack's reader hears it in
@@ -494,7 +504,7 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;h
 <h2>{e(t("since_year"))}</h2>
 {_changes_block(since_year, t("caption_since_year", year=figures.year - 1), t("absent_year"), names)}
 <h2>{e(t("quality"))}</h2>
-{names.table(["warning"], [[names.warning(w)] for w in warnings], t("warnings_caption"))}
+{names.table(["warning"], [[names.warning(w)] for w in _merged(warnings)], t("warnings_caption"))}
 {names.table(["fact", "value"], quality, t("facts_caption"))}
 <h2>{e(t("suppressed"))}</h2>
 <p>{e(t("withheld_count", n=len(sup)))}</p>

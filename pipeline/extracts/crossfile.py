@@ -23,12 +23,12 @@ class _Rule:
 
     frame: pl.DataFrame
     mask: pl.Expr
-    args: tuple[str, str, str, str, str]
+    args: tuple[str, str, str, str, str, str]
 
 
 def _report(frame: pl.DataFrame, mask: pl.Expr, file: str, column: str, code: str, message: str,
-            allowed: str) -> list[_Rule]:
-    return [_Rule(frame, mask.fill_null(False), (file, column, code, message, allowed))]
+            allowed: str, severity: str = "error") -> list[_Rule]:
+    return [_Rule(frame, mask.fill_null(False), (file, column, code, message, allowed, severity))]
 
 
 def _run(rules: list[_Rule | Problem]) -> list[Problem]:
@@ -52,18 +52,28 @@ def _run(rules: list[_Rule | Problem]) -> list[Problem]:
 
 
 def _rows(frame: pl.DataFrame, mask: pl.Expr, file: str, column: str, code: str, message: str,
-          allowed: str) -> list[Problem]:
+          allowed: str, severity: str = "error") -> list[Problem]:
     hits = frame.filter(mask).select(ROW).sort(ROW)  # a join need not keep row order: list rows in order
-    out = [Problem(code, file, row=int(r), column=column, message=message, allowed=allowed)
+    out = [Problem(code, file, row=int(r), column=column, message=message, allowed=allowed, severity=severity)
            for (r,) in hits.head(MAX_ROWS_LISTED).iter_rows()]
     if hits.height > MAX_ROWS_LISTED:
-        out.append(Problem(code, file, column=column, message=f"... and {hits.height - MAX_ROWS_LISTED} more rows: {message}",
-                           allowed=allowed))
+        more = hits.height - MAX_ROWS_LISTED
+        out.append(Problem(code, file, column=column, message=f"... and {more} more rows: {message}",
+                           allowed=allowed, severity=severity, count=more))
     return out
 
 
 def _d(x: dt.date) -> str:
     return x.isoformat()
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier (28 February for 29 February): a person born on it turns
+    ``years`` on ``day``."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def check_employees(emp: pl.DataFrame, file: str, year: ReportingYear, org: Organisation) -> list[Problem]:
@@ -95,6 +105,15 @@ def check_employees(emp: pl.DataFrame, file: str, year: ReportingYear, org: Orga
                  "maternity leave must overlap the reporting period", f"leave overlapping {period}")
     p += _report(emp, pl.col("date_of_birth") > pl.lit(year.snapshot), file, "date_of_birth", "out_of_range",
                  "the date of birth is in the future", "a date of birth before the snapshot date")
+    # an age outside working life is kept (it may be true) but flagged: under 16 is counted in
+    # 16-24, and 100 or over is most often a placeholder such as 1900-01-01, counted in 65+
+    sixteen, hundred = _years_before(year.snapshot, 16), _years_before(year.snapshot, 100)
+    p += _report(emp, pl.col("date_of_birth").is_between(sixteen, year.snapshot, closed="right"), file,
+                 "date_of_birth", "age_under_16", "under 16 at the snapshot date, so counted in 16-24: is the date of "
+                 "birth right?", f"a date of birth on or before {_d(sixteen)}", severity="warning")
+    p += _report(emp, pl.col("date_of_birth") <= pl.lit(hundred), file, "date_of_birth", "age_100_or_over",
+                 "100 or older at the snapshot date, so counted in 65+: a placeholder date? Leave it blank when it is "
+                 "not known", f"a date of birth after {_d(hundred)}", severity="warning")
     # grade must belong to the person's workforce group (organisation.toml lists them)
     pairs = pl.DataFrame(
         [(g, gr) for g, grp in org.groups.items() for gr in grp.grades],

@@ -71,6 +71,7 @@ CROSS_FILE = """
 | the pay period contains the snapshot date and ends after it starts | `period_misses_snapshot`, `end_before_start` |
 | `grade` is listed for the person's `workforce_group` in `organisation.toml` | `grade_not_in_group` |
 | full-time employees have `fte` 1 | `pattern_mismatch` |
+| `date_of_birth` not after the snapshot date; a warning (the row is kept) for an age under 16 or of 100 or more, often a placeholder such as 1900-01-01 | `out_of_range`; warnings `age_under_16`, `age_100_or_over` |
 | training `completed` only when `outcome` is `approved` | `completed_not_approved` |
 | files are UTF-8 (not UTF-16), comma-separated (a workbook is .xlsx, not .csv), not empty (an event file may hold only its header); a name in any case (`Employees.CSV`) | `encoding`, `wrong_delimiter`, `wrong_format`, `empty_file` |
 | row 1 names the columns (a lost header row is reported, its cells never repeated) | `no_header` |

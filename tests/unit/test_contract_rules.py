@@ -171,6 +171,21 @@ def test_extra_column_is_a_warning_not_an_error(tmp_path):
     assert [(p.code, p.severity, p.column) for p in problems] == [("extra_column", "warning", "notes")]
 
 
+def test_an_age_under_16_or_of_100_and_over_is_a_warning_that_repeats_no_date(tmp_path):
+    # the snapshot is 2024-03-31: born 2008-03-31 turns 16 that day (no warning), a day later does not;
+    # 1900-01-01 is the placeholder of many HR systems, and was counted in 65+ without a word
+    tables = valid_tables()
+    tables["employees"][0].update(date_of_birth="2008-04-01")
+    tables["employees"][1].update(date_of_birth="1900-01-01")
+    tables["employees"][2].update(date_of_birth="2008-03-31")
+    tables["employees"][3].update(date_of_birth="1924-04-01")
+    problems = load(write_inputs(tmp_path, tables))
+    assert [(p.code, p.severity, p.row, p.column) for p in problems] == [
+        ("age_under_16", "warning", 2, "date_of_birth"), ("age_100_or_over", "warning", 3, "date_of_birth")]
+    assert "under 16" in problems[0].message and "65+" in problems[1].message
+    assert all(p.found is None and "2008-04-01" not in p.render() and "1900" not in p.render() for p in problems)
+
+
 def test_column_names_match_case_insensitively_after_trimming(tmp_path):
     root = write_inputs(tmp_path)
     path = root / "2024" / "disciplinary.csv"

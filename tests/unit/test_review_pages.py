@@ -130,6 +130,10 @@ def test_validation_warnings_read_in_each_packs_own_language(tmp_path: Path) -> 
                 message="this column is not in the contract and is ignored"),
         Problem("previous_year_invalid", "2023/", severity="warning", count=3,
                 message="last year's employees and pay extracts have 3 problem(s); year-on-year change is left out"),
+        # one line per kind of warning, counting its rows: 2 listed and 21 more stand for 23
+        Problem("age_under_16", "employees.csv", row=4, column="date_of_birth", severity="warning"),
+        Problem("age_under_16", "employees.csv", row=9, column="date_of_birth", severity="warning"),
+        Problem("age_under_16", "employees.csv", column="date_of_birth", severity="warning", count=21),
     ]
     staged = tmp_path / "staged"
     staged.mkdir()
@@ -143,6 +147,8 @@ def test_validation_warnings_read_in_each_packs_own_language(tmp_path: Path) -> 
     assert "employees.csv: nid yw&#x27;r golofn “payroll_ref” yn y contract data, ac fe&#x27;i hanwybyddir" in cy
     assert "pay.csv: anwybyddir colofn nad yw yn y contract data" in cy
     assert "2023/: mae problemau (3) yn netholiadau gweithwyr a chyflog y llynedd" in cy
+    assert en.count("under 16") == 1 and "an age under 16 on the snapshot date (23), counted in the 16-24 band" in en
+    assert cy.count("o dan 16") == 1 and "oedran o dan 16 ar y dyddiad ciplun (23)" in cy
     for english in ("is ignored", "not in the contract", "year-on-year", "problem(s)"):
         assert english not in cy
 
