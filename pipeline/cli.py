@@ -91,26 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({"level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()})
-
-
 def _setup_logging(fmt: str, verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonFormatter() if fmt == "json" else logging.Formatter("%(levelname)s %(message)s"))
-    root = logging.getLogger("pipeline")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO if verbose else logging.WARNING)
-    root.propagate = False
+    from pipeline.logs import configure
+
+    configure(fmt, logging.INFO if verbose else logging.WARNING)
 
 
-def _print_problems(problems: list[Problem], fmt: str) -> None:
+def _print_problems(problems: Sequence[Problem], fmt: str, organisation: str | None = None) -> None:
+    """Each problem on a line of its own: a JSON record, or indented text (further under an
+    organisation's line in a shared service's run)."""
     for p in problems:
         if fmt == "json":
-            print(json.dumps({"level": p.severity, **p.as_dict()}), file=sys.stderr)
+            print(json.dumps({"level": p.severity, **({"organisation": organisation} if organisation else {}),
+                              **p.as_dict()}), file=sys.stderr)
         else:
-            print(f"  {'warning' if p.severity != 'error' else 'error'}: {p.render()}", file=sys.stderr)
+            print(f"{'    ' if organisation else '  '}{'warning' if p.severity != 'error' else 'error'}: {p.render()}",
+                  file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -251,11 +247,12 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 def _report_many(opts: "RunOptions", fmt: str) -> int:  # noqa: F821
     from pipeline.run import execute_many
 
-    outcomes = execute_many(opts)
+    outcomes = execute_many(opts, log_format=fmt, log_level=log.getEffectiveLevel())
     for o in outcomes:
         line = f"{o.organisation}: {'ok' if o.exit_code == 0 else f'FAILED (exit {o.exit_code})'}: {o.summary}"
         print(json.dumps({"organisation": o.organisation, "exit_code": o.exit_code, "summary": o.summary})
               if fmt == "json" else f"  {line}", file=sys.stderr)
+        _print_problems(o.problems, fmt, o.organisation)  # every problem of each, as a single run lists them
     failed = [o for o in outcomes if o.exit_code]
     if not failed:
         unchanged = sum(1 for o in outcomes if o.summary == "unchanged")

@@ -460,24 +460,28 @@ class OrgOutcome:
     organisation: str
     exit_code: int
     summary: str
+    problems: tuple[Problem, ...] = ()  # every problem and warning of its inputs, as a single run lists them
 
 
-def _execute_one(opts: RunOptions) -> OrgOutcome:
-    """Run one organisation in a worker process; never raise, so one failure can't stop the others."""
+def _execute_one(opts: RunOptions, log_format: str = "text", log_level: int = logging.WARNING) -> OrgOutcome:
+    """Run one organisation in a worker process; never raise, so one failure can't stop the others.
+    Its log lines name it, in the run's log format."""
     from pipeline.errors import ExitCode, UserError
+    from pipeline.logs import for_organisation
 
     name = opts.inputs.name
-    try:
-        result = execute(opts)
-        what = "unchanged" if result.unchanged else f"published {opts.outputs / opts.published_name}"
-        return OrgOutcome(name, int(ExitCode.OK), what)
-    except InvalidInput as exc:
-        return OrgOutcome(name, int(exc.exit_code), exc.summary() + ": " + "; ".join(p.render() for p in exc.problems[:3]))
-    except UserError as exc:
-        return OrgOutcome(name, int(exc.exit_code), exc.summary())
-    except Exception as exc:  # a bug in one organisation's run: report it, keep going
-        log.exception("internal error for %s", name)
-        return OrgOutcome(name, int(ExitCode.INTERNAL_ERROR), f"internal error ({type(exc).__name__})")
+    with for_organisation(name, log_format, log_level):
+        try:
+            result = execute(opts)
+            what = "unchanged" if result.unchanged else f"published {opts.outputs / opts.published_name}"
+            return OrgOutcome(name, int(ExitCode.OK), what, tuple(result.warnings))
+        except InvalidInput as exc:
+            return OrgOutcome(name, int(exc.exit_code), exc.summary(), tuple(exc.problems + exc.warnings))
+        except UserError as exc:
+            return OrgOutcome(name, int(exc.exit_code), exc.summary())
+        except Exception as exc:  # a bug in one organisation's run: report it, keep going
+            log.exception("internal error")
+            return OrgOutcome(name, int(ExitCode.INTERNAL_ERROR), f"internal error ({type(exc).__name__})")
 
 
 def organisation_jobs(opts: RunOptions, dirs: list[Path], cores: int) -> tuple[list[RunOptions], int]:
@@ -497,15 +501,17 @@ def organisation_jobs(opts: RunOptions, dirs: list[Path], cores: int) -> tuple[l
     return jobs, workers
 
 
-def execute_many(opts: RunOptions, workers: int | None = None) -> list[OrgOutcome]:
+def execute_many(opts: RunOptions, workers: int | None = None, log_format: str = "text",
+                 log_level: int = logging.WARNING) -> list[OrgOutcome]:
     """Render every organisation under ``opts.inputs``, in parallel up to the cores available; each
-    is published atomically into ``outputs/<organisation folder>/YEAR``."""
+    is published atomically into ``outputs/<organisation folder>/YEAR``. Log lines name their
+    organisation, in ``log_format``."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     jobs, workers = organisation_jobs(opts, organisation_dirs(opts.inputs), workers or usable_cores())
     if workers == 1:
-        return [_execute_one(j) for j in jobs]
+        return [_execute_one(j, log_format, log_level) for j in jobs]
     # "spawn", never "fork": polars (and WeasyPrint's Pango) hold thread pools whose locks a forked
     # child inherits mid-use, which deadlocks the worker — the hang that timed out an earlier CI run.
     from pipeline import exit_with_parent
@@ -519,7 +525,7 @@ def execute_many(opts: RunOptions, workers: int | None = None) -> list[OrgOutcom
     outcomes: dict[int, OrgOutcome] = {}
     together = pool(workers)
     try:
-        futures = [together.submit(_execute_one, j) for j in jobs]
+        futures = [together.submit(_execute_one, j, log_format, log_level) for j in jobs]
         for i, f in enumerate(futures):
             try:
                 outcomes[i] = f.result()
@@ -538,7 +544,7 @@ def execute_many(opts: RunOptions, workers: int | None = None) -> list[OrgOutcom
     for i in [i for i in range(len(jobs)) if i not in outcomes]:
         try:
             with pool(1) as alone:
-                outcomes[i] = alone.submit(_execute_one, jobs[i]).result()
+                outcomes[i] = alone.submit(_execute_one, jobs[i], log_format, log_level).result()
         except BrokenProcessPool:
             outcomes[i] = OrgOutcome(jobs[i].inputs.name, 1, "its worker process died (killed, or out of memory); "
                                                              "nothing of it was published")

@@ -25,6 +25,32 @@ def test_one_failing_organisation_does_not_stop_the_others(tmp_path, capsys):
     assert err.strip().splitlines()[-1] == "cydradd: FAILED (exit 8): 1 of 3 organisation(s) failed: heddlu-b"
 
 
+def test_every_problem_and_warning_of_each_organisation_is_listed_under_its_name(tmp_path, capsys):
+    # a failing organisation's line gave its first 3 problems of 5, and a published one's warnings
+    # were not shown at all; in a JSON log each record names its organisation
+    import json
+
+    inputs = tmp_path / "inputs"
+    broken = valid_tables()
+    for i in range(5):
+        broken["employees"][i]["sex"] = "unknown"
+    write_inputs(inputs / "heddlu-b", broken)
+    root = write_inputs(inputs / "heddlu-a")
+    lines = (root / "2024" / "training.csv").read_text().splitlines()
+    (root / "2024" / "training.csv").write_text("\n".join([lines[0] + ",notes"] + [x + "," for x in lines[1:]]) + "\n")
+    args = ["figures", "--year", "2024", "--inputs", str(inputs), "--outputs", str(tmp_path / "o")]
+    assert main(args) == ExitCode.PARTIAL
+    err = capsys.readouterr().err
+    assert err.count("    error: employees.csv, row ") == 5 and "heddlu-b: FAILED (exit 3)" in err
+    assert "    warning: training.csv, row 1, column notes: this column is not in the contract" in err
+    assert main([*args, "--force", "--log-format", "json"]) == ExitCode.PARTIAL
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    problems = [r for r in records if r.get("file")]
+    assert len(problems) == 6 and all("organisation" in r for r in problems)
+    assert {r["organisation"] for r in problems if r["level"] == "error"} == {"heddlu-b"}
+    assert [r["organisation"] for r in problems if r["level"] == "warning"] == ["heddlu-a"]
+
+
 def test_all_organisations_failing_the_same_way_keep_that_exit_code(tmp_path, capsys):
     inputs = tmp_path / "inputs"
     broken = valid_tables()
@@ -71,7 +97,7 @@ def test_a_folder_without_a_profile_is_reported_failed_not_passed_over(tmp_path,
     assert "heddlu-c: FAILED (exit 3)" in err and "organisation.toml is missing" in err
 
 
-def _dies_on_kill_me(opts):  # noqa: ANN001, ANN202 (module level: a spawned worker imports it by name)
+def _dies_on_kill_me(opts, *log):  # noqa: ANN001, ANN002, ANN202 (module level: a spawned worker imports it by name)
     import os
     import signal
 
@@ -79,7 +105,7 @@ def _dies_on_kill_me(opts):  # noqa: ANN001, ANN202 (module level: a spawned wor
 
     if (opts.inputs / "2024" / "KILL_ME").exists():
         os.kill(os.getpid(), signal.SIGKILL)
-    return run._execute_one(opts)  # in the worker, the real one
+    return run._execute_one(opts, *log)  # in the worker, the real one
 
 
 def test_a_killed_organisation_worker_costs_only_that_organisation(tmp_path, monkeypatch):
