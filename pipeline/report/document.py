@@ -471,7 +471,7 @@ class Builder:
                 row = [cmp_view, ref_view]
                 if g.statutory:
                     size = g.quartile_sizes.get(q)
-                    row.append(CellView(self.fmt.count(size)) if size is not None else self.cell(
+                    row.append(CellView(self.fmt.count(size), value=size) if size is not None else self.cell(
                         "count", Cell(None, suppressed="secondary") if sizes_withheld else None, qkeys))
                 qrows.append(RowView(self.L(f"quartile.{q}"), row))
             qtitle = self.L("paygap.quartiles_title", title=title)

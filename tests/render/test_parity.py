@@ -106,6 +106,8 @@ def test_each_language_publishes_its_tables_as_a_spreadsheet_in_its_own_words(re
     assert len(cy) == len(en) > 100
     assert [r[3] for r in cy][1:] == [r[3] for r in en][1:]  # the same published numbers, cell for cell
     assert all(r[0].startswith("Tabl ") for r in cy[1:]) and any(r[4] == "[c]" and r[5] for r in cy[1:])
+    # every figure shown has its number beside it (the statutory quartile sizes had none)
+    assert [r for r in en[1:] if r[3] == "" and re.search(r"\d", r[4])] == []
     # the printed note names the file of its own language (pdftotext, from poppler-utils, as the summary's test)
     import subprocess
 
