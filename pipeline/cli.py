@@ -199,14 +199,15 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         from pipeline.config import ReportingYear, load_organisation
         from pipeline.extracts import load_extracts
 
-        from pipeline.run import RunOptions, other_inputs
+        from pipeline.run import RunOptions, despite_profile, other_inputs
 
+        opts = RunOptions(year=args.year, inputs=args.inputs, outputs=Path())
         org, problems = load_organisation(args.inputs / "organisation.toml")
         if org is None:
-            raise InvalidInput(problems)
+            raise despite_profile(opts)
         # community.csv and the commentary too: a report run reads them, so a check that passed them
         # by would say "OK" to inputs that then fail
-        _, _, other = other_inputs(RunOptions(year=args.year, inputs=args.inputs, outputs=Path()), org)
+        _, _, other = other_inputs(opts, org)
         try:
             _, warnings = load_extracts(args.inputs, ReportingYear(args.year), org)
         except InvalidInput as exc:

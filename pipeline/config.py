@@ -117,6 +117,14 @@ class ReportingYear:
 
 def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
     """Read and check ``organisation.toml``; return the profile or every problem found."""
+    org, problems = read_organisation(path)
+    return (None, problems) if problems else (org, [])
+
+
+def read_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
+    """The profile as far as it could be read, with every problem found in it; None only when the
+    file cannot be read as TOML. A profile with problems is not fit to report with, but its readable
+    parts let the extracts be checked in the same run (``run.despite_profile``)."""
     problems: list[Problem] = []
     fname = path.name
     if not path.exists():
@@ -132,6 +140,7 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
         return None, [Problem("encoding", fname, message="the file is not UTF-8 text", allowed="UTF-8")]
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem("toml_syntax", fname, message=f"not valid TOML: {exc}", allowed="TOML syntax")]
+    raw, problems = _tables_as_tables(raw, fname)
     problems += _unknown_or_mistyped(raw, fname)
 
     org = raw.get("organisation", {})
@@ -200,6 +209,11 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
 
     known_cols = {c.name: c for e in EXTRACTS for c in e.columns}
     for col, mapping in (raw.get("code_maps") or {}).items():
+        if not isinstance(mapping, dict):
+            problems.append(Problem("bad_value", fname, column=f"code_maps.{col}", message=f"this value is "
+                                    f"{_type_name(mapping)}", allowed=f'a table of local codes: [code_maps.{col}] '
+                                    'then lines such as PERM = "permanent"'))
+            continue
         c = known_cols.get(col)
         if c is None or c.kind != "code":
             problems.append(Problem("bad_code_map", fname, column=f"code_maps.{col}",
@@ -236,13 +250,11 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
             problems.append(Problem("bad_setting", fname, column=f"settings.{key}", message="must be at least 1",
                                     allowed="a whole number, 1 or more"))
 
-    if problems:
-        return None, problems
     return (
         Organisation(
             code=code,
-            name_en=str(org["name_en"]),
-            name_cy=str(org["name_cy"]),
+            name_en=str(org.get("name_en", "")),
+            name_cy=str(org.get("name_cy", "")),
             groups=groups,
             grades=grades,
             code_maps=code_maps,
@@ -250,8 +262,21 @@ def load_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
             community=org.get("census_geography"),
             raw=raw,
         ),
-        [],
+        problems,
     )
+
+
+def _tables_as_tables(raw: dict[str, Any], fname: str) -> tuple[dict[str, Any], list[Problem]]:
+    """``organisation = "Gwent"`` or ``settings = 5`` where a [table] belongs is a problem, and the
+    rest of the profile is read as if the table were empty (it had been a traceback)."""
+    problems = []
+    out = dict(raw)
+    for key in _TABLES:
+        if key in raw and not isinstance(raw[key], dict):
+            problems.append(Problem("bad_value", fname, column=key, message=f"this value is {_type_name(raw[key])}",
+                                    allowed=f"a table: a line [{key}] followed by its keys"))
+            out[key] = {}
+    return out, problems
 
 
 def _unknown_or_mistyped(raw: dict[str, Any], fname: str) -> list[Problem]:

@@ -249,6 +249,42 @@ def other_inputs(opts: RunOptions, org: Organisation) -> tuple[pl.DataFrame | No
     return community, commentary, problems
 
 
+def despite_profile(opts: RunOptions) -> InvalidInput:
+    """Every problem of a run whose ``organisation.toml`` has problems: the profile's, and those the
+    extracts, community.csv and the commentary show checked against what of the profile could be
+    read. Fixing the profile used to reveal the extracts' problems only in a second round.
+
+    A check that rests on a broken part of the profile is left out, not reported falsely: codes of
+    ``workforce_group`` and ``grade`` and the pay-row checks when a group or grade is broken, a
+    column's codes when its code map is; a warning says which checks wait."""
+    from pipeline.config import read_organisation
+
+    org, problems = read_organisation(opts.inputs / "organisation.toml")
+    if org is None:  # not TOML at all: nothing of it to check the extracts with
+        return InvalidInput(problems)
+    broken = {(p.column or "").split(".")[0] for p in problems}
+    waiting: set[str] = set()
+    if broken & {"workforce_groups", "grades"}:
+        waiting |= {"workforce_group", "grade"}
+    if "code_maps" in broken:
+        waiting |= set(org.code_maps) | {(p.column or "").split(".")[1] for p in problems
+                                         if (p.column or "").startswith("code_maps.")}
+    _, _, found = other_inputs(opts, org)
+    try:
+        _, warnings = load_extracts(opts.inputs, ReportingYear(opts.year), org)
+        found += warnings
+    except InvalidInput as exc:
+        found += exc.problems + exc.warnings
+    groups_wait = {"workforce_group", "grade"} <= waiting
+    kept = [p for p in found if p.column not in waiting
+            and not (groups_wait and p.code in ("pay_row_missing", "pay_row_extra", "grade_not_in_group"))]
+    if waiting:
+        kept.append(Problem("not_checked", "organisation.toml", severity="warning",
+                            message="these checks of the extracts wait until organisation.toml is fixed: "
+                                    + ", ".join(sorted(waiting)) + ("; the pay rows" if groups_wait else "")))
+    return InvalidInput(problems + kept)
+
+
 def input_files(opts: RunOptions) -> list[Path]:
     """Every file a run reads, for the manifest and the unchanged-run check.
 
@@ -317,7 +353,7 @@ def execute(opts: RunOptions) -> RunResult:
         clear_staging(opts.outputs)  # what a killed or failed run left there (no other run is at work: we hold the lock)
         org, problems = load_organisation(opts.inputs / "organisation.toml")
         if org is None:
-            raise InvalidInput(problems)
+            raise despite_profile(opts)
         # Unchanged inputs are known from their hashes alone, before any extract is read: a scheduled
         # run over many organisations, most of them unchanged, costs a checksum each.
         files = input_files(opts)
