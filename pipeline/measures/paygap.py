@@ -76,7 +76,11 @@ _KEY_DIGITS = 25  # hourly_key = floor(N * 10^25 / M); see hourly_rates
 _INT128_MAX = 2**127 - 1
 # 30.44 = 761 / 25 days: the payroll-vendor length of a calendar month (365.28 / 12)
 _MONTH_NUM, _MONTH_DEN = 761, 25
-_MONTH_LENGTHS = (28, 31)  # periods of 28-31 days are "monthly" for the 30.44 convention
+# Periods of 29-31 days are "monthly" for the 30.44 convention. A calendar month holding the 31 March
+# (or 5 April) snapshot runs 30 or 31 days; 28 days is a four-weekly period, which keeps its exact
+# length, as the vendor's table does (four-weekly 28, monthly 30.44). With 28 here a four-weekly
+# pay period was counted as 30.44 days: a gap of -1.8% was published as -10.7%.
+MONTH_LENGTHS = (29, 31)
 
 GOV_UK_COLUMNS = (
     "DiffMeanHourlyPercent",
@@ -156,7 +160,7 @@ def hourly_rates(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     h = (pl.col("weekly_hours") * _HOURS_SCALE).cast(pl.Int128)
     d = pl.col("bonus_period_days").cast(pl.Int128)
     days = pl.col("days_in_period").cast(pl.Int128)
-    monthly = days.is_between(*_MONTH_LENGTHS) if settings.pay_period_days == "30.44" else pl.lit(False)
+    monthly = days.is_between(*MONTH_LENGTHS) if settings.pay_period_days == "30.44" else pl.lit(False)
     dn = pl.when(monthly).then(pl.lit(_MONTH_NUM, pl.Int128)).otherwise(days)
     dd = pl.when(monthly).then(pl.lit(_MONTH_DEN, pl.Int128)).otherwise(pl.lit(1, pl.Int128))
     prorate = d.is_not_null() & (d > days)

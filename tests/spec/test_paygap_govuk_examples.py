@@ -284,6 +284,17 @@ def test_g10_days_convention() -> None:
     assert actual[1] == vendor[1] == pytest.approx(500 * 7 / 7 / 37)
 
 
+def test_30_44_convention_keeps_a_four_weekly_periods_28_days_and_makes_april_30_days_monthly() -> None:
+    """The vendor's table: four-weekly 28, monthly 30.44. £1,806.45 over 28 days at 37 hours is
+    1,806.45 x 7 / 28 / 37 = £12.2057 (counted as 30.44 days it was £11.2274, and a gap of -1.8% was
+    published as -10.7%); a 30-day month (a period from 16 March to 14 April) is monthly."""
+    four_weekly = person("male", pay="1806.45", hours="37", days=28)
+    april = person("female", pay="2000", hours="37", days=30)
+    rate = hourly_rates(frame([four_weekly, april]), Settings(pay_period_days="30.44"))["hourly_rate"]
+    assert f"{rate[0]:.4f}" == "12.2057"
+    assert rate[1] == pytest.approx(2_000 * 7 / 30.44 / 37)
+
+
 def test_30_44_convention_counts_a_year_bonus_as_a_twelfth_of_a_year_per_week_share() -> None:
     """Under 30.44 the same day count pro-rates the bonus and makes weekly pay, so a bonus adds
     bonus x 7 / bonus days a week: 12,000 x 7 / 365, close to the vendor's 1,000 x 7 / 30.44."""

@@ -201,3 +201,20 @@ def test_a_workforce_group_is_counted_as_its_grades_so_no_grade_count_is_given_a
     # PCSOs are one grade: the two tables withhold or show that count together
     assert group.cell("count", "pcso", "female").shown == grade.cell("count", "pcso", "female").shown
     assert audit_figures(json.loads(f.to_json())) == []
+
+
+def test_the_outlier_check_counts_weekly_pay_over_7_days_under_the_30_44_convention() -> None:
+    """The plausibility check spread every period over 30.44 days under that convention, so two
+    people paid £500 a week at 37 hours (£13.51 an hour) read as £3.11 and were flagged low."""
+    import datetime as dt
+
+    import polars as pl
+
+    from pipeline.measures import hourly_pay_outliers
+
+    march = [(dt.date(2024, 3, 1), dt.date(2024, 3, 31), 2000 + 20 * i) for i in range(18)]
+    weeks = [(dt.date(2024, 3, 25), dt.date(2024, 3, 31), 500)] * 2
+    pay = pl.DataFrame([{"period_start": s, "period_end": e, "ordinary_pay": float(p), "weekly_hours": 37.0,
+                         "full_pay": True} for s, e, p in march + weeks])
+    assert hourly_pay_outliers(pay, "30.44") == (0, 0)
+    assert hourly_pay_outliers(pay, "actual") == (0, 0)
