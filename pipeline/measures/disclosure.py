@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from pipeline.figures import PAY_GAP_COUNTS, Cell, PayGap
-from pipeline.measures.paygap import round_pct
+from pipeline.measures.paygap import round_pct, round_quartile_pair
 
 DEFAULT_THRESHOLD = 5  # counts 1..4 withheld (FOI practice "fewer than five"; StatsWales "*")
 
@@ -702,8 +702,16 @@ def at_published_precision(gap: PayGap, rounding: str) -> PayGap:
     def rounded(c: Cell) -> Cell:
         return replace(c, value=float(round_pct(c.value, rounding))) if c.shown and c.value is not None else c
 
+    def pair(a: Cell, b: Cell) -> tuple[Cell, Cell]:
+        """A quarter's two shares add up to exactly 100.0, as the GOV.UK service requires: rounded
+        one by one, 1.25 / 98.75 gave 1.3 / 98.8 in the report and 1.3 / 98.7 in the GOV.UK file."""
+        if not (a.shown and b.shown and a.value is not None):
+            return rounded(a), rounded(b)
+        ra, rb = round_quartile_pair(a.value, rounding)
+        return replace(a, value=float(ra)), replace(b, value=float(rb))
+
     changes: dict[str, object] = {name: rounded(getattr(gap, name)) for name in PAY_GAP_PERCENTAGES}
-    changes["quartiles"] = {q: (rounded(a), rounded(b)) for q, (a, b) in gap.quartiles.items()}
+    changes["quartiles"] = {q: pair(a, b) for q, (a, b) in gap.quartiles.items()}
     return replace(gap, **changes)
 
 

@@ -376,15 +376,30 @@ def _median(values: Collection[Fraction]) -> Fraction | None:
     return sum(values, Fraction(0)) / len(values) if values else None
 
 
+class Exact(float):
+    """A percentage as a float that keeps the exact fraction it was made from.
+
+    Disclosure control compares and adds the engine's percentages as floats; rounding at output
+    (``round_pct``) rounds the fraction. Rounding the float instead rounded twice: a gap of exactly
+    12.25 - 2.4e-16 became the float 12.25 and was published as 12.3, not 12.2."""
+
+    exact: Fraction
+
+    def __new__(cls, value: Fraction) -> Exact:
+        out = super().__new__(cls, float(value))
+        out.exact = value
+        return out
+
+
 def _gap(a: Fraction | None, b: Fraction | None, no_reference: str = NO_REFERENCE) -> Cell:
-    """(A - B) / A x 100 (paras 8-11), exact until the final float."""
+    """(A - B) / A x 100 (paras 8-11), exact (``Exact``) until it is rounded for publication."""
     if a is None:
         return Cell(None, not_calculable=no_reference)
     if b is None:
         return Cell(None, not_calculable=NO_COMPARISON)
     if a == 0:
         return Cell(None, not_calculable=ZERO_REFERENCE)
-    return Cell(float((a - b) / a * 100))
+    return Cell(Exact((a - b) / a * 100))
 
 
 def count_where(frame: pl.DataFrame, mask: pl.Expr) -> int:
@@ -396,7 +411,7 @@ def count_where(frame: pl.DataFrame, mask: pl.Expr) -> int:
 def _pct(part: int, whole: int) -> Cell:
     if whole == 0:
         return Cell(None, not_calculable=ZERO_DENOMINATOR)
-    return Cell(float(Fraction(100 * part, whole)))
+    return Cell(Exact(Fraction(100 * part, whole)))
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -696,11 +711,14 @@ def round_pct(x: float | int | Fraction | Decimal, rule: str = "half_up") -> Dec
 
     Rounding is decimal, never ``round()`` on a binary float: a float is read through its shortest
     round-tripping decimal (``repr``), so a value computed as exactly 13.25 rounds half-up to 13.3,
-    not to 13.2 as its binary expansion 13.2499... would. A ``Fraction`` is rounded exactly. Minus
-    zero is printed as 0.0.
+    not to 13.2 as its binary expansion 13.2499... would. A ``Fraction`` (or the engine's ``Exact``)
+    is rounded exactly. Halves go away from zero under "half_up" (-12.25 becomes -12.3). Minus zero
+    is printed as 0.0.
     """
     if rule not in _ROUNDING:
         raise ValueError(f"unknown rounding rule {rule!r}; allowed: {', '.join(_ROUNDING)}")
+    if isinstance(x, Exact):
+        x = x.exact
     if isinstance(x, Fraction):
         d = _round_fraction(x * 10, rule) / 10
     else:

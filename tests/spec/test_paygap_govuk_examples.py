@@ -504,3 +504,35 @@ def test_g12_a_row_without_a_service_column_or_with_one_of_its_own_is_refused() 
     short = {k: v for k, v in VALID.items() if k != "MaleTopQuartile"}
     assert "MaleTopQuartile: missing column" in validate_gov_uk_row(short)
     assert "unexpected columns: EmployerName" in validate_gov_uk_row({**VALID, "EmployerName": "x"})
+
+
+# --------------------------------------------------------------------------- rounding as published
+def test_a_quarter_of_one_man_and_79_women_reads_1_3_and_98_7_in_the_report_as_in_the_gov_uk_file() -> None:
+    """Rounded one by one, 1.25% / 98.75% gave 1.3 / 98.8 (100.1) in the figures and the report,
+    beside 1.3 / 98.7 in the GOV.UK file: the quarter's pair is rounded together everywhere."""
+    from pipeline.measures.disclosure import at_published_precision
+
+    people = many(79, "female", hourly="10") + many(1, "male", hourly="10.5") + many(240, "male", hourly="20")
+    gap = at_published_precision(gender_pay_gap(frame(people), SETTINGS), "half_up")
+    men, women = gap.quartiles["lower"]
+    assert (men.value, women.value) == (1.3, 98.7)
+    row = gov_uk_row(gap, "half_up")
+    assert (row["MaleLowerQuartile"], row["FemaleLowerQuartile"]) == ("1.3", "98.7")
+    assert all(a.value + b.value == pytest.approx(100.0) for a, b in gap.quartiles.values())
+
+
+def test_a_gap_just_below_a_half_rounds_down_though_its_nearest_float_is_the_half() -> None:
+    """(A - B) / A x 100 = 12.25 - 10^-17 exactly: its nearest float is 12.25, which rounded to 12.3
+    (half-up); the engine keeps the fraction (``Exact``) and rounds that, to 12.2. Just above a half
+    goes up under half-even for the same reason."""
+    from pipeline.measures.paygap import Exact
+
+    below = Exact(Fraction(1225, 100) - Fraction(1, 10**17))
+    above = Exact(Fraction(1225, 100) + Fraction(1, 10**17))
+    assert float(below) == float(above) == 12.25
+    assert str(round_pct(below, "half_up")) == "12.2"
+    assert str(round_pct(above, "half_even")) == "12.3"
+    assert str(round_pct(Exact(Fraction(-1225, 100)), "half_up")) == "-12.3"  # halves go away from zero
+    men = many(3, "male", hourly="17.51") + many(2, "male", hourly="17.50")
+    assert isinstance(gender_pay_gap(frame(men + many(5, "female", hourly="15.13")), SETTINGS).mean_hourly_gap.value,
+                      Exact)
