@@ -170,6 +170,15 @@ def check_pay(pay: pl.DataFrame, emp: pl.DataFrame, file: str, emp_file: str, ye
                  f"a pay period that includes {year.snapshot.isoformat()}")
     p += _report(pay, (pl.col("period_end") - pl.col("period_start")).dt.total_days() > 366, file, "period_end",
                  "out_of_range", "a pay period longer than a year", "a pay period of at most one year")
+    # a pay period ending on the snapshot date lies inside the 12 months the bonus measures count, so
+    # a bonus paid in it is part of bonus_pay_12m: a March bonus with no 12-month bonus raised the
+    # person's hourly pay while the bonus figures said they had none (a later period may hold a
+    # bonus paid after the snapshot, which the 12 months do not)
+    p += _report(pay, (pl.col("period_end") == snap)
+                 & (pl.col("bonus_pay_in_period").fill_null(0) > pl.col("bonus_pay_12m").fill_null(0)), file,
+                 "bonus_pay_12m", "bonus_outside_12_months", "less than the bonus paid in a pay period ending on the "
+                 "snapshot date, which is part of these 12 months",
+                 "at least bonus_pay_in_period when the pay period ends on the snapshot date")
     return _run(p)
 
 

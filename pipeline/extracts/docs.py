@@ -69,6 +69,7 @@ CROSS_FILE = """
 | maternity leave overlaps the period, starts on or after `start_date`, ends after it starts | `date_outside_period`, `leave_before_start`, `end_before_start` |
 | event dates (`requested_date`, `date_raised`, `date_started`) inside the reporting period | `date_outside_period` |
 | the pay period contains the snapshot date and ends after it starts | `period_misses_snapshot`, `end_before_start` |
+| `bonus_pay_12m` is at least `bonus_pay_in_period` when the pay period ends on the snapshot date (that bonus is in the 12 months) | `bonus_outside_12_months` |
 | `grade` is listed for the person's `workforce_group` in `organisation.toml` | `grade_not_in_group` |
 | full-time employees have `fte` 1 | `pattern_mismatch` |
 | `date_of_birth` not after the snapshot date; a warning (the row is kept) for an age under 16 or of 100 or more, often a placeholder such as 1900-01-01 | `out_of_range`; warnings `age_under_16`, `age_100_or_over` |

@@ -330,6 +330,17 @@ def test_pay_period_must_contain_snapshot(tmp_path):
     assert (p.code, p.row, p.column) == ("period_misses_snapshot", 2, "period_start")
 
 
+def test_a_bonus_in_a_pay_period_ending_on_the_snapshot_must_be_in_the_12_month_bonus(tmp_path):
+    # a £500 March bonus with no 12-month bonus raised the hourly pay while the bonus shares said 0%;
+    # a period running past the snapshot may hold a bonus paid after it, outside the 12 months
+    tables = valid_tables()
+    tables["pay"][0].update(bonus_pay_in_period="500", bonus_pay_12m="0")
+    tables["pay"][1].update(bonus_pay_in_period="500", bonus_pay_12m="500")
+    tables["pay"][2].update(period_start="2024-03-16", period_end="2024-04-15", bonus_pay_in_period="300")
+    p = only(errors_of(write_inputs(tmp_path, tables)))
+    assert (p.code, p.file, p.row, p.column, p.found) == ("bonus_outside_12_months", "pay.csv", 2, "bonus_pay_12m", None)
+
+
 def test_grade_must_belong_to_group(tmp_path):
     p = only(errors_of(broken(tmp_path, "employees", 0, grade="scale_1")))
     assert (p.code, p.row, p.column) == ("grade_not_in_group", 2, "grade")
