@@ -38,8 +38,8 @@ class Size:
         return 2 * self.padding_mm[1] * PT_PER_MM
 
 
-NORMAL = Size(8, (1.2, 1.6))
-WIDE = Size(7, (1.0, 1.0))
+NORMAL = Size(9, (1.2, 1.6))
+WIDE = Size(8, (1.0, 1.0))
 
 
 def size_of(columns: int) -> Size:

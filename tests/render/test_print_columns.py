@@ -1,6 +1,6 @@
 """Printed tables: each column is as wide as its widest word, and a word drawn over its neighbour is
 reported. Widths are checked with a font whose every glyph is half an em wide, so each expectation can
-be worked out by hand: at 8 pt a character is 4 pt; the padding of a cell is 2 x 1.6 mm = 9.0709 pt;
+be worked out by hand: at 9 pt a character is 4.5 pt; the padding of a cell is 2 x 1.6 mm = 9.0709 pt;
 the text width is 174 mm = 493.2283 pt, of which 26 % (128.2394 pt) goes to the row headers when the
 columns have room to spare."""
 
@@ -56,47 +56,49 @@ def test_columns_with_room_to_spare_share_what_the_26_percent_row_headers_leave(
 
 
 def test_a_column_holding_a_long_word_is_widened_by_its_need_and_the_rest_share_the_remainder() -> None:
-    # six columns (8 pt): "Ymddiswyddo" needs 11 x 4 + PAD = 53.07 pt, "Nifer" 5 x 4 + PAD = 29.07 pt;
-    # needs 53.07 + 5 x 29.07 = 198.43 pt; the stub takes 128.24 pt and each column 27.76 pt more.
+    # six columns (9 pt): "Ymddiswyddo" needs 11 x 4.5 + PAD = 58.57 pt, "Nifer" 5 x 4.5 + PAD = 31.57 pt;
+    # needs 58.57 + 5 x 31.57 = 216.43 pt; the stub takes 128.24 pt and each column 24.76 pt more.
     lines = [("Ymddiswyddo", "Nifer")] + [("Arall", "Nifer")] * 5
     t = Table("Grŵp", lines, [Row("Staff", [Cell("3")] * 6)])
     got = columns.widths(t, HALF_EM, HALF_EM)
-    extra = (W - 128.2394 - (44 + PAD) - 5 * (20 + PAD)) / 6
-    assert got == pytest.approx([26.0, pct(44 + PAD + extra)] + [pct(20 + PAD + extra)] * 5, abs=0.01)
-    assert got[1] - got[2] == pytest.approx(pct(24), abs=0.01)  # exactly the six extra characters
+    extra = (W - 128.2394 - (49.5 + PAD) - 5 * (22.5 + PAD)) / 6
+    assert extra == pytest.approx(24.76, abs=0.01)
+    assert got == pytest.approx([26.0, pct(49.5 + PAD + extra)] + [pct(22.5 + PAD + extra)] * 5, abs=0.01)
+    assert got[1] - got[2] == pytest.approx(pct(27), abs=0.01)  # exactly the six extra characters
 
 
 def test_a_column_group_name_is_held_by_all_its_columns_together() -> None:
-    # 8 pt: "Number" needs 24 + PAD = 33.07 pt. The group name "Interviewedxxxxxxxxx" (20 characters,
-    # 80 pt) needs 80 + PAD + half an em (4 pt) = 93.07 pt over its two columns: 46.54 pt each, 13.47 pt
-    # more than the column of the one-column group beside them, which only needs "Number".
+    # 9 pt: "Number" needs 27 + PAD = 36.07 pt. The group name "Interviewedxxxxxxxxx" (20 characters,
+    # 90 pt) needs 90 + PAD + half an em (4.5 pt) = 103.57 pt over its two columns: 51.79 pt each,
+    # 15.71 pt more than the column of the one-column group beside them, which only needs "Number".
     lines = [("Interviewedxxxxxxxxx", "Number"), ("Interviewedxxxxxxxxx", "Number"), ("Total", "Number")]
     t = Table("Sex", lines, [Row("Female", [Cell("1"), Cell("2"), Cell("3")])],
               header_groups=[("Interviewedxxxxxxxxx", 2), ("Total", 1)])
     got = columns.widths(t, HALF_EM, HALF_EM)
     assert got[0] == pytest.approx(26.0, abs=0.01) and got[1] == got[2]
-    assert got[1] - got[3] == pytest.approx(pct((80 + PAD + 4) / 2 - (24 + PAD)), abs=0.01)
+    assert got[1] - got[3] == pytest.approx(pct((90 + PAD + 4.5) / 2 - (27 + PAD)), abs=0.01)
     assert sum(got) == pytest.approx(100, abs=0.02)
 
 
 def test_when_the_columns_cannot_all_fit_the_row_headers_keep_their_widest_word() -> None:
-    # nine columns are set at 7 pt (3.5 pt a character) with 2 x 1.0 mm = 5.6693 pt padding. Each holds
-    # a 14-character word: 49 + 5.67 = 54.67 pt, 492.0 pt in all. The row headers need "Ymddiswyddo"
-    # (38.5 + 5.67 = 44.17 pt): they keep it, and every column gives up (44.17 - 1.23) / 9 = 4.77 pt.
+    # nine columns are set at 8 pt (4 pt a character) with 2 x 1.0 mm = 5.6693 pt padding. Each holds
+    # a 14-character word: 56 + 5.67 = 61.67 pt, 555.0 pt in all, more than the 493.23 pt there are.
+    # The row headers keep "Ymddiswyddo" (44 + 5.67 = 49.67 pt); the columns share the rest, 49.28 pt each.
     lines = [("Cwnstabliaidxx", "Nifer")] * 9
     t = Table("Rheswm", lines, [Row("Ymddiswyddo", [Cell("1")] * 9)])
     got = columns.widths(t, HALF_EM, HALF_EM)
     pad7 = 2 * 1.0 * 72 / 25.4
-    stub = 38.5 + pad7
+    stub = 44 + pad7
     each = (W - stub) / 9
+    assert each == pytest.approx(49.28, abs=0.01)
     assert got == pytest.approx([pct(stub)] + [pct(each)] * 9, abs=0.01)
-    assert each < 49 + pad7  # too narrow: the overflow check below is what reports it
+    assert each < 56 + pad7  # too narrow: the overflow check below is what reports it
 
 
 def test_the_print_stylesheet_sets_tables_in_the_sizes_the_widths_were_computed_for() -> None:
     css = columns.css()
-    assert "table.data { font-size: 8pt; }" in css and "padding: 1.2mm 1.6mm" in css
-    assert "table.data.wide { font-size: 7pt; }" in css and "padding: 1.0mm 1.0mm" in css
+    assert "table.data { font-size: 9pt; }" in css and "padding: 1.2mm 1.6mm" in css
+    assert "table.data.wide { font-size: 8pt; }" in css and "padding: 1.0mm 1.0mm" in css
     assert columns.size_of(6) is columns.NORMAL and columns.size_of(7) is columns.WIDE
     # the text width the widths share is A4 less the side margins that report.css gives the page
     sheet = (TEMPLATES / "shared" / "css" / "report.css").read_text(encoding="utf-8")
