@@ -82,6 +82,11 @@ class Font:
     advances: dict[int, int]  # code point -> advance width in font units
     units_per_em: int
 
+    def width(self, word: str, size_pt: float) -> float:
+        """Width in points of ``word`` set at ``size_pt``."""
+        fallback = self.advances.get(ord("M"), self.units_per_em)
+        return sum(self.advances.get(ord(ch), fallback) for ch in word) * size_pt / self.units_per_em
+
     def widest_word(self, text: str, size_pt: float) -> float:
         """Width in points of the widest space-separated word of ``text`` (a line may break only at a
         space: every word must fit its column whole)."""
@@ -130,6 +135,37 @@ def widths(t: Table, regular: Font, bold: Font) -> list[float]:
     stub_pt = min(STUB_SHARE * TEXT_WIDTH_PT, max(stub, TEXT_WIDTH_PT - sum(need)))
     extra = (TEXT_WIDTH_PT - stub_pt - sum(need)) / n
     return [round(100 * w / TEXT_WIDTH_PT, 2) for w in (stub_pt, *(x + extra for x in need))]
+
+
+KEEP_LINES = 20  # a printed table of at most this many lines of rows is kept whole on one page
+
+
+def body_lines(t: Table, regular: Font, bold: Font) -> int:
+    """How many lines the table's rows take when printed: each row as many as its most wrapped cell
+    needs in the widths of ``widths``. A table is kept whole on a page only up to ``KEEP_LINES``: the
+    rule was 15 rows, and the relative likelihood tables' 15 rows of two or three lines each were
+    pushed whole onto the next page, leaving their section's first page two-thirds empty."""
+    size = size_of(len(t.columns))
+    room = [w * TEXT_WIDTH_PT / 100 - size.side_pt for w in widths(t, regular, bold)]
+    total = 0
+    for r in t.rows:
+        font = _font(r, regular, bold)
+        total += max(_wrapped(text, width, font, size.font_pt)
+                     for text, width in zip([r.header, *(c.text for c in r.cells)], room, strict=False))
+    return total
+
+
+def _wrapped(text: str, room: float, font: Font, pt: float) -> int:
+    """Lines ``text`` takes in ``room`` points, broken at spaces as a browser breaks it."""
+    space = font.width(" ", pt)
+    lines, used = 1, 0.0
+    for word in text.split():
+        w = font.width(word, pt)
+        if used and used + space + w > room:
+            lines, used = lines + 1, w
+        else:
+            used += (space if used else 0.0) + w
+    return lines
 
 
 def _font(row: Row, regular: Font, bold: Font) -> Font:

@@ -73,9 +73,15 @@ def render_page(doc: Document, labels: Labels, other: Labels, *, medium: str, cr
         return columns.widths(t, columns.load_font(fonts / "DejaVuSans.ttf"),
                               columns.load_font(fonts / "DejaVuSans-Bold.ttf"))
 
+    def keep_whole(t: TableView) -> bool:
+        """Whether a printed data table is kept on one page (``columns.body_lines``)."""
+        return columns.body_lines(t, columns.load_font(fonts / "DejaVuSans.ttf"),
+                                  columns.load_font(fonts / "DejaVuSans-Bold.ttf")) <= columns.KEEP_LINES
+
     try:
         template = env.get_template("index.html.j2")
         return template.render(doc=doc, L=labels, O=other, medium=medium, created=created, print_widths=print_widths,
+                               keep_whole=keep_whole,
                                print_css=Markup(print_css(labels, doc)) if medium == "print" else "",
                                other_titles=other_titles)
     except jinja2.TemplateError as exc:

@@ -170,3 +170,15 @@ def test_the_review_pack_puts_pdf_layout_problems_first_among_what_needs_attenti
     clean = build_review(tmp_path / "clean", figures, last_run=None, last_year=None, threshold=5.0,
                          warnings=[]).read_text(encoding="utf-8")
     assert "layout problems" not in clean and "Layout problems found on the laid-out PDF pages: none." in clean
+
+
+def test_a_table_is_kept_on_one_page_by_the_lines_its_rows_take_not_by_their_number() -> None:
+    # the relative likelihood table's 15 rows of two or three lines were kept whole, pushed onto the
+    # next page, and left their section's first page two-thirds empty. At 9 pt (4.5 pt a character)
+    # the row headers' 26% (128.24 pt less 9.07 pt padding = 119.17 pt) hold 26 characters a line:
+    # "Appointed from shortlist (ethnicity)" is 36 characters and takes two lines.
+    one_line = [Row("Female", [Cell("12"), Cell("50.0%")])] * 15
+    two_lines = [Row("Appointed from shortlist (ethnicity)", [Cell("12"), Cell("50.0%")])] * 15
+    assert columns.body_lines(Table("Sex", [("", "Number"), ("", "Shares")], one_line), HALF_EM, HALF_EM) == 15
+    assert columns.body_lines(Table("Outcome", [("", "Number"), ("", "Shares")], two_lines), HALF_EM, HALF_EM) == 30
+    assert 15 <= columns.KEEP_LINES < 30
