@@ -37,7 +37,7 @@ class Cell:
     """One published number. ``value`` is ``None`` when suppressed or not calculable."""
 
     value: float | int | None
-    suppressed: str | None = None  # reason code, e.g. "small_count", "secondary", "rests_on_small"
+    suppressed: str | None = None  # reason code: "withheld" (published), "rests_on_suppressed"; inside disclosure control "small_count", "secondary"
     not_calculable: str | None = None  # reason code, e.g. "no_men", "zero_denominator"
 
     @property

@@ -311,8 +311,8 @@ class Names:
             words = words.format(**{k: v for k, v in self.values.items() if v is not None})
         except (KeyError, IndexError, ValueError):  # a placeholder the review cannot fill
             words = ""
-        reason = self.reason(code)
-        return words.strip() or f"{self.text('withheld' if kind == 'suppressed' else 'not_calculable')}: {reason}"
+        reason, said = self.reason(code), self.text("withheld" if kind == "suppressed" else "not_calculable")
+        return words.strip() or (said if reason == said else f"{said}: {reason}")
 
     def fact(self, key: str) -> str:
         """A data-quality fact's name (a fact the catalogue does not name yet reads as its key)."""

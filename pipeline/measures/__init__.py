@@ -91,7 +91,7 @@ def compute_figures(
 
     quality = data_quality(extracts, pay, by_id, protected)
     quality["community_rows_unused"] = unused
-    return Figures(
+    return dc.as_published(Figures(
         year=year.year,
         snapshot_date=year.snapshot.isoformat(),
         period_start=year.period_start.isoformat(),
@@ -105,7 +105,7 @@ def compute_figures(
                   **{f"grades_by_{outer}": {code: sorted(fine) for code, fine in parts.items()}
                      for outer, (_, parts) in groups.nesting(org).items()}},
         quality=quality,
-    )
+    ))
 
 
 def _previous_profile(previous: Extracts) -> tuple[dict[str, Draft], Protected]:
@@ -224,6 +224,7 @@ def data_quality(extracts: Extracts, pay: pl.DataFrame, drafts: Mapping[str, Dra
             rate[dim.code] = asdict(dc.derived_cell(stated, p.values[total], (total, *unstated), p.suppressed))
     reasons: dict[str, int] = {}
     for reason in p.suppressed.values():
+        reason = dc.PUBLIC_REASON.get(reason, reason)
         reasons[reason] = reasons.get(reason, 0) + 1
     low, high = hourly_pay_outliers(pay, extracts.organisation.settings.pay_period_days)
     threshold = extracts.organisation.settings.suppression_threshold

@@ -39,10 +39,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cached_property
+from typing import Any
 
-from pipeline.figures import PAY_GAP_COUNTS, Cell, PayGap
+from pipeline.figures import PAY_GAP_COUNTS, Cell, Figures, PayGap
 from pipeline.measures.paygap import round_pct, round_quartile_pair
 
 DEFAULT_THRESHOLD = 5  # counts 1..4 withheld (FOI practice "fewer than five"; StatsWales "*")
@@ -51,6 +52,13 @@ SMALL_COUNT = "small_count"
 SECONDARY = "secondary"
 FEW_RECIPIENTS = "few_recipients"  # a bonus gap of a voluntary comparison with few bonus recipients
 RESTS_ON_SUPPRESSED = "rests_on_suppressed"
+# What a reader is told of a withheld count: one reason for both. Telling "a small number" from
+# "withheld so that a small number cannot be worked out" told a reader that the second kind is 0 or
+# at least the threshold, and with the totals beside them that pinned withheld counts exactly (a
+# total of 6 = one small + one other: the other is 5 and the small one 1). The two stay apart only
+# inside disclosure control, which protects against the stronger reader who knew them.
+WITHHELD = "withheld"
+PUBLIC_REASON = {SMALL_COUNT: WITHHELD, SECONDARY: WITHHELD}
 
 # not-calculable reason codes used by the measures
 ZERO_DENOMINATOR = "zero_denominator"
@@ -722,3 +730,21 @@ def _people(x: float) -> float:
 
 def _small(cell: Cell, threshold: int) -> bool:
     return cell.shown and isinstance(cell.value, int | float) and 0 < cell.value < threshold
+
+
+def as_published(figures: Figures) -> Figures:
+    """The figures as a reader gets them: every withheld count gives one reason (``PUBLIC_REASON``),
+    in the figures file, the tables, their notes and the words a screen reader hears."""
+    return _public(figures)
+
+
+def _public(obj: Any) -> Any:
+    if isinstance(obj, Cell):
+        return replace(obj, suppressed=PUBLIC_REASON[obj.suppressed]) if obj.suppressed in PUBLIC_REASON else obj
+    if isinstance(obj, tuple | list):
+        return type(obj)(_public(x) for x in obj)
+    if isinstance(obj, dict):
+        return {k: _public(v) for k, v in obj.items()}
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return replace(obj, **{f.name: _public(getattr(obj, f.name)) for f in fields(obj) if f.init})
+    return obj

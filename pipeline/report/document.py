@@ -472,7 +472,7 @@ class Builder:
                 if g.statutory:
                     size = g.quartile_sizes.get(q)
                     row.append(CellView(self.fmt.count(size), value=size) if size is not None else self.cell(
-                        "count", Cell(None, suppressed="secondary") if sizes_withheld else None, qkeys))
+                        "count", Cell(None, suppressed="withheld") if sizes_withheld else None, qkeys))
                 qrows.append(RowView(self.L(f"quartile.{q}"), row))
             qtitle = self.L("paygap.quartiles_title", title=title)
             spec = ("stacked_shares", shares, {"left_name": cmp_name, "right_name": ref_name,

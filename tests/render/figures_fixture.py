@@ -12,8 +12,8 @@ from pipeline.config import Grade, Organisation, Settings, WorkforceGroup
 from pipeline.figures import Cell, Figures, Likelihood, PayGap, Row, Table
 
 NA = Cell(None, not_calculable="not_applicable")
-SMALL = Cell(None, suppressed="small_count")
-SECONDARY = Cell(None, suppressed="secondary")
+SMALL = Cell(None, suppressed="withheld")
+SECONDARY = Cell(None, suppressed="withheld")
 RESTS = Cell(None, suppressed="rests_on_suppressed")
 
 COMMENTARY = {
@@ -161,7 +161,7 @@ def pay_gaps() -> tuple[PayGap, ...]:
                    "upper": _q(64.8, 35.2)},
         quartile_sizes={"lower": 654, "lower_middle": 653, "upper_middle": 653, "upper": 652}, statutory=True,
     )
-    withheld = Cell(None, suppressed="secondary")  # a voluntary comparison publishes no group sizes
+    withheld = Cell(None, suppressed="withheld")  # a voluntary comparison publishes no group sizes
     officer = PayGap(
         id="gender.officer", reference="male", comparison="female", population="officer",
         n_reference=withheld, n_comparison=withheld, n_relevant_reference=withheld, n_relevant_comparison=withheld,
@@ -174,8 +174,8 @@ def pay_gaps() -> tuple[PayGap, ...]:
     )
     minority = PayGap(
         id="ethnicity.minority", reference="white_british", comparison="ethnic_minority", population="all",
-        n_reference=Cell(2400), n_comparison=Cell(None, suppressed="small_count"), n_relevant_reference=Cell(2420),
-        n_relevant_comparison=Cell(None, suppressed="small_count"), disclosure_rate=Cell(91.7),
+        n_reference=Cell(2400), n_comparison=Cell(None, suppressed="withheld"), n_relevant_reference=Cell(2420),
+        n_relevant_comparison=Cell(None, suppressed="withheld"), disclosure_rate=Cell(91.7),
         mean_hourly_gap=NA, median_hourly_gap=NA, mean_bonus_gap=NA, median_bonus_gap=NA,
         bonus_pct_reference=NA, bonus_pct_comparison=NA, published=False, gate_reason="below_min_group",
     )
@@ -196,7 +196,7 @@ def likelihoods() -> tuple[Likelihood, ...]:
     return (
         Likelihood("appointment_from_shortlisting.ethnicity", "ethnic_minority", "white_british", "ethnic_minority",
                    Cell(140), Cell(790), Cell(8), Cell(52), Cell(1.1517)),
-        Likelihood("entering_disciplinary.sex", "sex", "female", "male", Cell(None, suppressed="small_count"),
+        Likelihood("entering_disciplinary.sex", "sex", "female", "male", Cell(None, suppressed="withheld"),
                    Cell(1234), Cell(19), Cell(1966), Cell(None, suppressed="rests_on_suppressed")),
     )
 

@@ -205,7 +205,7 @@ def test_quarter_sizes_beside_a_withheld_group_size_show_as_withheld(lang: str) 
     from pipeline.report.labels import Labels, load_catalogue
 
     figures, org = F.figures(), F.organisation()
-    gaps = tuple(replace(g, n_comparison=Cell(None, suppressed="small_count"), quartile_sizes={}) if g.id == "gender"
+    gaps = tuple(replace(g, n_comparison=Cell(None, suppressed="withheld"), quartile_sizes={}) if g.id == "gender"
                  else g for g in figures.pay_gaps)
     figures = replace(figures, pay_gaps=gaps)
     other = "en" if lang == "cy" else "cy"

@@ -175,10 +175,10 @@ def test_the_longest_content_still_fits_on_one_page(tmp_path: Path) -> None:
 
     figures = F.figures()
     gaps = tuple(replace(g, published=False, gate_reason="below_min_group") if g.id == "disability" else
-                 replace(g, mean_hourly_gap=Cell(None, suppressed="small_count")) if g.id == "gender" else g
+                 replace(g, mean_hourly_gap=Cell(None, suppressed="withheld")) if g.id == "gender" else g
                  for g in figures.pay_gaps)
     sex = figures.table("profile.sex")
-    rows = tuple(Row(r.keys, {**r.cells, "pct_all": Cell(None, suppressed="secondary")}) if r.keys == ("female",)
+    rows = tuple(Row(r.keys, {**r.cells, "pct_all": Cell(None, suppressed="withheld")}) if r.keys == ("female",)
                  else r for r in sex.rows)
     tables = tuple(replace(t, rows=rows) if t.id == "profile.sex" else t for t in figures.tables)
     org = replace(F.organisation(), name_cy="Comisiynydd Heddlu a Throseddu a Heddlu Prawf Dyfed-Powys",

@@ -70,9 +70,10 @@ def test_the_review_names_each_code_as_the_report_does() -> None:
     assert names.figure("pay_gap", "gender.staff") == "Gender pay gap: Police staff"
     assert names.value("[suppressed: rests_on_suppressed]") == "Withheld because it is based on a withheld number"
     assert names.value("[not calculable: zero_reference]") == "Cannot be calculated: the reference group's figure is zero"
-    assert names.value("[suppressed: small_count]") == "withheld: small number"  # its label needs {threshold}
+    assert names.value("[suppressed: withheld]") == "withheld"  # its label needs {threshold}
     filled = Names(F.organisation(), {}, {"suppression_threshold": 5, "min_group_size": 10})
-    assert filled.value("[suppressed: small_count]") == "Withheld: a small number (fewer than 5)"
+    assert filled.value("[suppressed: withheld]") == ("Withheld to protect privacy: a small number (fewer than 5), "
+                                                      "or a figure from which one could be worked out")
     assert names.value("12.5") == "12.5"
 
 
@@ -81,16 +82,17 @@ def test_data_quality_facts_are_shown_in_words_not_json() -> None:
 
     names = Names(F.organisation())
     rates = {"disability": {"value": 85.2054794520548, "suppressed": None, "not_calculable": None},
-             "religion": {"value": None, "suppressed": "small_count", "not_calculable": None}}
+             "religion": {"value": None, "suppressed": "withheld", "not_calculable": None}}
     assert _fact(rates, names) == "Disability 85.2%, Religion or belief withheld"
-    assert _fact({"secondary": 440, "small_count": 554}, names) == "secondary 440, small number 554"
+    assert _fact({"rests_on_suppressed": 440, "withheld": 994}, names) == (
+        "Withheld because it is based on a withheld number 440, withheld 994")
     assert _fact(["employees", "pay"], names) == "employees, pay"
     assert _fact(2475, names) == "2475"
     # a count of people is a Cell: its number, or withheld in words
     assert _fact({"value": 2475, "suppressed": None, "not_calculable": None}, names) == "2475"
-    assert _fact({"value": None, "suppressed": "small_count", "not_calculable": None}, names) == "withheld"
+    assert _fact({"value": None, "suppressed": "withheld", "not_calculable": None}, names) == "withheld"
     cy = Names(F.organisation(), lang="cy")
-    assert _fact({"value": None, "suppressed": "small_count", "not_calculable": None}, cy) == "wedi'i atal"
+    assert _fact({"value": None, "suppressed": "withheld", "not_calculable": None}, cy) == "wedi'i atal"
 
 
 def test_the_review_pack_is_written_in_welsh_too_with_the_same_tables(tmp_path: Path) -> None:
@@ -101,7 +103,7 @@ def test_the_review_pack_is_written_in_welsh_too_with_the_same_tables(tmp_path: 
     (last / "review" / "summary.json").write_text(json.dumps({"pages": {"cy": 57, "en": 53}}), encoding="utf-8")
     staged = tmp_path / "staged"
     staged.mkdir()
-    figures = dataclasses.replace(F.figures(), quality={"pay_rows": 12, "suppressed_counts": {"small_count": 3}})
+    figures = dataclasses.replace(F.figures(), quality={"pay_rows": 12, "suppressed_counts": {"withheld": 3}})
     build_review(staged, figures, last_run=last, last_year=F.figures(), threshold=2.0, warnings=[],
                  organisation=F.organisation())
     en = (staged / "review" / "index.html").read_text(encoding="utf-8")
@@ -110,7 +112,7 @@ def test_the_review_pack_is_written_in_welsh_too_with_the_same_tables(tmp_path: 
     assert '<a href="index.cy.html" lang="cy" hreflang="cy">Cymraeg</a>' in en
     assert '<a href="index.html" lang="en" hreflang="en">English</a>' in cy
     assert "Pecyn adolygu: adroddiad cydraddoldeb 2024" in cy and "Beth sydd angen eich sylw" in cy
-    assert "<td>Rhesi cyflog</td><td>12</td>" in cy and "<td>Cyfrifon a ataliwyd</td><td>rhif bach 3</td>" in cy
+    assert "<td>Rhesi cyflog</td><td>12</td>" in cy and "<td>Cyfrifon a ataliwyd</td><td>wedi&#x27;i atal 3</td>" in cy
     assert _pages_row(cy, "cy") == ["57", "—"]
     for tag in ("<table>", "<tr>", "<td>", "<h2>", "<h3>", "<details>"):
         assert cy.count(tag) == en.count(tag), tag
