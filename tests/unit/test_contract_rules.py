@@ -49,9 +49,31 @@ def test_the_valid_fixture_has_no_problems(tmp_path):
 
 # ---------------------------------------------------------------- single cells
 def test_unknown_code_names_row_column_value_and_allowed_codes(tmp_path):
-    p = only(errors_of(broken(tmp_path, "employees", 1, ethnicity="WBRI")))
-    assert (p.code, p.file, p.row, p.column, p.found) == ("unknown_code", "employees.csv", 3, "ethnicity", "WBRI")
+    # a local code that five rows share is a code, and is shown; a near miss of an allowed code too
+    tables = valid_tables()
+    for e in tables["employees"]:
+        e["ethnicity"] = "WBRI"
+    tables["employees"][0]["religion"] = "christain"
+    problems = errors_of(write_inputs(tmp_path, tables))
+    p = problems[0]
+    assert (p.code, p.file, p.row, p.column, p.found) == ("unknown_code", "employees.csv", 2, "ethnicity", "WBRI")
     assert "white_welsh_english_scottish_ni_british" in p.allowed and "not_stated" in p.allowed
+    assert [(q.column, q.found) for q in problems if q.column == "religion"] == [("religion", "christain")]
+
+
+def test_a_value_few_rows_share_and_no_code_resembles_is_described_by_its_shape_not_repeated(tmp_path):
+    # a shifted cell put a surname, a user name, a date of birth and a pay into code columns' messages
+    tables = valid_tables()
+    tables["employees"][0].update(sex="Jones", welsh_speaking="r.jones", religion="04/09/62", marital_status="985.50")
+    tables["employees"][1].update(ethnicity="WBRI", religion="JohnSmith")
+    problems = errors_of(write_inputs(tmp_path, tables))
+    text = "\n".join(p.render() for p in problems)
+    for personal in ("Jones", "jones", "04/09/62", "985.50", "WBRI", "JohnSmith"):
+        assert personal not in text
+    shapes = sorted((p.row, p.column, p.message.rsplit("looks like ", 1)[-1]) for p in problems)
+    assert shapes == [(2, "marital_status", "999.99)"), (2, "religion", "99/99/99)"), (2, "sex", "Aaaaa)"),
+                      (2, "welsh_speaking", "a.aaaaa)"), (3, "ethnicity", "AAAA)"), (3, "religion", "AaaaAaaaa)")]
+    assert all(p.found is None for p in problems)
 
 
 def test_blank_monitoring_cell_means_not_stated(tmp_path):
@@ -76,9 +98,14 @@ def test_code_maps_translate_local_codes(tmp_path):
 
 
 def test_unmapped_local_code_is_an_error(tmp_path):
+    # on one row it is described by its shape (one row's value may be personal); on five it is shown
     p = only(errors_of(broken(tmp_path, "employees", 0, contract_type="TEMP")))
-    assert (p.code, p.column, p.found) == ("unknown_code", "contract_type", "TEMP")
+    assert (p.code, p.column, p.found) == ("unknown_code", "contract_type", None) and p.message.endswith("AAAA)")
     assert p.allowed == "permanent, fixed_term, casual"
+    tables = valid_tables()
+    for e in tables["employees"]:
+        e["contract_type"] = "TEMP"
+    assert {p.found for p in errors_of(write_inputs(tmp_path / "five", tables))} == {"TEMP"}
 
 
 def test_malformed_date_is_shown_for_non_personal_columns(tmp_path):
