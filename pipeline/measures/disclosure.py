@@ -744,6 +744,8 @@ def _public(obj: Any) -> Any:
     if isinstance(obj, tuple | list):
         return type(obj)(_public(x) for x in obj)
     if isinstance(obj, dict):
+        if obj.get("suppressed") in PUBLIC_REASON and set(obj) == {"value", "suppressed", "not_calculable"}:
+            return {**obj, "suppressed": PUBLIC_REASON[obj["suppressed"]]}  # a Cell the quality facts hold as a dict
         return {k: _public(v) for k, v in obj.items()}
     if is_dataclass(obj) and not isinstance(obj, type):
         return replace(obj, **{f.name: _public(getattr(obj, f.name)) for f in fields(obj) if f.init})

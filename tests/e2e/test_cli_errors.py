@@ -24,14 +24,14 @@ def test_help_explains_each_command(capsys):
 
 def test_invalid_input_exits_3_lists_every_problem_and_writes_nothing(tmp_path, capsys):
     tables = valid_tables()
-    tables["employees"][0]["ethnicity"] = "WBRI"
+    tables["employees"][0]["ethnicity"] = "white_scottish"
     tables["training"][0]["requested_date"] = "2024-04-02"
     inputs = write_inputs(tmp_path / "inputs", tables)
     outputs = tmp_path / "outputs"
     code = main(["report", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)])
     err = capsys.readouterr().err
     assert code == ExitCode.INVALID_INPUT == 3
-    assert "employees.csv, row 2, column ethnicity: not an allowed code (found 'WBRI')" in err
+    assert "employees.csv, row 2, column ethnicity: not an allowed code (found 'white_scottish')" in err
     assert "training.csv, row 2, column requested_date: the date is outside the reporting period" in err
     assert "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith("cydradd: FAILED (exit 3): invalid input: 2 problem(s)")

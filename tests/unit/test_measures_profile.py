@@ -54,7 +54,7 @@ def test_prefer_not_to_say_is_outside_the_stated_denominator() -> None:
 def test_small_counts_and_the_percentages_on_them_are_withheld() -> None:
     emp = people(37, ethnicity=WB) + people(3, ethnicity="asian_indian") + people(10, ethnicity="not_stated")
     t = compute_figures(extracts(emp=emp)).table("profile.ethnic_minority")
-    assert t.cell("count", "ethnic_minority") == Cell(None, suppressed="small_count")
+    assert t.cell("count", "ethnic_minority") == Cell(None, suppressed="withheld")
     assert t.cell("pct_all", "ethnic_minority").suppressed == "rests_on_suppressed"
     assert t.cell("pct_stated", "ethnic_minority").suppressed == "rests_on_suppressed"
     # 50 - 10 - 37 would give the 3 back: one more cell of the line is withheld
@@ -125,7 +125,7 @@ def test_data_quality_counts_are_withheld_with_the_tables_and_when_small() -> No
     emp = people(12, sex="female") + people(6, sex="male", workforce_group="special", grade="special_constable")
     pay_rows = [{"employee_id": f"E{i}"} for i in range(11)] + [{"employee_id": "E11", "full_pay": False}]
     f = compute_figures(extracts(emp=emp, pay_rows=pay_rows))
-    assert f.quality["pay_rows_not_full_pay"] == {"value": None, "suppressed": "small_count", "not_calculable": None}
+    assert f.quality["pay_rows_not_full_pay"] == {"value": None, "suppressed": "withheld", "not_calculable": None}
     total = f.table("men_women.workforce_group").cell("count", "total", "total")
     assert f.quality["workforce_in_post"] == {"value": total.value, "suppressed": total.suppressed,
                                               "not_calculable": None}
