@@ -76,7 +76,7 @@ def test_likelihood_on_a_withheld_count_is_withheld() -> None:
     f = compute_figures(extracts(emp=emp))
     lk = next(x for x in f.likelihoods if x.id == "leaving.disability")
     assert (lk.numerator_group, lk.base_x) == ("yes", Cell(40))
-    assert lk.outcome_x == Cell(None, suppressed="small_count")
+    assert lk.outcome_x == Cell(None, suppressed="withheld")
     assert lk.ratio == Cell(None, suppressed="rests_on_suppressed")
 
 
