@@ -2,9 +2,9 @@
 
 Each check is a polars expression over the whole column (no Python loop over rows), and each
 failing row becomes a ``Problem`` naming file, spreadsheet row, column and what is allowed. What was
-found is shown only for codes and malformed dates in non-personal columns (``_failing_rows``): an HR
-row is personal data and never appears in an error message (frictionless-py's error catalogue, minus
-the row echo).
+found is shown only when it is a code of some column (``_failing_rows``); anything else is described by
+its shape: an HR row is personal data and never appears in an error message (frictionless-py's error
+catalogue, minus the row echo).
 
 A problem repeated on many rows is listed row by row up to ``MAX_ROWS_LISTED`` and then summarised,
 so a wholly wrong column in a 1M-row file gives a readable report rather than a million lines.
@@ -33,15 +33,6 @@ from pipeline.extracts.readers import (
 )
 
 MAX_ROWS_LISTED = 20
-_CODE_LIKE = re.compile(r"^[\w\-+/.:]{1,30}$")  # a code, or a malformed date such as 2024-03-31T00:00:00
-# A value with four digits together is a date, an id or an amount: in a code, number or yes/no column
-# it came from another column (swapped headers, a cell shifted left in a workbook), perhaps a date
-# of birth, and is not shown. A malformed date in a non-personal date column still is.
-_LOOKS_PERSONAL = re.compile(r"\d{4}")
-# A word in lower case (a code mistyped: "unknown", "cadet", "christain") or a number of one or two
-# digits (a Welsh level of 7) is shown wherever it is found; a name is written with capitals
-# ("Jones", "JohnSmith"), a user name or a date of birth with dots or slashes.
-_PLAIN = re.compile(r"^([a-z][a-z_\-]{0,29}|\d{1,2})$")
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 _NUMBER_RE = r"^-?(\d+(\.\d*)?|\.\d+)$"
 _INT_RE = r"^-?\d+$"
@@ -109,7 +100,7 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
             parsed = plan.base(c.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
             shaped = plan.base(c.str.contains(_DATE_RE))
             bad = plan.rule(col, c.is_not_null() & (~shaped | parsed.is_null()), "bad_date",
-                            "not a real date in the form YYYY-MM-DD", col.allowed_text(), show=not col.personal)
+                            "not a real date in the form YYYY-MM-DD", col.allowed_text(), show=True)
             typed.append(pl.when(bad).then(None).otherwise(parsed).alias(col.name))
         elif col.kind in ("decimal", "money", "integer"):
             typed.append(_number(col, plan).alias(col.name))
@@ -163,10 +154,10 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
         rows = checked.filter(~pl.col(HEADER) & pl.any_horizontal(pl.col(r.flag) for r in failed)
                               & ~pl.col(ROW).is_in(ragged)).select(
             ROW, *dict.fromkeys(r.column.name for r in failed), *(pl.col(r.flag) for r in failed)).collect()
+        words = vocabulary(org)
         for r in failed:
-            common = _common_values(checked, rows, r, org.settings.suppression_threshold) if r.show else frozenset()
             problems += _failing_rows(rows, pl.col(r.flag), name, r.column, r.code, r.message, r.allowed, show=r.show,
-                                      common=common)
+                                      vocabulary=words)
     if ex.key:
         problems += _duplicates(out, ex.key, name)
     return out.select(pl.col(ROW), *(pl.col(c.name) for c in ex.columns)), problems
@@ -275,16 +266,17 @@ def _duplicates(frame: pl.DataFrame, key: str, name: str) -> list[Problem]:
     return out
 
 
-def _common_values(checked: pl.LazyFrame, rows: pl.DataFrame, rule: _Rule, threshold: int) -> frozenset[str]:
-    """Of the values a rule lists, those found in at least ``threshold`` rows of the column: a value
-    that many people share is a code (a local code such as "WBRI", a word from another system), not
-    one person's name, date of birth or pay that a shifted cell carried into a code column."""
-    listed = rows.filter(pl.col(rule.flag)).head(MAX_ROWS_LISTED).get_column(rule.column.name).drop_nulls().unique()
-    if listed.len() == 0:
-        return frozenset()
-    c = pl.col(rule.column.name)
-    counts = checked.filter(c.is_in(listed.implode())).group_by(c).agg(pl.len()).filter(pl.col("len") >= threshold)
-    return frozenset(str(v) for v in counts.collect().get_column(rule.column.name).to_list())
+def vocabulary(org: Organisation) -> frozenset[str]:
+    """Every word a code or yes/no column may hold anywhere (the contract's codes, the yes/no words,
+    the profile's groups, grades and local codes), as written: a value found among them is no one's
+    personal data, whichever column it turns up in ("female" in ``ethnicity``: the columns are
+    swapped). The letter case counts: "Constable" may be a surname."""
+    from pipeline.extracts.contract import EXTRACTS
+
+    words = {w for e in EXTRACTS for c in e.columns for w in (*c.codes, c.blank_means or "")}
+    words |= set(TRUE_WORDS + FALSE_WORDS) | set(org.groups) | {g for grp in org.groups.values() for g in grp.grades}
+    words |= {k for m in org.code_maps.values() for k in m}
+    return frozenset(w for w in words if w)
 
 
 def _shape(value: str) -> str:
@@ -295,29 +287,28 @@ def _shape(value: str) -> str:
 
 
 def _failing_rows(frame: pl.DataFrame, mask: pl.Expr, file: str, col: Column, code: str, message: str,
-                  allowed: str | None, *, show: bool = False, common: frozenset[str] = frozenset()) -> list[Problem]:
+                  allowed: str | None, *, show: bool = False, vocabulary: frozenset[str] = frozenset()) -> list[Problem]:
     """Turn a boolean mask into problems, one per failing row (bounded), echoing only safe values.
 
-    In a column whose values may be shown, a value is shown when it is code-like and either plain
-    (``_PLAIN``), shared by many rows (``common``) or a near miss of an allowed code ("Femal"); a
-    malformed date in a non-personal date column is shown too. Any other value is described by its shape only: a
-    shifted cell once put "Jones", "r.jones", a date of birth written 04/09/62 and a pay of 985.50
-    into the messages of code columns."""
+    In a column whose values may be shown, a value is shown only when it is a word of the
+    ``vocabulary`` (a code of some column: the columns are swapped, or a code map is missing). Any
+    other value - a mistyped code as much as a name - is described by its shape, with the allowed
+    code it is nearest to: every looser rule let personal data through when a cell shifted into a
+    code or date column (a surname near a code, "Hale" for male; a surname five rows share, Jones; a
+    user name in lower case; a date of birth or a pay in a pay period's date column)."""
     hits = frame.select(pl.col(ROW), pl.col(col.name).alias("_v"), mask.alias("_bad")).filter(pl.col("_bad"))
     if hits.height == 0:
         return []
-    near_to = [a.strip().lower() for a in (allowed or "").split(",")] if code == "unknown_code" else \
-        list(TRUE_WORDS + FALSE_WORDS)
+    near_to = [a.strip() for a in (allowed or "").split(",")] if code == "unknown_code" else []
     out = []
     for row, value in hits.head(MAX_ROWS_LISTED).select(ROW, "_v").iter_rows():
         text = None if value is None else str(value)
-        found = text if (show and text is not None and _CODE_LIKE.match(text) and (
-            (code == "bad_date" and not col.personal)
-            or (not _LOOKS_PERSONAL.search(text) and (_PLAIN.match(text) or text in common
-                                                       or get_close_matches(text.lower(), near_to, n=1, cutoff=0.75))))) else None
+        found = text if show and text is not None and text.strip() in vocabulary else None
         said = message
         if show and text is not None and found is None:
-            said = f"{message}; the value is not repeated, as it may be personal (it looks like {_shape(text)})"
+            near = get_close_matches(text.lower(), near_to, n=1, cutoff=0.75)
+            said = (f"{message}; the value is not repeated, as it may be personal (it looks like {_shape(text)}"
+                    + (f"; did you mean {near[0]}?)" if near else ")"))
         out.append(Problem(code, file, row=int(row), column=col.name, found=found, message=said, allowed=allowed))
     if hits.height > MAX_ROWS_LISTED:
         out.append(Problem(code, file, column=col.name, message=f"... and {hits.height - MAX_ROWS_LISTED} more rows: {message}",
