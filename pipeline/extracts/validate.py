@@ -12,7 +12,6 @@ so a wholly wrong column in a 1M-row file gives a readable report rather than a 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
