@@ -178,7 +178,9 @@ def read_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
             if not str(g.get(key, "")).strip():
                 problems.append(Problem("missing_key", fname, column=f"workforce_groups.{gcode}.{key}",
                                         message=f"workforce group {gcode} needs {key}", allowed="a non-empty name"))
-        glist = tuple(str(x) for x in (g.get("grades") or ()))
+        listed = g.get("grades") or ()
+        # a list of grades; anything else (grades = 5, grades = "constable") is reported as mistyped above
+        glist = tuple(str(x) for x in listed) if isinstance(listed, list) else ()
         if gcode == "total":
             problems.append(Problem("reserved_code", fname, column=f"workforce_groups.{gcode}",
                                     message="'total' names the tables' total rows; a group cannot be called that",
@@ -187,7 +189,7 @@ def read_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
             problems.append(Problem("duplicate_grade", fname, column=f"workforce_groups.{gcode}.grades", found=twice,
                                     message="the grade is listed twice (its rows would be published twice)",
                                     allowed="each grade once, lowest first"))
-        if not glist:
+        if not glist and isinstance(listed, list | tuple):  # a mistyped list is reported once, as mistyped
             problems.append(Problem("missing_key", fname, column=f"workforce_groups.{gcode}.grades",
                                     message=f"workforce group {gcode} lists no grades", allowed="grades, lowest first"))
         for gr in glist:

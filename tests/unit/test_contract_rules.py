@@ -729,3 +729,12 @@ def test_a_value_where_a_table_belongs_is_a_problem_not_a_traceback(tmp_path, ca
     code, err = _validate_with_profile(tmp_path, capsys, keep)
     assert code == 3 and "Traceback" not in err and "internal error" not in err
     assert "this value is" in err
+
+
+@pytest.mark.parametrize("grades", ["5", '"constable"'])
+def test_a_grades_list_of_the_wrong_type_is_one_problem_not_a_traceback(tmp_path, capsys, grades):
+    # grades = 5 was a traceback (exit 1); grades = "constable" was read letter by letter
+    code, err = _validate_with_profile(
+        tmp_path, capsys, lambda s: s.replace('grades = ["constable", "sergeant"]', f"grades = {grades}"))
+    assert code == 3 and "Traceback" not in err
+    assert err.count("column workforce_groups.officer.grades") == 1 and "allowed: a list in [ ]" in err
