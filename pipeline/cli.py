@@ -196,15 +196,15 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if args.command == "approve":
         return _approve(args, environ)
     if args.command == "validate":
-        from pipeline.config import ReportingYear, load_organisation
+        from pipeline.config import ReportingYear, read_organisation
         from pipeline.extracts import load_extracts
 
         from pipeline.run import RunOptions, despite_profile, other_inputs
 
         opts = RunOptions(year=args.year, inputs=args.inputs, outputs=Path())
-        org, problems = load_organisation(args.inputs / "organisation.toml")
-        if org is None:
-            raise despite_profile(opts)
+        org, problems = read_organisation(args.inputs / "organisation.toml")
+        if org is None or problems:
+            raise despite_profile(opts, org, problems)
         # community.csv and the commentary too: a report run reads them, so a check that passed them
         # by would say "OK" to inputs that then fail
         _, _, other = other_inputs(opts, org)

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from pipeline import __version__, usable_cores
-from pipeline.config import Organisation, ReportingYear, load_organisation
+from pipeline.config import Organisation, ReportingYear, load_organisation, read_organisation
 from pipeline.errors import InvalidInput, Problem, UnsafeContent, raise_if_stopping
 from pipeline.extracts import Extracts, load_extracts
 from pipeline.extracts.contract import CONTRACT_VERSION
@@ -249,17 +249,15 @@ def other_inputs(opts: RunOptions, org: Organisation) -> tuple[pl.DataFrame | No
     return community, commentary, problems
 
 
-def despite_profile(opts: RunOptions) -> InvalidInput:
-    """Every problem of a run whose ``organisation.toml`` has problems: the profile's, and those the
-    extracts, community.csv and the commentary show checked against what of the profile could be
-    read. Fixing the profile used to reveal the extracts' problems only in a second round.
+def despite_profile(opts: RunOptions, org: Organisation | None, problems: list[Problem]) -> InvalidInput:
+    """Every problem of a run whose ``organisation.toml`` has ``problems``: the profile's, and those
+    the extracts, community.csv and the commentary show checked against ``org``, what of the profile
+    could be read (``config.read_organisation``). Fixing the profile used to reveal the extracts'
+    problems only in a second round.
 
     A check that rests on a broken part of the profile is left out, not reported falsely: codes of
     ``workforce_group`` and ``grade`` and the pay-row checks when a group or grade is broken, a
     column's codes when its code map is; a warning says which checks wait."""
-    from pipeline.config import read_organisation
-
-    org, problems = read_organisation(opts.inputs / "organisation.toml")
     if org is None:  # not TOML at all: nothing of it to check the extracts with
         return InvalidInput(problems)
     broken = {(p.column or "").split(".")[0] for p in problems}
@@ -351,9 +349,9 @@ def execute(opts: RunOptions) -> RunResult:
     timer = _Timer(opts.progress)
     with contextlib.nullcontext() if opts.locked else run_lock(opts.outputs, wait_seconds=opts.lock_wait):
         clear_staging(opts.outputs)  # what a killed or failed run left there (no other run is at work: we hold the lock)
-        org, problems = load_organisation(opts.inputs / "organisation.toml")
-        if org is None:
-            raise despite_profile(opts)
+        org, problems = read_organisation(opts.inputs / "organisation.toml")
+        if org is None or problems:
+            raise despite_profile(opts, org, problems)
         # Unchanged inputs are known from their hashes alone, before any extract is read: a scheduled
         # run over many organisations, most of them unchanged, costs a checksum each.
         files = input_files(opts)

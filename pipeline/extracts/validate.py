@@ -153,7 +153,7 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
         rows = checked.filter(~pl.col(HEADER) & pl.any_horizontal(pl.col(r.flag) for r in failed)
                               & ~pl.col(ROW).is_in(ragged)).select(
             ROW, *dict.fromkeys(r.column.name for r in failed), *(pl.col(r.flag) for r in failed)).collect()
-        words = vocabulary(org)
+        words = _vocabulary(org)
         for r in failed:
             problems += _failing_rows(rows, pl.col(r.flag), name, r.column, r.code, r.message, r.allowed, show=r.show,
                                       vocabulary=words)
@@ -265,7 +265,7 @@ def _duplicates(frame: pl.DataFrame, key: str, name: str) -> list[Problem]:
     return out
 
 
-def vocabulary(org: Organisation) -> frozenset[str]:
+def _vocabulary(org: Organisation) -> frozenset[str]:
     """Every word a code or yes/no column may hold anywhere (the contract's codes, the yes/no words,
     the profile's groups, grades and local codes), as written: a value found among them is no one's
     personal data, whichever column it turns up in ("female" in ``ethnicity``: the columns are

@@ -70,11 +70,9 @@ def representation(
     ).rows()
     wanted: dict[str, dict[str, float]] = {}
     unused = 0
+    comparable = g.community_categories()  # what the community file is checked against, too
     for dim_code, category, pct in rows:
-        d = profile.get(f"profile.{dim_code}")
-        known = d is not None and (
-            category in d.dims[0].stated_keys or (dim_code == "welsh_speaking" and category == g.SPEAKS_WELSH)
-        )
+        known = f"profile.{dim_code}" in profile and category in comparable.get(dim_code, ())
         if not known or pct is None:
             unused += 1
             continue

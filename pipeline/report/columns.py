@@ -90,9 +90,7 @@ class Font:
     def widest_word(self, text: str, size_pt: float) -> float:
         """Width in points of the widest space-separated word of ``text`` (a line may break only at a
         space: every word must fit its column whole)."""
-        fallback = self.advances.get(ord("M"), self.units_per_em)
-        widest = max((sum(self.advances.get(ord(ch), fallback) for ch in word) for word in text.split()), default=0)
-        return widest * size_pt / self.units_per_em
+        return max((self.width(word, size_pt) for word in text.split()), default=0.0)
 
 
 @cache
