@@ -74,3 +74,89 @@ def test_no_id_or_birth_date_of_the_small_organisation_reaches_any_output_or_the
     # ids are shaped like E000123 / APP-2024-000001; a date of birth is a full ISO date, which the report
     # never prints (its dates are 31 March and the period's first and last days, not birthdays)
     assert leaks(ids, texts) == {}
+
+
+def _not_on_full_pay_given_away(figs: dict, org_toml: Path) -> list[str]:
+    """Every (comparison, sex) whose number not on full pay a reader pins to 1 to 4, from the
+    printed quarter shares and the workforce tables' counts of each group's men and women
+    (``quarter_reader``), and by adding up: the organisation is its workforce groups, police staff
+    the groups that are not officers. The statutory gap's own shares are left out (the law prints
+    them), but what it gives is used against the others."""
+    import itertools
+    import tomllib
+
+    from quarter_reader import QUARTERS, not_on_full_pay
+
+    groups = {code: g for code, g in tomllib.loads(org_toml.read_text(encoding="utf-8"))["workforce_groups"].items()
+              if g.get("employee", True)}
+    staff_side = [code for code, g in groups.items() if not g.get("officer", False)]
+    table = {tuple(r["keys"]): r["cells"]["count"] for t in figs["tables"] if t["id"] == "men_women.workforce_group"
+             for r in t["rows"]}
+    gaps = {g["id"]: g for g in figs["pay_gaps"] if g["published"] and g["reference"] == "male"}
+
+    def relevant(gap: dict) -> tuple[int, int] | None:
+        if gap["statutory"]:
+            cells = [gap["n_relevant_reference"], gap["n_relevant_comparison"]]
+        else:
+            members = staff_side if gap["population"] == "police_staff" else [gap["population"]]
+            cells = [c for code in members for c in (table.get((code, "male")), table.get((code, "female")))]
+        if any(c is None or c["value"] is None for c in cells):
+            return None
+        values = [c["value"] for c in cells]
+        return sum(values[0::2]), sum(values[1::2])
+
+    known: dict[tuple[str, int], set[int] | None] = {}
+    for gid, gap in gaps.items():
+        sizes = relevant(gap)
+        shares = [gap["quartiles"][q][0]["value"] for q in QUARTERS]
+        if gap["statutory"] and gap["n_reference"]["value"] is not None and gap["n_comparison"]["value"] is not None:
+            found = ({sizes[0] - gap["n_reference"]["value"]}, {sizes[1] - gap["n_comparison"]["value"]})
+        elif sizes is None or all(s is None for s in shares):
+            found = (None, None)
+        else:
+            found = not_on_full_pay(shares, sizes, figs["settings"]["rounding"])
+        for side in (0, 1):
+            known[(gid, side)] = found[side] if found[side] is not None and len(found[side]) <= 40 else None
+    by_law = {k for k, v in known.items() if gaps[k[0]]["statutory"] and v is not None and len(v) == 1}
+    families = [("gender", [f"gender.{code}" for code in groups]),
+                ("gender.police_staff", [f"gender.{code}" for code in staff_side])]
+    for _ in range(5):  # whole = sum of parts: each member worked out from the others
+        for whole, parts in families:
+            members = [whole, *parts]
+            if not all(m in gaps for m in members):
+                continue
+            for side, i in itertools.product((0, 1), range(len(members))):
+                others = [known[(o, side)] for j, o in enumerate(members) if j != i]
+                if any(o is None for o in others):
+                    continue
+                # the whole is the parts' sum; a part is the whole less the other parts
+                fits = {sum(c) if i == 0 else c[0] - sum(c[1:]) for c in itertools.product(*others)}
+                fits = {v for v in fits if v >= 0}
+                mine = known[(members[i], side)]
+                known[(members[i], side)] = fits if mine is None else mine & fits
+    return sorted(f"{gid} {'men' if side == 0 else 'women'}" for (gid, side), v in known.items()
+                  if v is not None and len(v) == 1 and 0 < next(iter(v)) < 5 and (gid, side) not in by_law)
+
+
+@pytest.mark.skipif(not (INPUTS / "2024" / "employees.csv").exists(), reason="sample inputs missing")
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_no_quarter_shares_count_the_few_not_on_full_pay_in_the_sample(tmp_path, year):
+    # 2024's police staff had one man on reduced pay for leave: the printed shares of the staff's
+    # gender pay gap, with the 297 men and 553 women of the workforce tables, gave him away
+    done = _run("figures", INPUTS, tmp_path, year)
+    assert done.returncode == 0, done.stderr
+    figs = json.loads((tmp_path / f"{year}-figures" / "data" / "figures.json").read_text(encoding="utf-8"))
+    assert _not_on_full_pay_given_away(figs, INPUTS / "organisation.toml") == []
+    assert any(g["quartiles"]["lower"][0]["value"] is not None for g in figs["pay_gaps"] if not g["statutory"])
+
+
+@pytest.mark.parametrize("employees,seed", [(SMALL_EMPLOYEES, 7), (150, 3), (400, 5)])
+def test_no_quarter_shares_count_the_few_not_on_full_pay_in_small_organisations(tmp_path, employees, seed):
+    from pipeline.sample import generate
+
+    inputs = tmp_path / "inputs"
+    generate(inputs, [2024], seed=seed, employees=employees)
+    done = _run("figures", inputs, tmp_path / "out", 2024)
+    assert done.returncode == 0, done.stderr
+    figs = json.loads((tmp_path / "out" / "2024-figures" / "data" / "figures.json").read_text(encoding="utf-8"))
+    assert _not_on_full_pay_given_away(figs, inputs / "organisation.toml") == []
