@@ -313,12 +313,14 @@ def write_data(figures: Figures, data_dir: Path, org: Organisation) -> None:
     from pipeline.measures.paygap import gov_uk_row
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    row = gov_uk_row(figures.pay_gap("gender"), org.settings.rounding)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
-    w.writeheader()
-    w.writerow(row)
-    (data_dir / "gender-pay-gap.csv").write_text(buf.getvalue(), encoding="utf-8")
+    gender = figures.pay_gap("gender")
+    if gender.statutory:  # the GOV.UK service's row: a body below 250 employees has nothing to submit
+        row = gov_uk_row(gender, org.settings.rounding)
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
+        w.writeheader()
+        w.writerow(row)
+        (data_dir / "gender-pay-gap.csv").write_text(buf.getvalue(), encoding="utf-8")
     (data_dir / "figures.json").write_text(figures.to_json(), encoding="utf-8")
     (data_dir / "figures.csv").write_text(figures.to_csv(), encoding="utf-8")
 

@@ -20,8 +20,9 @@ Pay gaps computed (ids; reference vs comparison):
   two ethnicity groups (sex x ethnicity), where both sexes in the group reach ``min_group_size``.
   The gap *within* a group keeps the statutory men-vs-women reading of each number.
 
-Only ``gender`` is statutory; every other comparison is voluntary, gated at ``min_group_size`` and
-protected more strictly (``disclosure.protect_pay_gap``).
+Only ``gender`` is statutory, and only for an organisation of ``STATUTORY_MIN_EMPLOYEES`` (250) or
+more employees in post; every other comparison (and a smaller body's ``gender``) is voluntary, gated
+at ``min_group_size`` and protected more strictly (``disclosure.protect_pay_gap``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from pipeline.measures.crosstab import (
     publish,
     register_domains,
 )
-from pipeline.measures.paygap import MONTH_LENGTHS, count_where
+from pipeline.measures.paygap import MONTH_LENGTHS, STATUTORY_MIN_EMPLOYEES, count_where
 from pipeline.measures.reduced_pay import protect_reduced_pay
 
 __all__ = ["compute_figures", "PREVIOUS_YEAR_EXTRACTS"]
@@ -191,7 +192,11 @@ def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
 
     org = extracts.organisation
     group = pl.col("workforce_group")
-    wanted = [gender_comparison("gender", "all")]
+    # a legal duty from 250 employees on the snapshot date; below that, published voluntarily and
+    # gated and protected like every other comparison (the medians of a few women are their pay)
+    employees = extracts.employees.filter(pl.col("in_post") & pl.col("is_employee")).height
+    duty = employees >= STATUTORY_MIN_EMPLOYEES
+    wanted = [gender_comparison("gender", "all", gated=not duty)]
     emp_groups = [org.groups[x] for x in org.employee_groups]
     # the gender gap within part of the organisation is voluntary: gated at the minimum group size
     wanted += [gender_comparison(f"gender.{g.code}", g.code, where=group == g.code, made_when="anyone", gated=True)

@@ -39,6 +39,7 @@ from pipeline.figures import Cell, PayGap
 __all__ = [
     "GOV_UK_COLUMNS",
     "QUARTILES",
+    "STATUTORY_MIN_EMPLOYEES",
     "compare",
     "Comparison",
     "compute_pay_gaps",
@@ -55,6 +56,10 @@ __all__ = [
 ]
 
 QUARTILES = ("lower", "lower_middle", "upper_middle", "upper")
+# SI 2017/353 reg 1 and Sch. 2: the duty falls on a listed authority "which has 250 or more employees
+# on the snapshot date" (a headcount: part-timers and job-sharers count one each, people on leave
+# count). Below it, the organisation's gender pay gap is as voluntary as any other comparison.
+STATUTORY_MIN_EMPLOYEES = 250
 
 # Reason codes (not_calculable)
 NO_REFERENCE = "no_reference"  # no full-pay relevant employee in group A: (A - B) / A is undefined

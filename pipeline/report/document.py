@@ -132,6 +132,7 @@ class PayGapView:
     sizes: TableView | None
     pdf_detail: bool = False  # the quartile chart and table stay in the HTML, not the PDF
     sizes_note: str = ""  # said instead of the sizes table, where a comparison gives no sizes
+    lead: str = ""  # said first: why a body's own gender pay gap is voluntary (below 250 employees)
 
 
 @dataclass
@@ -425,18 +426,24 @@ class Builder:
 
     def paygap_title(self, g: PayGap) -> str:
         key = f"paygap.{g.id}.title"
+        if g.id == "gender" and not g.statutory:  # a body below the 250 employees of the legal duty
+            return self.L("paygap.gender.voluntary_title")
         if self.L.has(key):
             return self.L(key)
         if g.id.startswith("gender.") and g.id.split(".", 1)[1] in self.org.groups:
             return self.L("paygap.gender_group.title", group=self.cat("workforce_group", g.id.split(".", 1)[1]))
         return self.L(key)
 
+    def duty_note(self, g: PayGap) -> str:
+        """Why the organisation's gender pay gap is voluntary (empty for any other gap)."""
+        return self.L("paygap.gender.below_duty") if g.id == "gender" and not g.statutory else ""
+
     def paygap(self, g: PayGap) -> PayGapView:
         title = self.paygap_title(g)
         html_id = self.unique_id(f"paygap-{g.id}")
         if not g.published:
             reason = self.L(f"suppressed.{g.gate_reason}") if g.gate_reason else self.L("suppressed.unpublished")
-            return PayGapView(html_id, title, False, reason, None, "", None, None, None)
+            return PayGapView(html_id, title, False, reason, None, "", None, None, None, lead=self.duty_note(g))
         cmp_name, ref_name = self.group(g.comparison), self.group(g.reference)
         keys: dict[str, str] = {}
         rows = [RowView(self.L(f"paygap.{m}"), [self.cell("pct", getattr(g, m), keys)]) for m in PAYGAP_MEASURES]
@@ -491,7 +498,7 @@ class Builder:
             quart.pdf_detail = detail
         if not g.statutory:
             return PayGapView(html_id, title, True, "", headline, sign, chart, quart, None, pdf_detail=detail,
-                              sizes_note=self.L("paygap.sizes_withheld"))
+                              sizes_note=self.L("paygap.sizes_withheld"), lead=self.duty_note(g))
         skeys: dict[str, str] = {}
         srows = [
             RowView(cmp_name, [self.cell("count", g.n_comparison, skeys), self.cell("count", g.n_relevant_comparison, skeys)]),

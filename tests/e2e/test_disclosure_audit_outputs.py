@@ -62,9 +62,17 @@ def test_a_small_organisation_is_suppressed_and_the_audit_recovers_nothing(small
     assert [r.describe() for r in audit_figures(figs)] == []
 
 
-def test_no_id_or_birth_date_of_the_small_organisation_reaches_any_output_or_the_log(small_org, tmp_path):
-    done = _run("report", small_org, tmp_path, 2024)
+@pytest.fixture(scope="module")
+def small_report(small_org, tmp_path_factory):
+    """The small organisation's 2024 report: (outputs folder, the finished run)."""
+    out = tmp_path_factory.mktemp("small_report")
+    done = _run("report", small_org, out, 2024)
     assert done.returncode == 0, done.stderr
+    return out, done
+
+
+def test_no_id_or_birth_date_of_the_small_organisation_reaches_any_output_or_the_log(small_org, small_report):
+    tmp_path, done = small_report
     ids = personal_values(small_org)
     assert len(ids) > SMALL_EMPLOYEES
     assert any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", i) for i in ids)  # the dates of birth are in the scan
@@ -148,6 +156,20 @@ def test_no_quarter_shares_count_the_few_not_on_full_pay_in_the_sample(tmp_path,
     figs = json.loads((tmp_path / f"{year}-figures" / "data" / "figures.json").read_text(encoding="utf-8"))
     assert _not_on_full_pay_given_away(figs, INPUTS / "organisation.toml") == []
     assert any(g["quartiles"]["lower"][0]["value"] is not None for g in figs["pay_gaps"] if not g["statutory"])
+
+
+def test_a_body_below_250_employees_publishes_its_gender_pay_gap_as_voluntary_in_both_languages(small_report):
+    # SI 2017/353 binds a body of 250 or more: sixty people have no GOV.UK figures to submit, and
+    # their gender pay gap is protected like any voluntary comparison (no group or quarter sizes)
+    out, _ = small_report
+    data = out / "2024" / "data"
+    assert not (data / "gender-pay-gap.csv").exists()
+    gap = next(g for g in json.loads((data / "figures.json").read_text(encoding="utf-8"))["pay_gaps"] if g["id"] == "gender")
+    assert gap["statutory"] is False and gap["quartile_sizes"] == {} and gap["n_reference"]["value"] is None
+    pages = {lang: (out / "2024" / lang / "index.html").read_text(encoding="utf-8") for lang in ("en", "cy")}
+    assert "Gender pay gap (published voluntarily)" in pages["en"] and "fewer than 250 people" in pages["en"]
+    assert "(cyhoeddwyd yn wirfoddol)" in pages["cy"] and "llai na 250 o bobl" in pages["cy"]
+    assert "statutory figures" not in pages["en"] and "ffigurau statudol" not in pages["cy"]
 
 
 @pytest.mark.parametrize("employees,seed", [(SMALL_EMPLOYEES, 7), (150, 3), (400, 5)])

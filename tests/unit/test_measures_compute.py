@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,16 @@ def workforce() -> dict[str, Any]:
     }
 
 
+def _as_if_250_or_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat a small fixture as a body with the legal duty (250 or more employees), so that its own
+    gender pay gap is statutory."""
+    import pipeline.measures
+
+    monkeypatch.setattr(pipeline.measures, "STATUTORY_MIN_EMPLOYEES", 1)
+
+
 def test_pay_gaps_asked_of_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    _as_if_250_or_more(monkeypatch)
     calls = stub_paygap(monkeypatch)
     f = compute_figures(extracts(**workforce()))
     ids = [g.id for g in f.pay_gaps]
@@ -151,9 +161,10 @@ def _small_group_workforce(women_officers: int, staff_each: int) -> dict[str, An
     return {"emp": emp, "pay_rows": pay}
 
 
-def test_the_gender_gap_within_a_group_is_gated_at_the_minimum_group_size() -> None:
+def test_the_gender_gap_within_a_group_is_gated_at_the_minimum_group_size(monkeypatch: pytest.MonkeyPatch) -> None:
     # 4 women officers: their gap is not published (their medians are their pay); the staff's 12
     # and 12 reach min_group_size (10) and are; the organisation's own gap is a legal duty
+    _as_if_250_or_more(monkeypatch)
     f = compute_figures(extracts(**_small_group_workforce(women_officers=4, staff_each=12)))
     officers, staff, whole = f.pay_gap("gender.officer"), f.pay_gap("gender.staff"), f.pay_gap("gender")
     assert (officers.published, officers.gate_reason) == (False, "below_min_group")
@@ -163,10 +174,12 @@ def test_the_gender_gap_within_a_group_is_gated_at_the_minimum_group_size() -> N
     assert whole.published and whole.mean_hourly_gap.shown and (whole.n_reference, whole.n_comparison) == (Cell(32), Cell(16))
 
 
-def test_the_organisations_gap_with_few_women_is_published_without_saying_how_many() -> None:
-    # statutory whatever its size; the 4 women are withheld, and so are the 20 men and the quarter
-    # sizes, which add up to 24 and would give the 4 back
+def test_the_organisations_gap_with_few_women_is_published_without_saying_how_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    # statutory (for a body of 250 or more) however few women are on full pay; the 4 women are
+    # withheld, and so are the 20 men and the quarter sizes, which add up to 24 and would give the 4 back
     from pipeline.audit import audit_figures
+
+    _as_if_250_or_more(monkeypatch)
 
     f = compute_figures(extracts(**_small_group_workforce(women_officers=4, staff_each=0)))
     g = f.pay_gap("gender")
@@ -219,3 +232,37 @@ def test_the_outlier_check_counts_weekly_pay_over_7_days_under_the_30_44_convent
                          "full_pay": True} for s, e, p in march + weeks])
     assert hourly_pay_outliers(pay, "30.44") == (0, 0)
     assert hourly_pay_outliers(pay, "actual") == (0, 0)
+
+
+def _workforce_of(employees: int) -> dict[str, Any]:
+    """``employees`` officers in post, alternately men and women, each with a pay row, and five special
+    constables (volunteers, who are not employees); women are paid 10% less."""
+    emp = [{"sex": ("male", "female")[i % 2]} for i in range(employees)]
+    emp += people(5, sex="female", workforce_group="special", grade="special_constable")
+    pay = [{"employee_id": f"E{i}", "ordinary_pay": Decimal("3000.00") if i % 2 == 0 else Decimal("2700.00")}
+           for i in range(employees)]
+    return {"emp": emp, "pay_rows": pay}
+
+
+def test_the_gender_pay_gap_is_a_legal_duty_from_250_employees_on_the_snapshot_date() -> None:
+    # SI 2017/353 Sch. 2: "250 or more employees on the snapshot date"; the specials do not count
+    from pipeline.measures import pay_frame, pay_gaps
+
+    for n, statutory in ((250, True), (249, False)):
+        ex = extracts(**_workforce_of(n))
+        gender = next(g for g in pay_gaps(pay_frame(ex), ex) if g.id == "gender")
+        assert gender.statutory is statutory
+        assert gender.mean_hourly_gap.value == pytest.approx(10.0)  # measured alike either way
+    # below the duty the organisation's gap is protected like any voluntary comparison: no sizes
+    figures = compute_figures(extracts(**_workforce_of(249)))
+    gap = figures.pay_gap("gender")
+    assert not gap.statutory and gap.quartile_sizes == {}
+    assert gap.n_reference.suppressed and gap.n_relevant_comparison.suppressed
+    assert compute_figures(extracts(**_workforce_of(250))).pay_gap("gender").n_reference == Cell(125)
+
+
+def test_a_small_bodys_gender_pay_gap_is_gated_at_the_minimum_group_size() -> None:
+    # nine women: the medians of a handful of women are their pay, and no law requires them here
+    gap = compute_figures(extracts(**_workforce_of(18))).pay_gap("gender")
+    assert not gap.published and gap.gate_reason == "below_min_group"
+    assert gap.mean_hourly_gap.value is None
