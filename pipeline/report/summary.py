@@ -113,7 +113,9 @@ def alt_text(halves: list[Half], labels: Mapping[str, Labels], draft: bool) -> d
         return f"{item.label}: {v.text if v.kind == 'value' or not v.explain else v.explain}"
 
     def gap(g: Gap) -> str:
-        return f"{g.heading}: " + ("; ".join(said(i) for i in g.items) if g.published else g.reason)
+        """One comparison, without a full stop of its own (the sentence adds one: a reason ending in
+        "." read "individuals' pay.." before)."""
+        return f"{g.heading}: " + ("; ".join(said(i) for i in g.items) if g.published else g.reason.rstrip("."))
 
     out = {}
     for h in halves:

@@ -218,4 +218,6 @@ def test_the_image_carries_its_text_alternative_in_both_languages_welsh_first(su
     said = re.findall(r"-?\d[\d,]*(?:\.\d)?%?", cy + " " + en)
     assert not [n for n in shown if n.endswith("%") and n not in said]
     assert "cael llai o gyflog" in cy and "paid less" in en
+    # a comparison not published says why, as one sentence (its reason's own full stop is not doubled)
+    assert "fewer than 10 people" in en and ".." not in cy + en
     assert _itxt(summary[".png"]) == [("Description", "cy", cy), ("Description", "en", en)]
