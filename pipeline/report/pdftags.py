@@ -69,9 +69,95 @@ def install() -> bool:
 
 
 def open_with_bookmarks(_document: Any, pdf: pydyf.PDF) -> None:
-    """``write_pdf`` finisher: a reader opens the PDF with its bookmarks (the headings) showing."""
+    """``write_pdf`` finisher: a reader opens the PDF with its bookmarks (the headings) showing, and
+    the structure tree has one element per HTML element (``join_page_parts``)."""
     if "Outlines" in pdf.catalog:
         pdf.catalog["PageMode"] = "/UseOutlines"
+    join_page_parts(pdf)
+
+
+# elements whose page parts stay apart: each part of a table split across pages has its own header
+# row (repeated by the print style), which one table would hold twice
+KEPT_APART = frozenset({"/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TH", "/TD"})
+
+
+def join_page_parts(pdf: pydyf.PDF) -> None:
+    """One structure element for each HTML element, not one per page it reaches.
+
+    WeasyPrint 70 builds the tree page by page, so an element that runs over a page break becomes
+    two elements: the report's ``main`` was a ``/Part`` per page (54 of them), a section one
+    ``/Sect`` per page, a paragraph split at the foot of a page two ``/P``. A screen reader's
+    navigation by section or paragraph then stops at every page break. Here neighbouring elements
+    made from the same HTML element (``_cydradd_source``, set as the tree is built) are joined, from
+    the top down: the later one's children move to the first; its marked content, whose numbers are
+    relative to its own page, is kept as marked-content references naming that page; the parent
+    tree (marked content and link annotations to their element) is pointed at the first; and the
+    later object is emptied. Tables are left in their page parts (``KEPT_APART``).
+    """
+    root = _resolve(pdf, pdf.catalog.get("StructTreeRoot"))
+    if root is None:
+        return
+    moved: dict[bytes, bytes] = {}
+    for top in root["K"]:
+        _join_children(pdf, _resolve(pdf, top), moved)
+    if not moved:
+        return
+
+    def final(ref: bytes) -> bytes:
+        while ref in moved:
+            ref = moved[ref]
+        return ref
+
+    nums = _resolve(pdf, root["ParentTree"])["Nums"]
+    for i in range(1, len(nums), 2):
+        entry = nums[i]
+        if isinstance(entry, list):
+            entry[:] = [final(r) if isinstance(r, bytes) else r for r in entry]
+        elif isinstance(entry, bytes):
+            nums[i] = final(entry)
+
+
+def _resolve(pdf: pydyf.PDF, ref: Any) -> Any:
+    if isinstance(ref, bytes) and ref.endswith(b" R"):
+        return pdf.objects[int(ref.split()[0])]
+    return ref
+
+
+def _join_children(pdf: pydyf.PDF, element: Any, moved: dict[bytes, bytes]) -> None:
+    kids: list[Any] = []
+    for ref in element.get("K", ()):
+        kid = _resolve(pdf, ref)
+        last = _resolve(pdf, kids[-1]) if kids else None
+        if (isinstance(kid, pydyf.Dictionary) and isinstance(last, pydyf.Dictionary)
+                and kid.get("Type") == last.get("Type") == "/StructElem" and kid.get("S") == last.get("S")
+                and kid.get("S") not in KEPT_APART
+                and getattr(kid, "_cydradd_source", None) is not None
+                and getattr(kid, "_cydradd_source", None) is getattr(last, "_cydradd_source", None)):
+            _absorb(pdf, last, kid)
+            moved[kid.reference] = last.reference
+            continue
+        kids.append(ref)
+    if "K" in element:
+        element["K"] = pydyf.Array(kids)
+    for ref in kids:
+        kid = _resolve(pdf, ref)
+        if isinstance(kid, pydyf.Dictionary) and kid.get("Type") == "/StructElem":
+            _join_children(pdf, kid, moved)
+
+
+def _absorb(pdf: pydyf.PDF, first: Any, later: Any) -> None:
+    """Move ``later``'s children to the end of ``first`` (both parts of one HTML element)."""
+    for ref in later["K"]:
+        kid = _resolve(pdf, ref)
+        if isinstance(kid, int):  # marked content of later's page: say which page
+            first["K"].append(pydyf.Dictionary({"Type": "/MCR", "Pg": later["Pg"], "MCID": kid}))
+            continue
+        if isinstance(kid, pydyf.Dictionary) and kid.get("Type") == "/StructElem":
+            kid["P"] = first.reference
+        first["K"].append(ref)
+    # emptied, not freed: pydyf 0.11 would still list a freed object in its compressed cross-reference
+    # stream, shifting every object after it; an empty dictionary nothing points to is inert
+    later.clear()
 
 
 def _draw_page(draw: Callable[..., None]) -> Callable[..., None]:
@@ -118,6 +204,7 @@ def _with_cell_headers(build: Callable[..., Iterator[Any]]) -> Callable[..., Ite
                     link_headers(list(_rows(table)))
             if not passed_through:
                 _mend(element, box)
+                element._cydradd_source = box.element  # what ``join_page_parts`` matches fragments by
             yield element
 
     build_box_tree._cydradd_headers = True  # type: ignore[attr-defined]

@@ -349,3 +349,32 @@ def test_a_withheld_cell_is_read_by_its_meaning_not_as_its_symbol(structures, la
     said = [str(td.ActualText) for td in elements["TD"] if "/ActualText" in td]
     assert said and all(s and "[" not in s for s in said)
     assert any(s.startswith("Wedi'i atal" if lang == "cy" else "Withheld") for s in said)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_element_running_over_a_page_break_is_one_structure_element(structures, lang: str) -> None:  # noqa: ANN001
+    # WeasyPrint tags page by page: the report's main was a /Part per page and each section a /Sect
+    # per page it reached, so navigating by section stopped at every page break
+    pdf, types, _ = structures[lang]
+    document = pdf.Root.StructTreeRoot.K
+    document = document[0] if isinstance(document, pikepdf.Array) else document
+    assert [str(k.S) for k in document.K] == ["/Part"] and len(pdf.pages) > 20
+    assert types["Sect"] == types["H2"] > 10  # each section of the report holds one h2
+    # every structure element's parent holds it, and every marked content's entry in the parent
+    # tree names the element that holds it, on that page (a joined element's later marked content
+    # names its own page)
+    pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+    held: dict[tuple[int, int], tuple[int, int]] = {}  # (page, MCID) -> element
+    for node in _tree(pdf):
+        kids = node.K if isinstance(node.K, pikepdf.Array) else [node.K]
+        for kid in kids:
+            if isinstance(kid, int):
+                held[(pages[node.Pg.objgen], int(kid))] = node.objgen
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                held[(pages[kid.Pg.objgen], int(kid.MCID))] = node.objgen
+            elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                assert kid.P.objgen == node.objgen
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    mapped = {(int(nums[i]), mcid): element.objgen for i in range(0, len(nums), 2)
+              if isinstance(nums[i + 1], pikepdf.Array) for mcid, element in enumerate(nums[i + 1])}
+    assert mapped == held and len(held) > 500
