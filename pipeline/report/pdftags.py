@@ -124,19 +124,21 @@ def _resolve(pdf: pydyf.PDF, ref: Any) -> Any:
 
 
 def _join_children(pdf: pydyf.PDF, element: Any, moved: dict[bytes, bytes]) -> None:
+    """Join the parts of one HTML element among ``element``'s children: neighbours, and a child
+    that is a part of ``element`` itself (a contents entry's page number, its link's ``::after``,
+    was a link inside the link), then do the same inside each child."""
     kids: list[Any] = []
     for ref in element.get("K", ()):
         kid = _resolve(pdf, ref)
         last = _resolve(pdf, kids[-1]) if kids else None
-        if (isinstance(kid, pydyf.Dictionary) and isinstance(last, pydyf.Dictionary)
-                and kid.get("Type") == last.get("Type") == "/StructElem" and kid.get("S") == last.get("S")
-                and kid.get("S") not in KEPT_APART
-                and getattr(kid, "_cydradd_source", None) is not None
-                and getattr(kid, "_cydradd_source", None) is getattr(last, "_cydradd_source", None)):
-            _absorb(pdf, last, kid)
+        if _same_element(kid, element):
+            kids += _emptied(pdf, kid, element)
+            moved[kid.reference] = element.reference
+        elif _same_element(kid, last):
+            last["K"] = pydyf.Array([*last["K"], *_emptied(pdf, kid, last)])
             moved[kid.reference] = last.reference
-            continue
-        kids.append(ref)
+        else:
+            kids.append(ref)
     if "K" in element:
         element["K"] = pydyf.Array(kids)
     for ref in kids:
@@ -145,19 +147,30 @@ def _join_children(pdf: pydyf.PDF, element: Any, moved: dict[bytes, bytes]) -> N
             _join_children(pdf, kid, moved)
 
 
-def _absorb(pdf: pydyf.PDF, first: Any, later: Any) -> None:
-    """Move ``later``'s children to the end of ``first`` (both parts of one HTML element)."""
-    for ref in later["K"]:
+def _same_element(kid: Any, other: Any) -> bool:
+    """Two structure elements of one type made from one HTML element (not a table's parts)."""
+    source = getattr(kid, "_cydradd_source", None)
+    return (isinstance(kid, pydyf.Dictionary) and isinstance(other, pydyf.Dictionary) and source is not None
+            and kid.get("Type") == other.get("Type") == "/StructElem" and kid.get("S") == other.get("S")
+            and kid.get("S") not in KEPT_APART and source is getattr(other, "_cydradd_source", None))
+
+
+def _emptied(pdf: pydyf.PDF, part: Any, into: Any) -> list[Any]:
+    """``part``'s children, to be held by ``into`` (both parts of one HTML element): marked content
+    of another page is referred to with its page; ``part`` is emptied."""
+    out: list[Any] = []
+    for ref in part["K"]:
         kid = _resolve(pdf, ref)
-        if isinstance(kid, int):  # marked content of later's page: say which page
-            first["K"].append(pydyf.Dictionary({"Type": "/MCR", "Pg": later["Pg"], "MCID": kid}))
+        if isinstance(kid, int):
+            out.append(kid if part["Pg"] == into["Pg"] else pydyf.Dictionary({"Type": "/MCR", "Pg": part["Pg"], "MCID": kid}))
             continue
         if isinstance(kid, pydyf.Dictionary) and kid.get("Type") == "/StructElem":
-            kid["P"] = first.reference
-        first["K"].append(ref)
+            kid["P"] = into.reference
+        out.append(ref)
     # emptied, not freed: pydyf 0.11 would still list a freed object in its compressed cross-reference
     # stream, shifting every object after it; an empty dictionary nothing points to is inert
-    later.clear()
+    part.clear()
+    return out
 
 
 def _draw_page(draw: Callable[..., None]) -> Callable[..., None]:
