@@ -131,7 +131,7 @@ def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]
     protected = dc.protect_bonus_shares(protected, by_id, families)
     # the same families add up the people not on full pay, whom the quarter shares can count
     sides = [((whole[0], _SIDE[whole[1]]), [(gid, _SIDE[share]) for gid, share in parts]) for whole, parts in families]
-    protected = protect_reduced_pay(protected, by_id, sides, settings.suppression_threshold, settings.rounding)
+    protected = protect_reduced_pay(protected, by_id, sides, settings.suppression_threshold)
     return pay, [dc.at_published_precision(g, settings.rounding) for g in protected]
 
 
@@ -152,8 +152,11 @@ def bonus_families(org: Organisation) -> list[tuple[tuple[str, str], tuple[tuple
         for name, officer_like in (("officers", True), ("police_staff", False)):
             families.append(((f"gender.{name}", side),
                              tuple((f"gender.{g.code}", side) for g in employee if g.officer_like == officer_like)))
-    for gap_id in (f"ethnicity.{key}" for key in groups.ETHNIC_PAY_GROUP.stated_keys if key != "white_british"):
+    ethnic_groups = [f"ethnicity.{key}" for key in groups.ETHNIC_PAY_GROUP.stated_keys if key != "white_british"]
+    for gap_id in ethnic_groups:
         families.append(((gap_id, ref), (("ethnicity.minority", ref),)))  # the same White British
+    # the ethnic minorities are the people of the ethnic groups (used only when every group's gap is made)
+    families.append((("ethnicity.minority", cmp), tuple((gap_id, cmp) for gap_id in ethnic_groups)))
     families.append((("ethnicity.minority", ref), (("gender.white_british", ref), ("gender.white_british", cmp))))
     families.append((("ethnicity.minority", cmp), (("gender.ethnic_minority", ref), ("gender.ethnic_minority", cmp))))
     return families

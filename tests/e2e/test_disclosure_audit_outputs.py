@@ -146,6 +146,26 @@ def _not_on_full_pay_given_away(figs: dict, org_toml: Path) -> list[str]:
                   if v is not None and len(v) == 1 and 0 < next(iter(v)) < 5 and (gid, side) not in by_law)
 
 
+def _shares_printed_over_few_off_full_pay(figs: dict, inputs: Path, year: int) -> list[str]:
+    """Every voluntary comparison that prints quarter shares although a group of it has 1 to 4 people
+    not on full pay (the engine's own counts, before any disclosure control)."""
+    from pipeline.config import ReportingYear, load_organisation
+    from pipeline.extracts import load_extracts
+    from pipeline.measures import pay_frame, pay_gaps
+
+    org = load_organisation(inputs / "organisation.toml")
+    extracts, _ = load_extracts(inputs, ReportingYear(year), org[0] if isinstance(org, tuple) else org)
+    raw = {g.id: g for g in pay_gaps(pay_frame(extracts), extracts)}
+    out = []
+    for g in figs["pay_gaps"]:
+        if g["statutory"] or not any(c["value"] is not None for pair in g["quartiles"].values() for c in pair):
+            continue
+        r = raw[g["id"]]
+        off = [r.n_relevant_reference.value - r.n_reference.value, r.n_relevant_comparison.value - r.n_comparison.value]
+        out += [f"{g['id']} {side}" for side, k in zip(("reference", "comparison"), off, strict=True) if 0 < k < 5]
+    return out
+
+
 @pytest.mark.skipif(not (INPUTS / "2024" / "employees.csv").exists(), reason="sample inputs missing")
 @pytest.mark.parametrize("year", [2023, 2024])
 def test_no_quarter_shares_count_the_few_not_on_full_pay_in_the_sample(tmp_path, year):
@@ -155,6 +175,7 @@ def test_no_quarter_shares_count_the_few_not_on_full_pay_in_the_sample(tmp_path,
     assert done.returncode == 0, done.stderr
     figs = json.loads((tmp_path / f"{year}-figures" / "data" / "figures.json").read_text(encoding="utf-8"))
     assert _not_on_full_pay_given_away(figs, INPUTS / "organisation.toml") == []
+    assert _shares_printed_over_few_off_full_pay(figs, INPUTS, year) == []
     assert any(g["quartiles"]["lower"][0]["value"] is not None for g in figs["pay_gaps"] if not g["statutory"])
 
 
@@ -172,7 +193,9 @@ def test_a_body_below_250_employees_publishes_its_gender_pay_gap_as_voluntary_in
     assert "statutory figures" not in pages["en"] and "ffigurau statudol" not in pages["cy"]
 
 
-@pytest.mark.parametrize("employees,seed", [(SMALL_EMPLOYEES, 7), (150, 3), (400, 5)])
+# 120/1: the red team's below-250 organisation (2 men and 2 women off full pay, read from the shares
+# and the withheld data quality total); 3000/2: police staff = the organisation less the officers
+@pytest.mark.parametrize("employees,seed", [(SMALL_EMPLOYEES, 7), (120, 1), (400, 5), (3000, 2)])
 def test_no_quarter_shares_count_the_few_not_on_full_pay_in_small_organisations(tmp_path, employees, seed):
     from pipeline.sample import generate
 
@@ -182,3 +205,4 @@ def test_no_quarter_shares_count_the_few_not_on_full_pay_in_small_organisations(
     assert done.returncode == 0, done.stderr
     figs = json.loads((tmp_path / "out" / "2024-figures" / "data" / "figures.json").read_text(encoding="utf-8"))
     assert _not_on_full_pay_given_away(figs, inputs / "organisation.toml") == []
+    assert _shares_printed_over_few_off_full_pay(figs, inputs, 2024) == []
