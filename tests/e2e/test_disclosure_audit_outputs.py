@@ -206,3 +206,16 @@ def test_no_quarter_shares_count_the_few_not_on_full_pay_in_small_organisations(
     figs = json.loads((tmp_path / "out" / "2024-figures" / "data" / "figures.json").read_text(encoding="utf-8"))
     assert _not_on_full_pay_given_away(figs, inputs / "organisation.toml") == []
     assert _shares_printed_over_few_off_full_pay(figs, inputs, 2024) == []
+
+
+def test_an_organisation_the_audit_once_refused_now_publishes(tmp_path):
+    # 130 people (seed 7), 2023: disclosure control left a withheld 5 approved for training held
+    # between 5 who asked and 5 who completed; the audit found it and the run stopped with exit 7
+    from pipeline.sample import generate
+
+    inputs = tmp_path / "inputs"
+    generate(inputs, [2023], seed=7, employees=130)
+    done = _run("figures", inputs, tmp_path / "out", 2023)
+    assert done.returncode == 0, done.stderr
+    figs = json.loads((tmp_path / "out" / "2023-figures" / "data" / "figures.json").read_text(encoding="utf-8"))
+    assert [r.describe() for r in audit_figures(figs)] == []
