@@ -58,6 +58,7 @@ def protect_reduced_pay(gaps: Sequence[PayGap], unprotected: Mapping[str, PayGap
     lines = [Line(node[whole], tuple(node[p] for p in parts)) for whole, parts in families
              if whole in node and parts and all(p in node for p in parts)]
     through = _through(lines)
+
     def given_away(hidden: Mapping[Node, str]) -> list[Node]:
         return [n for n in _determined(lines, hidden) if 0 < off[side_of[n]] < threshold]
 
