@@ -50,7 +50,6 @@ from pipeline.measures.crosstab import (
     register_domains,
 )
 from pipeline.measures.paygap import MONTH_LENGTHS, STATUTORY_MIN_EMPLOYEES, count_where
-from pipeline.measures.reduced_pay import protect_reduced_pay
 
 __all__ = ["compute_figures", "PREVIOUS_YEAR_EXTRACTS"]
 
@@ -126,16 +125,8 @@ def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]
     settings = extracts.organisation.settings
     raw = pay_gaps(pay, extracts)
     protected = [dc.protect_pay_gap(gp, settings.suppression_threshold, settings.min_group_size) for gp in raw]
-    by_id = {g.id: g for g in raw}
-    families = bonus_families(extracts.organisation)
-    protected = dc.protect_bonus_shares(protected, by_id, families)
-    # the same families add up the people not on full pay, whom the quarter shares can count
-    sides = [((whole[0], _SIDE[whole[1]]), [(gid, _SIDE[share]) for gid, share in parts]) for whole, parts in families]
-    protected = protect_reduced_pay(protected, by_id, sides, settings.suppression_threshold)
+    protected = dc.protect_bonus_shares(protected, {g.id: g for g in raw}, bonus_families(extracts.organisation))
     return pay, [dc.at_published_precision(g, settings.rounding) for g in protected]
-
-
-_SIDE = {"bonus_pct_reference": "reference", "bonus_pct_comparison": "comparison"}
 
 
 def bonus_families(org: Organisation) -> list[tuple[tuple[str, str], tuple[tuple[str, str], ...]]]:

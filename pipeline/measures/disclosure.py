@@ -602,39 +602,25 @@ def _protect_voluntary(gap: PayGap, threshold: int, min_group_size: int) -> PayG
     - no group sizes and no quarter sizes: the relevant employees of a group are a count in the
       workforce tables (officers by sex, disabled employees), which may withhold it to protect a
       small cell beside it; the comparison would print it again;
-    - a quarter's two shares are withheld when either group has 1 to ``threshold - 1`` people in it
-      (a share of a quarter times its size counts them: "one disabled employee in the top quarter");
+    - no quarter shares. The quarters hold only full-pay employees, and a share at one decimal
+      place is a count of people when a quarter holds fewer than about a thousand: with a group's
+      relevant employees from the tables, a reader tries every full-pay total and learns how many
+      of the group were on reduced pay because of leave. Two red teams beat two narrower rules
+      (withholding shares where a search pinned 1 to 4, then wherever a group had 1 to 4 off full
+      pay, with the comparisons that add up): by bounds, by several comparisons at once, and by
+      reading the withholding itself; the narrower rule had already withheld 71% of voluntary
+      comparisons' shares across 286 synthetic organisation-years. The law asks for the statutory
+      gap's quarters only;
     - a group's share receiving bonus pay is withheld when 1 to ``threshold - 1`` of it did;
     - the bonus gaps are withheld when a group has 1 to ``min_group_size - 1`` bonus recipients: the
       median bonus of two people is their bonus (no bonus at all leaves the gaps as they are: blank,
       or 100 when only the comparison group had none).
-
-    Counts are worked out from the shares and sizes before they are withheld; a quarter split by
-    ties holds a fraction of a person, which is small when it lies strictly between 0 and the
-    threshold.
     """
     withheld = Cell(None, suppressed=SECONDARY)
     changes: dict[str, object] = dict.fromkeys(PAY_GAP_COUNTS, withheld)
     changes["quartile_sizes"] = {}
+    changes["quartiles"] = {}
     small = Cell(None, suppressed=SMALL_COUNT)
-    quartiles = dict(gap.quartiles)
-    for q, (ref, cmp) in gap.quartiles.items():
-        size = gap.quartile_sizes.get(q)
-        if size is None or not (ref.shown and cmp.shown):
-            continue
-        counts = (_people(float(ref.value) * size / 100), _people(float(cmp.value) * size / 100))
-        if any(0 < k < threshold for k in counts):
-            quartiles[q] = (small, small)
-    withheld_quarters = [q for q in gap.quartiles if quartiles[q][0] is small]
-    if len(withheld_quarters) == 1:
-        # the group's people add up over the quarters: a lone withheld quarter is the group's size
-        # (which a reader can estimate from the tables) less the others; withhold the next smallest
-        shown = [q for q in gap.quartiles if q not in withheld_quarters and q in gap.quartile_sizes
-                 and all(c.shown for c in gap.quartiles[q])]
-        if shown:
-            fewest = min(shown, key=lambda q: (min(float(c.value) for c in gap.quartiles[q]) * gap.quartile_sizes[q], q))
-            quartiles[fewest] = (withheld, withheld)
-    changes["quartiles"] = quartiles
     recipients = {name: _recipients(gap, name) or 0 for name in BONUS_SHARES}
     for name, k in recipients.items():
         if 0 < k < threshold:
@@ -739,11 +725,6 @@ def at_published_precision(gap: PayGap, rounding: str) -> PayGap:
     changes: dict[str, object] = {name: rounded(getattr(gap, name)) for name in PAY_GAP_PERCENTAGES}
     changes["quartiles"] = {q: pair(a, b) for q, (a, b) in gap.quartiles.items()}
     return replace(gap, **changes)
-
-
-def _people(x: float) -> float:
-    """A count worked back from a float share: the whole number it is, give or take rounding."""
-    return round(x) if abs(x - round(x)) < 1e-6 else x
 
 
 def _small(cell: Cell, threshold: int) -> bool:

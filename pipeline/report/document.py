@@ -497,7 +497,7 @@ class Builder:
         if quart is not None:
             quart.pdf_detail = detail
         if not g.statutory:
-            return PayGapView(html_id, title, True, "", headline, sign, chart, quart, None, pdf_detail=detail,
+            return PayGapView(html_id, title, True, "", headline, sign, chart, quart, None, pdf_detail=detail and quart is not None,
                               sizes_note=self.L("paygap.sizes_withheld"), lead=self.duty_note(g))
         skeys: dict[str, str] = {}
         srows = [
@@ -509,7 +509,7 @@ class Builder:
         sizes = TableView(self.unique_id(f"table-{g.id}-sizes"), n, cap, self.L("paygap.col.group"), cols, srows,
                           sorted(skeys.items()))
         sizes.header_lines = [("", c) for c in cols]
-        return PayGapView(html_id, title, True, "", headline, sign, chart, quart, sizes, pdf_detail=detail)
+        return PayGapView(html_id, title, True, "", headline, sign, chart, quart, sizes, pdf_detail=detail and quart is not None)
 
     # -------------------------------------------------------------- likelihoods
     def likelihood_table(self, items: Sequence[Likelihood]) -> TableView:
