@@ -233,6 +233,10 @@ def protect(
             raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
     order = {n: i for i, n in enumerate(sorted(values, key=_key))}
     through = _through(lines)
+    bounding: dict[Node, list[Node]] = defaultdict(list)  # the counts a count lies inside or holds
+    for inner, outer in nested:
+        bounding[inner].append(outer)
+        bounding[outer].append(inner)
     suppressed: dict[Node, str] = {n: SMALL_COUNT for n, v in values.items() if 0 < v < threshold}
     for _ in range(10_000):
         _classic(values, lines, suppressed, order)
@@ -244,7 +248,7 @@ def protect(
             return suppressed
         added = False
         for n in pinned:  # bounds: one more withheld cell beside each (all at once: each check is costly)
-            added = (_withhold_bound(n, nested, values, suppressed, order)
+            added = (_withhold_bound(n, bounding, values, suppressed, order)
                      or _withhold_beside(n, through, values, suppressed, order) or added)
         found = found or pinned
         for n in found if not added else ():
@@ -271,7 +275,7 @@ def protect(
 
 
 def _withhold_bound(
-    n: Node, nested: Sequence[tuple[Node, Node]], values: Mapping[Node, int], suppressed: dict[Node, str],
+    n: Node, bounding: Mapping[Node, Sequence[Node]], values: Mapping[Node, int], suppressed: dict[Node, str],
     order: Mapping[Node, int]
 ) -> bool:
     """Withhold a shown count that holds ``n`` to its value from inside or outside: those who
@@ -279,8 +283,7 @@ def _withhold_bound(
     5 who completed pin a withheld 5 approved. No line through ``n`` loosens that (an organisation of
     130 was refused publication by the audit for it); withholding one of the two does. False when
     no shown count bounds ``n`` at its own value."""
-    tight = [m for inner, outer in nested for m in (inner, outer) if n in (inner, outer) and m != n
-             and m not in suppressed and values[m] == values[n] > 0]
+    tight = [m for m in bounding.get(n, ()) if m not in suppressed and values[m] == values[n] > 0]
     if not tight:
         return False
     suppressed[min(tight, key=lambda m: order[m])] = SECONDARY
