@@ -493,11 +493,12 @@ class Builder:
         # The PDF prints the quartiles of the comparisons the layout names (the statutory gender pay
         # gap); for the others it keeps the headline (and the note on sizes), and the section says where the
         # quartiles are. Each quartile chart and table cost the PDF most of a page.
-        detail = not any(fnmatch.fnmatchcase(g.id, p) for p in self.layout.get("pdf_paygap_quartiles", ["*"]))
+        detail = quart is not None and not any(fnmatch.fnmatchcase(g.id, p)
+                                               for p in self.layout.get("pdf_paygap_quartiles", ["*"]))
         if quart is not None:
             quart.pdf_detail = detail
         if not g.statutory:
-            return PayGapView(html_id, title, True, "", headline, sign, chart, quart, None, pdf_detail=detail and quart is not None,
+            return PayGapView(html_id, title, True, "", headline, sign, chart, quart, None, pdf_detail=detail,
                               sizes_note=self.L("paygap.sizes_withheld"), lead=self.duty_note(g))
         skeys: dict[str, str] = {}
         srows = [
@@ -509,7 +510,7 @@ class Builder:
         sizes = TableView(self.unique_id(f"table-{g.id}-sizes"), n, cap, self.L("paygap.col.group"), cols, srows,
                           sorted(skeys.items()))
         sizes.header_lines = [("", c) for c in cols]
-        return PayGapView(html_id, title, True, "", headline, sign, chart, quart, sizes, pdf_detail=detail and quart is not None)
+        return PayGapView(html_id, title, True, "", headline, sign, chart, quart, sizes, pdf_detail=detail)
 
     # -------------------------------------------------------------- likelihoods
     def likelihood_table(self, items: Sequence[Likelihood]) -> TableView:
