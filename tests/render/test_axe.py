@@ -145,7 +145,9 @@ def axe_results(request) -> dict[str, list[dict[str, Any]]]:  # noqa: ANN001
             # Wait for *this* page to finish loading: a new target starts on about:blank, whose
             # readyState is already "complete", and axe run on a half-parsed page sees a link whose
             # text has not arrived yet (a flaky "link-name" violation).
-            ready = f"document.readyState === 'complete' && location.href === {json.dumps(url)}"
+            # and for its fonts: a table box is marked as a scrolling region once they are in
+            ready = (f"document.readyState === 'complete' && location.href === {json.dumps(url)}"
+                     " && (!document.fonts || document.fonts.status === 'loaded')")
             for _ in range(600):
                 if browser.evaluate(session, ready):
                     break
