@@ -249,6 +249,16 @@ def other_inputs(opts: RunOptions, org: Organisation) -> tuple[pl.DataFrame | No
     return community, commentary, problems
 
 
+def usable_profile(opts: RunOptions) -> Organisation:
+    """The organisation's profile (``organisation.toml``), or, when it has any problem, every
+    problem of the run raised at once (``despite_profile``): what a report run and ``validate``
+    both start from."""
+    org, problems = read_organisation(opts.inputs / "organisation.toml")
+    if org is None or problems:
+        raise despite_profile(opts, org, problems)
+    return org
+
+
 def despite_profile(opts: RunOptions, org: Organisation | None, problems: list[Problem]) -> InvalidInput:
     """Every problem of a run whose ``organisation.toml`` has ``problems``: the profile's, and those
     the extracts, community.csv and the commentary show checked against ``org``, what of the profile
@@ -351,9 +361,7 @@ def execute(opts: RunOptions) -> RunResult:
     timer = _Timer(opts.progress)
     with contextlib.nullcontext() if opts.locked else run_lock(opts.outputs, wait_seconds=opts.lock_wait):
         clear_staging(opts.outputs)  # what a killed or failed run left there (no other run is at work: we hold the lock)
-        org, problems = read_organisation(opts.inputs / "organisation.toml")
-        if org is None or problems:
-            raise despite_profile(opts, org, problems)
+        org = usable_profile(opts)
         # Unchanged inputs are known from their hashes alone, before any extract is read: a scheduled
         # run over many organisations, most of them unchanged, costs a checksum each.
         files = input_files(opts)

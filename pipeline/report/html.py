@@ -68,15 +68,14 @@ def render_page(doc: Document, labels: Labels, other: Labels, *, medium: str, cr
                 other_titles: Mapping[str, str], templates: Path = TEMPLATES) -> str:
     env = environment(doc.lang, templates)
     fonts = templates / "shared" / "fonts"
+    regular, bold = columns.load_font(fonts / "DejaVuSans.ttf"), columns.load_font(fonts / "DejaVuSans-Bold.ttf")
 
     def print_widths(t: TableView) -> list[float]:
-        return columns.widths(t, columns.load_font(fonts / "DejaVuSans.ttf"),
-                              columns.load_font(fonts / "DejaVuSans-Bold.ttf"))
+        return columns.widths(t, regular, bold)
 
     def keep_whole(t: TableView) -> bool:
         """Whether a printed data table is kept on one page (``columns.body_lines``)."""
-        return columns.body_lines(t, columns.load_font(fonts / "DejaVuSans.ttf"),
-                                  columns.load_font(fonts / "DejaVuSans-Bold.ttf")) <= columns.KEEP_LINES
+        return columns.body_lines(t, regular, bold) <= columns.KEEP_LINES
 
     try:
         template = env.get_template("index.html.j2")
