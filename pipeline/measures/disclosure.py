@@ -211,13 +211,37 @@ def _withhold_beside(
     order: Mapping[Node, int]
 ) -> bool:
     """Withhold one more cell in a line through ``n`` (the line with fewest unknowns first); False when
-    no line has one to give."""
-    for line in sorted(through.get(n, ()), key=lambda ln: _unknowns(ln, suppressed)):
-        pick = _complement(line, values, suppressed, order)
-        if pick is not None:
-            suppressed[pick] = SECONDARY
-            return True
-    return False
+    no line has one to give.
+
+    A whole population's count (no predicate: the workforce on 31 March, every profile table's
+    total) is the last choice. When it is the only cell left in the lines through ``n``, the lines
+    through the cells withheld with it come first: 2 special constables are the workforce less the
+    employees that the pay band table counts, and with the officers and staff withheld beside them
+    only the workforce total was left in their line, so bodies of 60 to 250 people lost their
+    headcount and every profile table's total; the pay band table's total, in the line through the
+    officers and staff, protects them as well."""
+    def first(lines: Iterable[Line]) -> tuple[Node | None, Node | None]:
+        """The first cell to withhold in ``lines`` that is not a whole population's count, and the
+        first that is."""
+        headline = None
+        for line in lines:
+            pick = _complement(line, values, suppressed, order)
+            if pick is not None and pick.predicate:
+                return pick, headline
+            headline = headline or pick
+        return None, headline
+
+    near = sorted(through.get(n, ()), key=lambda ln: _unknowns(ln, suppressed))
+    pick, headline = first(near)
+    if pick is None and headline is not None:
+        withheld = dict.fromkeys(m for ln in near for m in ln.cells if m in suppressed and m != n)
+        further = dict.fromkeys(ln for m in withheld for ln in through.get(m, ()) if ln not in near)
+        pick, _ = first(sorted(further, key=lambda ln: _unknowns(ln, suppressed)))
+    pick = pick or headline
+    if pick is None:
+        return False
+    suppressed[pick] = SECONDARY
+    return True
 
 
 def protect(

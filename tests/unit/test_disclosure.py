@@ -545,3 +545,28 @@ def test_a_withheld_count_held_between_two_equal_counts_has_one_of_them_withheld
     assert out[nodes[("approved", other)]] == "small_count" and nodes[("approved", cp)] in out
     assert nodes[("requested", cp)] in out or nodes[("completed", cp)] in out
     assert dc._pinned(values, lines, out, 5, nested) == [] and dc._probed(values, lines, out, 5, nested) == []
+
+
+def test_a_small_group_outside_the_pay_band_table_costs_that_tables_total_not_the_workforces() -> None:
+    # 60 people: 30 officers, 28 staff and 2 special constables (volunteers). The pay band table
+    # counts the employees, 58: with the workforce's 60 beside it, 60 - 58 gives the 2 specials back.
+    # The staff are withheld beside the 2, and the officers beside the staff (58 = officers + staff),
+    # so the only cell left in the one line through the specials is the workforce total, which was
+    # withheld: a 120-person sample body lost its headcount that way, and with it every profile
+    # table's total. The pay band table's total, one step further (in the line through the officers
+    # and staff), protects the specials as well
+    domains = {(U, "group"): frozenset({"officer", "staff", "special"})}
+
+    def n(*codes: str) -> dc.Node:
+        return dc.node(U, {"group": codes} if codes else {}, domains)
+
+    workforce, employees = n(), n("officer", "staff")
+    values = {workforce: 60, employees: 58, n("officer"): 30, n("staff"): 28, n("special"): 2}
+    cells = [("groups", c) for c in (workforce, n("officer"), n("staff"), n("special"))]
+    cells += [("pay_band", employees)]
+    lines = dc.find_lines(cells, domains)
+    assert {ln.total for ln in lines} == {workforce, employees}
+    out = dc.protect(values, lines, 5)
+    assert out[n("special")] == "small_count"
+    assert workforce not in out and out[employees] == "secondary"
+    assert dc._determined(lines, out) == [] and dc._pinned(values, lines, out, 5) == []
