@@ -367,6 +367,16 @@ class English(str):
     English (WCAG 3.1.2)."""
 
 
+def _quality_fact(key: str, value: Any, names: Names) -> str | English:
+    """One data-quality fact's value: the extracts are named as their files are (employees, pay ...),
+    English names said in English; a table left out (``tables_not_published``) by its title."""
+    if key == "extracts_supplied":
+        return English(_fact(value, names))
+    if key == "tables_not_published":
+        return ", ".join(names.figure("table", fid) for fid in value) or names.text("none")
+    return _fact(value, names)
+
+
 def _fact(value: Any, names: Names) -> str:
     """A data-quality fact as a reviewer reads it: a disclosure rate per characteristic as a
     percentage ("Disability 85.2%"), counts by reason in words, lists joined; never raw JSON."""
@@ -453,8 +463,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             warnings: list[Problem], pdf_warnings: list[str], names: Names) -> str:
     t = names.text
     # the extracts are named as their files are (employees, pay, ...): English names, said in English
-    quality = [[names.fact(k), English(_fact(v, names)) if k == "extracts_supplied" else _fact(v, names)]
-               for k, v in sorted(figures.quality.items())]
+    quality = [[names.fact(k), _quality_fact(k, v, names)] for k, v in sorted(figures.quality.items())]
     pages = [[names.languages[lang], str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")]
              for lang in ("cy", "en")]
     sup = [[names.figure(r["kind"], r["id"]), names.categories(r["kind"], r["id"], r["categories"]),

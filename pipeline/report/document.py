@@ -34,6 +34,10 @@ from pipeline.report.labels import TEMPLATES, Labels
 TOTAL = "total"
 ORG_DIMS = ("workforce_group", "grade")
 QUARTILES = ("lower", "lower_middle", "upper_middle", "upper")
+# A table the measures left out (``quality["tables_not_published"]``: the detailed ethnic groups of
+# a small body) is explained where it would have stood, before the table that counts the same people
+# more broadly; one with no such table, at the end of its section.
+NOTE_BEFORE = {"profile.ethnicity": "profile.ethnic_group"}
 PAYGAP_MEASURES = ("mean_hourly_gap", "median_hourly_gap", "mean_bonus_gap", "median_bonus_gap")
 
 
@@ -586,10 +590,15 @@ class Builder:
                 gaps = sorted(self.f.pay_gaps, key=lambda g: (g.id != "gender", 0))
                 for g in gaps:
                     blocks.append(Block("paygap", paygap=self.paygap(g)))
+            omitted = [o for o in self.f.quality.get("tables_not_published", ()) if o.split(".")[0] == sid]
             for t in [] if none_took_place else tables:
+                for o in [o for o in omitted if NOTE_BEFORE.get(o) == t.id]:
+                    blocks.append(Block("paragraphs", paragraphs=[self.L(f"table.{o}.not_published")]))
+                    omitted.remove(o)
                 for c in self.charts_for(t):
                     blocks.append(Block("chart", chart=c))
                 blocks.append(Block("table", table=self.table_view(t)))
+            blocks += [Block("paragraphs", paragraphs=[self.L(f"table.{o}.not_published")]) for o in omitted]
             has_figures = any(b.kind in ("table", "paygap", "chart") for b in blocks)
             empty = ""
             if none_took_place:  # a year with no grievance: one sentence, not a dozen tables of zeros

@@ -237,3 +237,26 @@ def test_an_organisation_the_audit_once_refused_now_publishes(tmp_path):
     inputs = tmp_path / "inputs"
     generate(inputs, [2023], seed=7, employees=130)
     assert [r.describe() for r in audit_figures(_figures(inputs, tmp_path / "out", 2023))] == []
+
+
+def test_a_small_body_keeps_its_headcount_by_leaving_out_the_detailed_ethnic_groups(tmp_path):
+    # 60 people (seed 1), 2024: a lone Bangladeshi and a lone Indian employee are the Asian
+    # employees, among the ethnic minorities; withholding beside them reached the workforce total and
+    # every profile table's total. Without the detailed table every other profile table shows 60
+    from pipeline.sample import generate
+
+    inputs = tmp_path / "inputs"
+    generate(inputs, [2023, 2024], seed=1, employees=SMALL_EMPLOYEES)
+    figs = _figures(inputs, tmp_path / "out", 2024)
+    assert figs["quality"]["tables_not_published"] == ["profile.ethnicity"]
+    ids = {t["id"] for t in figs["tables"]}
+    assert "profile.ethnicity" not in ids and "change.ethnicity" not in ids and "profile.ethnic_group" in ids
+    totals = {t["id"]: next(r["cells"]["count"]["value"] for r in t["rows"] if set(r["keys"]) == {"total"})
+              for t in figs["tables"] if t["id"].startswith("profile.")}
+    assert len(totals) == 11 and set(totals.values()) == {SMALL_EMPLOYEES}
+    assert [r.describe() for r in audit_figures(figs)] == []
+
+
+def test_the_sample_publishes_every_table(tmp_path):
+    figs = _figures(INPUTS, tmp_path, 2024)
+    assert figs["quality"]["tables_not_published"] == [] and "profile.ethnicity" in {t["id"] for t in figs["tables"]}

@@ -245,3 +245,28 @@ def test_a_section_whose_tables_count_nobody_says_so_in_one_sentence(lang: str) 
     assert section.tables == [] and section.empty == labels[lang].text("section.none")
     shown = next(s for s in doc.sections if s.id == "profile")
     assert shown.tables and not shown.empty
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_table_left_out_is_explained_where_it_would_have_stood(lang: str) -> None:
+    # a small body's detailed ethnic groups are left out (``quality["tables_not_published"]``) so
+    # that its other tables keep their totals: the reader is told why, before the broad groups' table
+    from dataclasses import replace
+
+    from pipeline.report.document import Builder, label_context, load_layout
+    from pipeline.report.labels import Labels, load_catalogue
+
+    figures, org = F.figures(), F.organisation()
+    figures = replace(figures, quality={**figures.quality, "tables_not_published": ["profile.ethnicity"]})
+    other = "en" if lang == "cy" else "cy"
+    labels = {code: Labels(code, load_catalogue(code), label_context(figures, org, code)) for code in LANGS}
+    for lb in labels.values():
+        lb.context["period"] = lb.text("period")
+    doc = Builder(figures, org, labels[lang], labels[other], commentary={}, draft=True, layout=load_layout(),
+                  draw_charts=False).build()
+    blocks = next(s for s in doc.sections if s.id == "profile").blocks
+    note = labels[lang].text("table.profile.ethnicity.not_published")
+    at = next(i for i, b in enumerate(blocks) if b.kind == "paragraphs" and b.paragraphs == [note])
+    assert blocks[at + 1].kind == "table" and blocks[at + 1].table.caption.endswith(
+        labels[lang].text("table.profile.ethnic_group.title"))
+    assert ("grwpiau ethnig manwl" if lang == "cy" else "detailed ethnic groups are not published") in note
