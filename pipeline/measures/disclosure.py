@@ -12,10 +12,12 @@ employment information, so this follows the practice sources listed there):
 3. **Secondary suppression.** A reader must not be able to recover a withheld count by subtraction.
    Published counts that add up - the categories of a table and their ``total``, the margins two
    tables of one population share, a broad ethnic group and the detailed groups inside it - form
-   *lines* (a total and the parts that partition it). The classic rule is applied to a fixed point:
-   in every line with exactly one withheld cell, also withhold the smallest non-zero shown part (the
-   total only when no part qualifies); likewise when the withheld parts of a line are all 1s, which
-   a reader could infer because zeros are shown (``secondary``). Then a linear-algebra audit checks
+   *lines* (a total and the parts that partition it; also two counts of different tables that
+   split a third between them, the women among employees and the women volunteers). The classic
+   rule is applied to a fixed point: in every line with exactly one withheld cell, also withhold a
+   non-zero shown part - of the smallest few, the one whose withholding exposes fewest others in
+   turn, then the smallest (the total only when no part qualifies); likewise when the withheld parts
+   of a line are all 1s, which a reader could infer because zeros are shown (``secondary``). Then a linear-algebra audit checks
    that no withheld count is *determined* by all the lines together (a count can be the only unknown
    of a combination of lines even when every single line has two) and withholds more until none is.
    Counts that are the same number of the same people in different tables are one cell: withheld in
@@ -38,7 +40,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -129,8 +131,11 @@ def _key(n: Node) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]:
 
 @dataclass(frozen=True)
 class Line:
+    """``total`` is the sum of ``parts``; ``across`` when the parts come from different tables."""
+
     total: Node
     parts: tuple[Node, ...]
+    across: bool = False
 
     @cached_property
     def cells(self) -> tuple[Node, ...]:
@@ -181,6 +186,17 @@ def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, st
                     key = (total, frozenset(parts))
                     if key not in lines:
                         lines[key] = Line(total, tuple(sorted(parts, key=_key)))
+            # two counts of different tables that split T between them: the women among employees
+            # (the pay band table) and the women special constables (the workforce groups) make
+            # up the women, a sum no one table shows. Seen only by the exact algebra of
+            # ``_determined``, withholding beside it reached each group's count and the women's:
+            # 44 of 56 synthetic org-years of 60 to 600 people showed no count of women (12 now)
+            by_codes = {codes: n for cands in index.get((total.universe, rest, base), {}).values()
+                        for codes, n in cands if codes < own}
+            for codes, a in by_codes.items():
+                b = by_codes.get(own - codes)
+                if b is not None and _key(a) < _key(b):
+                    lines.setdefault((total, frozenset((a, b))), Line(total, (a, b), across=True))
     return list(lines.values())
 
 
@@ -249,21 +265,29 @@ def protect(
     lines: Sequence[Line],
     threshold: int = DEFAULT_THRESHOLD,
     nested: Sequence[tuple[Node, Node]] = (),
+    across: bool = True,
 ) -> dict[Node, str]:
     """Reason code for every count that must be withheld (nodes not in the result are shown).
-    ``nested`` (``find_nested``): pairs of counts, the first's people among the second's."""
+    ``nested`` (``find_nested``): pairs of counts, the first's people among the second's.
+
+    Without ``across``, the choices of what to withhold beside a count (``_classic``,
+    ``_withhold_beside``) do not follow the lines whose parts come from different tables: they
+    choose differently, which a caller can try when the first way cost a headline figure. Every
+    check of what the published counts give away still follows them."""
     for line in lines:
         if values[line.total] != sum(values[p] for p in line.parts):
             raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
     order = {n: i for i, n in enumerate(sorted(values, key=_key))}
     through = _through(lines)
+    classic = lines if across else [ln for ln in lines if not ln.across]
+    classic_through = through if across else _through(classic)
     bounding: dict[Node, list[Node]] = defaultdict(list)  # the counts a count lies inside or holds
     for inner, outer in nested:
         bounding[inner].append(outer)
         bounding[outer].append(inner)
     suppressed: dict[Node, str] = {n: SMALL_COUNT for n, v in values.items() if 0 < v < threshold}
     for _ in range(10_000):
-        _classic(values, lines, suppressed, order)
+        _classic(values, classic, suppressed, order, classic_through)
         found = _determined(lines, suppressed)
         pinned = [] if found else _pinned(values, lines, suppressed, threshold, nested)
         if not found and not pinned:
@@ -273,10 +297,10 @@ def protect(
         added = False
         for n in pinned:  # bounds: one more withheld cell beside each (all at once: each check is costly)
             added = (_withhold_bound(n, bounding, values, suppressed, order)
-                     or _withhold_beside(n, through, values, suppressed, order) or added)
+                     or _withhold_beside(n, classic_through, values, suppressed, order) or added)
         found = found or pinned
         for n in found if not added else ():
-            if _withhold_beside(n, through, values, suppressed, order):
+            if _withhold_beside(n, classic_through, values, suppressed, order):
                 added = True
                 break
         if not added:  # nothing left to withhold beside it: withhold the lines' remaining cells
@@ -319,7 +343,7 @@ def _unknowns(line: Line, suppressed: Mapping[Node, str]) -> int:
 
 
 def _complement(
-    line: Line, values: Mapping[Node, int], suppressed: Mapping[Node, str], order: Mapping[Node, int]
+    line: Line, values: Mapping[Node, int], suppressed: Container[Node], order: Mapping[Node, int]
 ) -> Node | None:
     parts = [p for p in line.parts if p not in suppressed and values[p] > 0]
     if parts:
@@ -329,22 +353,72 @@ def _complement(
     return None
 
 
+class _Also:
+    """The withheld counts with ``extra`` ones added, for trying a choice without making it."""
+
+    def __init__(self, suppressed: Container[Node], extra: set[Node]) -> None:
+        self.suppressed, self.extra = suppressed, extra
+
+    def __contains__(self, n: object) -> bool:
+        return n in self.extra or n in self.suppressed
+
+
+def _exposed(line: Line, values: Mapping[Node, int], suppressed: Container[Node]) -> bool:
+    """Whether the line gives away a withheld count: it has one, or its withheld parts are all 1s
+    under a shown total (zeros are shown, so each withheld part is at least 1)."""
+    hidden = [n for n in line.cells if n in suppressed]
+    if not hidden:
+        return False
+    if len(hidden) == 1:
+        return True
+    return line.total not in suppressed and sum(values[n] for n in hidden) == len(hidden)
+
+
+def _knock_on(
+    n: Node, through: Mapping[Node, Sequence[Line]], values: Mapping[Node, int], suppressed: Container[Node],
+    order: Mapping[Node, int], limit: int = 64
+) -> int:
+    """How many counts withholding ``n`` costs: itself and those that the lines it exposes take in turn
+    (the smallest shown part each, as ``_classic`` would), up to ``limit``."""
+    extra = {n}
+    also = _Also(suppressed, extra)
+    todo = [n]
+    while todo and len(extra) < limit:
+        for line in through.get(todo.pop(), ()):
+            if _exposed(line, values, also):
+                pick = _complement(line, values, also, order)
+                if pick is not None:
+                    extra.add(pick)
+                    todo.append(pick)
+    return len(extra)
+
+
+def _cheapest(
+    line: Line, through: Mapping[Node, Sequence[Line]], values: Mapping[Node, int], suppressed: Container[Node],
+    order: Mapping[Node, int], widest: int = 6
+) -> Node | None:
+    """The shown count of ``line`` whose withholding costs fewest others (then the smallest).
+
+    The smallest part alone is a poor guide where tables nest: withholding the PCSOs beside a
+    small count leaves a line through the employees with one withheld part, which takes another,
+    and so on. Counting what each of the ``widest`` smallest parts would take in turn showed 162
+    more cells, and the number of women in 4 more, of 56 synthetic org-years of 60 to 600 people."""
+    parts = sorted((p for p in line.parts if p not in suppressed and values[p] > 0), key=lambda p: (values[p], order[p]))
+    if not parts:
+        return _complement(line, values, suppressed, order)
+    return min(parts[:widest], key=lambda p: (_knock_on(p, through, values, suppressed, order), values[p], order[p]))
+
+
 def _classic(
-    values: Mapping[Node, int], lines: Sequence[Line], suppressed: dict[Node, str], order: Mapping[Node, int]
+    values: Mapping[Node, int], lines: Sequence[Line], suppressed: dict[Node, str], order: Mapping[Node, int],
+    through: Mapping[Node, Sequence[Line]],
 ) -> None:
     changed = True
     while changed:
         changed = False
         for line in lines:
-            hidden = [n for n in line.cells if n in suppressed]
-            if not hidden:
-                continue
-            exposed = len(hidden) == 1
-            if not exposed and line.total not in suppressed:
-                # withheld parts all 1s: zeros are shown, so each withheld part is at least 1
-                exposed = sum(values[n] for n in hidden) == len(hidden)
-            if exposed:
-                pick = _complement(line, values, suppressed, order)
+            if _exposed(line, values, suppressed):
+                pick = _cheapest(line, through, values, suppressed, order)
                 if pick is not None:
                     suppressed[pick] = SECONDARY
                     changed = True

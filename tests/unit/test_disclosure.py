@@ -494,7 +494,9 @@ def test_a_count_inside_another_bounds_it_so_both_may_need_withholding() -> None
 def test_case_analysis_pins_no_withheld_count(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     # a 600-person organisation (sample seed 11, year 2023): bounds propagation alone left its only
     # dismissal's total and cells withheld but pinned by trying each value (2 dismissals do not fit
-    # the columns); disclosure control now tries them too and withholds until none is pinned
+    # the columns); disclosure control now tries them too and withholds until none is pinned. (Since
+    # withholding follows the lines across tables, what propagation alone leaves pinned there is an
+    # applications count, not the dismissal: some count, either way.)
     from pipeline.config import ReportingYear, load_organisation
     from pipeline.extracts import load_extracts
     from pipeline.measures import flows, groups, likelihood, profile
@@ -521,7 +523,7 @@ def test_case_analysis_pins_no_withheld_count(tmp_path, monkeypatch) -> None:  #
     propagated_only = dc.protect(values, lines, 5, nested)
     monkeypatch.undo()
     pinned = dc._probed(values, lines, propagated_only, 5, nested)
-    assert "leavers" in {n.universe for n in pinned}
+    assert {n.universe for n in pinned} & {"leavers", "applications"}
 
 
 def test_a_withheld_count_held_between_two_equal_counts_has_one_of_them_withheld() -> None:
@@ -570,3 +572,44 @@ def test_a_small_group_outside_the_pay_band_table_costs_that_tables_total_not_th
     assert out[n("special")] == "small_count"
     assert workforce not in out and out[employees] == "secondary"
     assert dc._determined(lines, out) == [] and dc._pinned(values, lines, out, 5) == []
+
+
+def test_women_and_each_groups_count_stay_shown_beside_two_women_special_constables() -> None:
+    # 250 people (a synthetic body): 2 women special constables are withheld, and the men beside
+    # them. The women add up two ways: across the four workforce groups (one table) and as the women
+    # among employees (the pay band table's total for women) plus the women specials - a sum no one
+    # table shows. Seen only by the exact algebra, it was met by withholding the specials' count,
+    # then every group's and finally the women's and men's: 44 of 56 synthetic org-years of 60 to
+    # 600 people published no count of women. Followed as a line, the women among employees are
+    # withheld beside the specials instead, and the workforce groups keep their counts
+    domains = {(U, "group"): frozenset({"officer", "pcso", "staff", "special"}), (U, "sex"): frozenset({"f", "m"})}
+    people = {("officer", "f"): 45, ("officer", "m"): 97, ("pcso", "f"): 8, ("pcso", "m"): 9,
+              ("special", "f"): 2, ("special", "m"): 6, ("staff", "f"): 55, ("staff", "m"): 28}
+    employed = ("officer", "pcso", "staff")
+
+    def n(groups: tuple[str, ...] = (), sex: str = "") -> dc.Node:
+        members = {"group": groups} if groups else {}
+        return dc.node(U, {**members, **({"sex": [sex]} if sex else {})}, domains)
+
+    def count(groups: tuple[str, ...] = ("officer", "pcso", "staff", "special"), sex: str = "") -> int:
+        return sum(v for (g, s), v in people.items() if g in groups and sex in ("", s))
+
+    values: dict[dc.Node, int] = {}
+    cells: list[tuple[str, dc.Node]] = []
+    for sex in ("", "f", "m"):
+        for g in (None, "officer", "pcso", "staff", "special"):
+            node = n((g,) if g else (), sex)
+            values[node] = count((g,) if g else ("officer", "pcso", "staff", "special"), sex)
+            cells.append(("men_women.workforce_group", node))
+        values[n(employed, sex)] = count(employed, sex)
+        cells.append(("men_women.pay_band", n(employed, sex)))
+    lines = dc.find_lines(cells, domains)
+    women_two_ways = dc.Line(n(sex="f"), tuple(sorted((n(employed, "f"), n(("special",), "f")), key=dc._key)),
+                             across=True)
+    assert women_two_ways in lines
+    out = dc.protect(values, lines, 5)
+    assert out[n(("special",), "f")] == "small_count" and out[n(employed, "f")] == "secondary"
+    shown = [n(sex="f"), n(sex="m")] + [n((g,)) for g in ("officer", "pcso", "staff", "special")]
+    assert [c for c in shown if c in out] == []
+    assert dc._determined(lines, out) == [] and dc._pinned(values, lines, out, 5) == []
+    assert not _determined_by([(ln.total, list(ln.parts)) for ln in lines], out)
