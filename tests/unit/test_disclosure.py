@@ -613,3 +613,22 @@ def test_women_and_each_groups_count_stay_shown_beside_two_women_special_constab
     assert [c for c in shown if c in out] == []
     assert dc._determined(lines, out) == [] and dc._pinned(values, lines, out, 5) == []
     assert not _determined_by([(ln.total, list(ln.parts)) for ln in lines], out)
+
+
+def test_the_cell_withheld_beside_a_small_one_is_the_one_that_exposes_fewest_others() -> None:
+    # a 2 with 10 and 11 in its column: the smallest, 10, is itself split into two 5s, each in a line
+    # of its own, so withholding it would take one of them, then that one's partner, and so on. The
+    # 11 takes only its row partner; the 2, the 10 beside it and the 11's row make the rectangle
+    names = ["s", "r", "row0", "p", "q", "col0", "p2", "P", "q2", "Q", "col1", "T", "px", "py", "x2", "X", "y2", "Y"]
+    c = {k: dc.node(U, {"cell": [k]}, {}) for k in names}
+    v = {"s": 2, "r": 10, "p": 10, "q": 11, "p2": 20, "q2": 20, "px": 5, "py": 5, "x2": 30, "y2": 30}
+    v |= {"row0": 12, "col0": 23, "P": 30, "Q": 31, "col1": 50, "T": 73, "X": 35, "Y": 35}
+    shape = {"row0": ("s", "r"), "col0": ("s", "p", "q"), "P": ("p", "p2"), "Q": ("q", "q2"),
+             "col1": ("r", "p2", "q2"), "T": ("row0", "P", "Q"), "p": ("px", "py"), "X": ("px", "x2"),
+             "Y": ("py", "y2")}
+    lines = [dc.Line(c[t], tuple(c[p] for p in parts)) for t, parts in shape.items()]
+    lines.append(dc.Line(c["T"], (c["col0"], c["col1"])))
+    values = {c[k]: x for k, x in v.items()}
+    out = dc.protect(values, lines, 5)
+    assert {k for k in names if c[k] in out} == {"s", "r", "q", "q2"}
+    assert dc._determined(lines, out) == [] and dc._pinned(values, lines, out, 5) == []
