@@ -167,33 +167,28 @@ DETAIL_TABLES = ("profile.ethnicity",)
 def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation) -> tuple[Protected, list[Draft]]:
     """Count and protect ``drafts`` together; returns the protection and the drafts it covers.
 
-    When a profile table's total is withheld (the workforce on 31 March is the first figure a
-    reader looks for), other ways are tried in turn and the first that withholds fewest of those
-    totals is kept: withholding by the lines of each table alone (``disclosure.protect``'s
-    ``across``), then leaving out the ``DETAIL_TABLES``, then both. Last year's profile goes
+    When a profile table's total is withheld, the drafts are protected again without the
+    ``DETAIL_TABLES``, and that is kept if it withholds fewer of the other profile tables' totals
+    (the workforce on 31 March is the first figure a reader looks for). Last year's profile goes
     through the same rule, so that its counts are protected as last year's report protected them."""
     count_all(drafts)
+    protected = _protect_counted(drafts, extra, threshold, org)
     detail = [d for d in drafts if d.id.removeprefix(PREVIOUS) in DETAIL_TABLES]
+    lost = _totals_withheld(drafts, protected)
+    if not detail or not lost:
+        return protected, drafts
     kept = [d for d in drafts if d not in detail]
-    ways = [(drafts, True), (drafts, False)] + ([(kept, True), (kept, False)] if detail else [])
-    best: tuple[int, Protected, list[Draft]] | None = None
-    for ds, across in ways:
-        protected = _protect_counted(ds, extra, threshold, org, across)
-        lost = _totals_withheld(ds, protected)
-        if best is None or lost < best[0]:
-            best = (lost, protected, ds)
-        if not lost:
-            return protected, ds
-    _, protected, ds = best
-    assign_nodes(ds, _domains(ds, extra), groups.nesting(org))  # the nodes of the protection kept
-    return protected, ds
+    fewer = _protect_counted(kept, extra, threshold, org)
+    if _totals_withheld(kept, fewer) < lost:
+        return fewer, kept
+    assign_nodes(drafts, _domains(drafts, extra), groups.nesting(org))  # the nodes of the protection kept
+    return protected, drafts
 
 
-def _protect_counted(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation,
-                     across: bool = True) -> Protected:
+def _protect_counted(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation) -> Protected:
     domains = _domains(drafts, extra)
     assign_nodes(drafts, domains, groups.nesting(org))
-    return protect_drafts(drafts, domains, threshold, across)
+    return protect_drafts(drafts, domains, threshold)
 
 
 def _domains(drafts: list[Draft], extra: Domains) -> Domains:

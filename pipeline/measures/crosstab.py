@@ -193,7 +193,7 @@ class Protected:
         return dc.derived_cell(self.values[num], den, (num, *den_plus, *den_minus), self.suppressed, scale)
 
 
-def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int, across: bool = True) -> Protected:
+def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int) -> Protected:
     values: dict[dc.Node, int] = {}
     cells: list[tuple[str, dc.Node]] = []
     for d in drafts:
@@ -203,7 +203,7 @@ def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int, ac
                 raise ValueError(f"{d.id}: one group of people counted twice with different results")
             cells.append((d.id, n))
     lines = dc.find_lines(cells, domains)
-    return Protected(values, dc.protect(values, lines, threshold, dc.find_nested(values, domains), across))
+    return Protected(values, dc.protect(values, lines, threshold, dc.find_nested(values, domains)))
 
 
 def _na() -> Cell:

@@ -17,9 +17,10 @@ employment information, so this follows the practice sources listed there):
    rule is applied to a fixed point: in every line with exactly one withheld cell, also withhold a
    non-zero shown part - of the smallest few, the one whose withholding exposes fewest others in
    turn, then the smallest (the total only when no part qualifies); likewise when the withheld parts
-   of a line are all 1s, which a reader could infer because zeros are shown (``secondary``). Then a linear-algebra audit checks
-   that no withheld count is *determined* by all the lines together (a count can be the only unknown
-   of a combination of lines even when every single line has two) and withholds more until none is.
+   of a line are all 1s, which a reader could infer because zeros are shown (``secondary``). Then a
+   linear-algebra audit checks that no withheld count is *determined* by all the lines together (a
+   count can be the only unknown of a combination of lines even when every single line has two) and
+   withholds more until none is, one cell beside each count found, looking again after each round.
    Counts that are the same number of the same people in different tables are one cell: withheld in
    one table, withheld in all.
 
@@ -131,11 +132,8 @@ def _key(n: Node) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]:
 
 @dataclass(frozen=True)
 class Line:
-    """``total`` is the sum of ``parts``; ``across`` when the parts come from different tables."""
-
     total: Node
     parts: tuple[Node, ...]
-    across: bool = False
 
     @cached_property
     def cells(self) -> tuple[Node, ...]:
@@ -196,7 +194,7 @@ def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, st
             for codes, a in by_codes.items():
                 b = by_codes.get(own - codes)
                 if b is not None and _key(a) < _key(b):
-                    lines.setdefault((total, frozenset((a, b))), Line(total, (a, b), across=True))
+                    lines.setdefault((total, frozenset((a, b))), Line(total, (a, b)))
     return list(lines.values())
 
 
@@ -265,29 +263,21 @@ def protect(
     lines: Sequence[Line],
     threshold: int = DEFAULT_THRESHOLD,
     nested: Sequence[tuple[Node, Node]] = (),
-    across: bool = True,
 ) -> dict[Node, str]:
     """Reason code for every count that must be withheld (nodes not in the result are shown).
-    ``nested`` (``find_nested``): pairs of counts, the first's people among the second's.
-
-    Without ``across``, the choices of what to withhold beside a count (``_classic``,
-    ``_withhold_beside``) do not follow the lines whose parts come from different tables: they
-    choose differently, which a caller can try when the first way cost a headline figure. Every
-    check of what the published counts give away still follows them."""
+    ``nested`` (``find_nested``): pairs of counts, the first's people among the second's."""
     for line in lines:
         if values[line.total] != sum(values[p] for p in line.parts):
             raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
     order = {n: i for i, n in enumerate(sorted(values, key=_key))}
     through = _through(lines)
-    classic = lines if across else [ln for ln in lines if not ln.across]
-    classic_through = through if across else _through(classic)
     bounding: dict[Node, list[Node]] = defaultdict(list)  # the counts a count lies inside or holds
     for inner, outer in nested:
         bounding[inner].append(outer)
         bounding[outer].append(inner)
     suppressed: dict[Node, str] = {n: SMALL_COUNT for n, v in values.items() if 0 < v < threshold}
     for _ in range(10_000):
-        _classic(values, classic, suppressed, order, classic_through)
+        _classic(values, lines, suppressed, order, through)
         found = _determined(lines, suppressed)
         pinned = [] if found else _pinned(values, lines, suppressed, threshold, nested)
         if not found and not pinned:
@@ -295,12 +285,20 @@ def protect(
         if not found and not pinned:
             return suppressed
         added = False
-        for n in pinned:  # bounds: one more withheld cell beside each (all at once: each check is costly)
-            added = (_withhold_bound(n, bounding, values, suppressed, order)
-                     or _withhold_beside(n, classic_through, values, suppressed, order) or added)
+        moved: set[Node] = set()  # withheld in this round
+        for n in pinned:  # bounds: one more withheld cell beside each (several per round: each check is costly)
+            if moved and any(m in moved for ln in through.get(n, ()) for m in ln.cells):
+                # a line through it has just gained a withheld cell, which may free it: the next round
+                # looks again (4 women and 4 men specials under a shown 8: the 8 withheld beside the
+                # women frees the men, and withholding beside them as well took the number of men)
+                continue
+            if (_withhold_bound(n, bounding, values, suppressed, order)
+                    or _withhold_beside(n, through, values, suppressed, order)):
+                added = True
+                moved.add(next(reversed(suppressed)))
         found = found or pinned
         for n in found if not added else ():
-            if _withhold_beside(n, classic_through, values, suppressed, order):
+            if _withhold_beside(n, through, values, suppressed, order):
                 added = True
                 break
         if not added:  # nothing left to withhold beside it: withhold the lines' remaining cells
