@@ -27,16 +27,16 @@ at ``min_group_size`` and protected more strictly (``disclosure.protect_pay_gap`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import polars as pl
 
 from pipeline.config import Organisation
 from pipeline.extracts.frames import Extracts
-from pipeline.figures import Cell, Figures, PayGap
+from pipeline.figures import PAY_GAP_COUNTS, Cell, Figures, PayGap
 from pipeline.measures import disclosure as dc
 from pipeline.measures import flows, groups, likelihood, profile, representation
 from pipeline.measures.crosstab import (
@@ -50,6 +50,8 @@ from pipeline.measures.crosstab import (
     register_domains,
 )
 from pipeline.measures.paygap import MONTH_LENGTHS, STATUTORY_MIN_EMPLOYEES, count_where
+
+Cell_ = tuple[str, tuple[str, ...]]  # a table's cell: (table id, keys)
 
 __all__ = ["compute_figures", "PREVIOUS_YEAR_EXTRACTS"]
 
@@ -77,7 +79,7 @@ def compute_figures(
 
         drafts = profile.drafts(extracts) + flows.drafts(extracts) + likelihood.drafts(extracts)
         protected, drafts = _protect(drafts, {**profile.domains(extracts), **flows.domains()},
-                                     settings.suppression_threshold, org)
+                                     settings.suppression_threshold, org, published_by_law(extracts))
         omitted = [tid for tid in DETAIL_TABLES if tid not in {d.id for d in drafts}]
         by_id = {d.id: d for d in drafts}
         tables = [publish(d, protected) for d in drafts if d.published]
@@ -90,6 +92,7 @@ def compute_figures(
         if previous_done is not None:
             tables += representation.change(current_profile, protected, *previous_done.result())
         pay, gaps = gaps_done.result()
+    gaps = tie_gap_counts(gaps, by_id, protected)
 
     quality = data_quality(extracts, pay, by_id, protected)
     quality["community_rows_unused"] = unused
@@ -131,6 +134,33 @@ def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]
     return pay, [dc.at_published_precision(g, settings.rounding) for g in protected]
 
 
+# Which table counts the employees of a gender pay gap: by sex, in the (row key) of a table
+GAP_TABLES = {"gender": ("men_women.pay_band", groups.TOTAL)}  # and "gender.<group>": the group's row
+
+
+def tie_gap_counts(gaps: list[PayGap], drafts: Mapping[str, Draft], p: Protected) -> list[PayGap]:
+    """Withhold a gender pay gap's counts of men or women where the tables withhold the same
+    employees by sex: with every employee paid, a gap's relevant women are the women employees, and
+    the workforce's women less them are the women special constables (4 of them, given back in 5 of
+    8 synthetic org-years of 400 people). The gaps are protected on their own, beside the tables,
+    so this ties them after both."""
+    out = []
+    for gap in gaps:
+        table, row = GAP_TABLES.get(gap.id) or ("men_women.workforce_group", gap.population)
+        d = drafts.get(table)
+        if d is None or not gap.id.startswith("gender"):
+            out.append(gap)
+            continue
+        # both sides: the quarters' sizes add up to the two, so one shown gives the other back. The
+        # statutory gap's full-pay counts stay: its quarters give them anyway (``published_by_law``)
+        names = PAY_GAP_COUNTS[2:] if gap.statutory else PAY_GAP_COUNTS
+        if any(d.nodes.get((row, sex)) in p.suppressed for sex in (gap.reference, gap.comparison)):
+            gap = replace(gap, **{name: Cell(None, suppressed=dc.SECONDARY) for name in names
+                                  if getattr(gap, name).value is not None})
+        out.append(gap)
+    return out
+
+
 def bonus_families(org: Organisation) -> list[tuple[tuple[str, str], tuple[tuple[str, str], ...]]]:
     """The bonus shares that add up (``disclosure.protect_bonus_shares``), each a (pay gap id, side):
     each sex of the organisation is the same sex of its employee groups, and of the officer-like and
@@ -164,7 +194,8 @@ def bonus_families(org: Organisation) -> list[tuple[tuple[str, str], tuple[tuple
 DETAIL_TABLES = ("profile.ethnicity",)
 
 
-def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation) -> tuple[Protected, list[Draft]]:
+def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation,
+             published: Sequence[Cell_] = ()) -> tuple[Protected, list[Draft]]:
     """Count and protect ``drafts`` together; returns the protection and the drafts it covers.
 
     When a profile table's total is withheld, the drafts are protected again without the
@@ -172,23 +203,50 @@ def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisat
     (the workforce on 31 March is the first figure a reader looks for). Last year's profile goes
     through the same rule, so that its counts are protected as last year's report protected them."""
     count_all(drafts)
-    protected = _protect_counted(drafts, extra, threshold, org)
+    protected = _protect_counted(drafts, extra, threshold, org, published)
     detail = [d for d in drafts if d.id.removeprefix(PREVIOUS) in DETAIL_TABLES]
     lost = _totals_withheld(drafts, protected)
     if not detail or not lost:
         return protected, drafts
     kept = [d for d in drafts if d not in detail]
-    fewer = _protect_counted(kept, extra, threshold, org)
+    fewer = _protect_counted(kept, extra, threshold, org, published)
     if _totals_withheld(kept, fewer) < lost:
         return fewer, kept
     assign_nodes(drafts, _domains(drafts, extra), groups.nesting(org))  # the nodes of the protection kept
     return protected, drafts
 
 
-def _protect_counted(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation) -> Protected:
+def _protect_counted(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation,
+                     published: Sequence[Cell_] = ()) -> Protected:
     domains = _domains(drafts, extra)
     assign_nodes(drafts, domains, groups.nesting(org))
-    return protect_drafts(drafts, domains, threshold)
+    return protect_drafts(drafts, domains, threshold, published)
+
+
+def published_by_law(extracts: Extracts) -> list[Cell_]:
+    """The pay band table's counts of employees that the statutory gender pay gap gives away.
+
+    The law publishes the share of women and men in each pay quarter and the quarters are a
+    quarter each of the full-pay relevant employees, so the quarters count the men and the women on
+    full pay (``pipeline.audit`` recovers them so). Where that is every employee of a sex (each in
+    post has a pay row on full pay), the pay band table's count of them is published, whatever the
+    tables withhold: withholding it beside the women special constables let the women in the
+    workforce less those on full pay give the specials back. Empty below the duty."""
+    emp = (extracts.employees.lazy().filter(pl.col("in_post") & pl.col("is_employee"))
+           .select("employee_id", pl.col("sex").cast(pl.String)).filter(pl.col("sex").is_in(["female", "male"])))
+    by_sex = emp.group_by("sex").agg(pl.len().alias("employees")).join(
+        extracts.pay.lazy().filter(pl.col("full_pay")).select("employee_id").join(emp, on="employee_id")
+        .group_by("sex").agg(pl.len().alias("full_pay")), on="sex", how="left").collect()
+    threshold = extracts.organisation.settings.suppression_threshold
+    if (by_sex.get_column("employees").sum() < STATUTORY_MIN_EMPLOYEES
+            or by_sex.height < 2 or by_sex.get_column("full_pay").fill_null(0).min() < threshold):
+        return []  # no duty, or one sex has too few for the quarters' sizes to be printed
+    everyone = by_sex.filter(pl.col("employees") == pl.col("full_pay")).get_column("sex").to_list()
+    table = "men_women.pay_band"
+    out: list[Cell_] = [(table, (groups.TOTAL, str(sex))) for sex in everyone]
+    if len(everyone) == by_sex.height:
+        out.append((table, (groups.TOTAL, groups.TOTAL)))
+    return out
 
 
 def _domains(drafts: list[Draft], extra: Domains) -> Domains:
@@ -278,15 +336,26 @@ def data_quality(extracts: Extracts, pay: pl.DataFrame, drafts: Mapping[str, Dra
         reasons[reason] = reasons.get(reason, 0) + 1
     low, high = hourly_pay_outliers(pay, extracts.organisation.settings.pay_period_days)
     threshold = extracts.organisation.settings.suppression_threshold
-    totals = {d.population.name: d.nodes[key] for d in drafts.values()
-              if (key := tuple(groups.TOTAL for _ in d.dims)) in d.nodes and d.section == "profile"}
+    totals: dict[str, dc.Node] = {}
+    for d in sorted(drafts.values(), key=lambda d: d.section != "profile"):
+        if (key := tuple(groups.TOTAL for _ in d.dims)) in d.nodes:
+            totals.setdefault(d.population.name, d.nodes[key])
+
+    band = drafts.get("men_women.pay_band")
+    # the employees of no known pay band are those not on full pay and those without a pay row
+    unbanded = band.nodes.get((groups.NOT_KNOWN, groups.TOTAL)) if band is not None else None
+    if unbanded is not None and unbanded in p.suppressed:
+        totals["unbanded"] = unbanded
 
     def fact(value: int, population: str | None = None) -> dict[str, Any]:
-        """A count of people: withheld with the tables' count of the same people (a secondary
-        suppression there must not be undone here), else when it is a small count."""
+        """A count of people: withheld with the tables' count of the same people, or of the people
+        it is part of (a secondary suppression there must not be undone here: the employees in post
+        are the workforce less the special constables, so printed beside a withheld pay band table
+        total they gave 2 to 4 specials back in every synthetic body of 60 to 120 people), else when
+        it is a small count."""
         node = totals.get(population) if population else None
-        if node is not None and p.values.get(node) == value:
-            return asdict(p.count(node))
+        if node is not None and (p.values.get(node) == value or node in p.suppressed):
+            return asdict(p.count(node) if p.values.get(node) == value else Cell(None, suppressed=dc.SECONDARY))
         return asdict(Cell(None, suppressed=dc.SMALL_COUNT) if 0 < value < threshold else Cell(value))
 
     return {
@@ -294,8 +363,8 @@ def data_quality(extracts: Extracts, pay: pl.DataFrame, drafts: Mapping[str, Dra
         "employees_in_post": fact(employees_in_post.height, "employees"),
         "pay_rows": fact(extracts.pay.height, "employees"),  # one per employee in post, once validated
         "employees_in_post_with_pay_row": fact(with_pay, "employees"),
-        "employees_in_post_without_pay_row": fact(employees_in_post.height - with_pay),
-        "pay_rows_not_full_pay": fact(count_where(extracts.pay, ~pl.col("full_pay"))),
+        "employees_in_post_without_pay_row": fact(employees_in_post.height - with_pay, "unbanded"),
+        "pay_rows_not_full_pay": fact(count_where(extracts.pay, ~pl.col("full_pay")), "unbanded"),
         "hourly_pay_outliers_low": fact(low),
         "hourly_pay_outliers_high": fact(high),
         "disclosure_rate": rate,

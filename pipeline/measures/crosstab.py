@@ -27,7 +27,7 @@ Percentages are unrounded floats from 0 to 100.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -193,7 +193,10 @@ class Protected:
         return dc.derived_cell(self.values[num], den, (num, *den_plus, *den_minus), self.suppressed, scale)
 
 
-def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int) -> Protected:
+def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int,
+                   published: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Protected:
+    """Protect the drafts' counts together; ``published`` names (table id, keys) cells that other
+    figures give away (``disclosure.protect``)."""
     values: dict[dc.Node, int] = {}
     cells: list[tuple[str, dc.Node]] = []
     for d in drafts:
@@ -203,7 +206,9 @@ def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int) ->
                 raise ValueError(f"{d.id}: one group of people counted twice with different results")
             cells.append((d.id, n))
     lines = dc.find_lines(cells, domains)
-    return Protected(values, dc.protect(values, lines, threshold, dc.find_nested(values, domains)))
+    by_id = {d.id: d for d in drafts}
+    kept = [by_id[t].nodes[k] for t, k in published if t in by_id and k in by_id[t].nodes]
+    return Protected(values, dc.protect(values, lines, threshold, dc.find_nested(values, domains), kept))
 
 
 def _na() -> Cell:

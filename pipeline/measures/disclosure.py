@@ -263,14 +263,19 @@ def protect(
     lines: Sequence[Line],
     threshold: int = DEFAULT_THRESHOLD,
     nested: Sequence[tuple[Node, Node]] = (),
+    published: Iterable[Node] = (),
 ) -> dict[Node, str]:
     """Reason code for every count that must be withheld (nodes not in the result are shown).
-    ``nested`` (``find_nested``): pairs of counts, the first's people among the second's."""
+    ``nested`` (``find_nested``): pairs of counts, the first's people among the second's.
+    ``published``: counts that other figures give away whatever the tables do (the statutory pay
+    quartiles count the women and men on full pay), never chosen to withhold beside another."""
     for line in lines:
         if values[line.total] != sum(values[p] for p in line.parts):
             raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
     order = {n: i for i, n in enumerate(sorted(values, key=_key))}
     through = _through(lines)
+    kept = {n for n in published if values.get(n, 0) >= threshold}
+    checked, values = values, {**values, **dict.fromkeys(kept, 0)}  # as zeros, never chosen
     bounding: dict[Node, list[Node]] = defaultdict(list)  # the counts a count lies inside or holds
     for inner, outer in nested:
         bounding[inner].append(outer)
@@ -279,9 +284,9 @@ def protect(
     for _ in range(10_000):
         _classic(values, lines, suppressed, order, through)
         found = _determined(lines, suppressed)
-        pinned = [] if found else _pinned(values, lines, suppressed, threshold, nested)
+        pinned = [] if found else _pinned(checked, lines, suppressed, threshold, nested)
         if not found and not pinned:
-            pinned = _probed(values, lines, suppressed, threshold, nested)
+            pinned = _probed(checked, lines, suppressed, threshold, nested)
         if not found and not pinned:
             return suppressed
         added = False
@@ -306,7 +311,14 @@ def protect(
             for n in found:
                 for line in through.get(n, ()):
                     for m in line.cells:
-                        suppressed.setdefault(m, SECONDARY)
+                        if m not in kept:
+                            suppressed.setdefault(m, SECONDARY)
+            if len(suppressed) == before and kept:
+                # only counts given away elsewhere are left to withhold: withholding them here does
+                # not undo that, but nothing else shields the count from the tables alone
+                kept.clear()
+                values = checked
+                continue
             if len(suppressed) == before and not _determined(lines, suppressed):
                 # pinned by bounds alone with every cell around it withheld (e.g. a withheld total of 4
                 # over four withheld small counts): only the published upper bound of "small_count" on

@@ -273,6 +273,64 @@ def test_a_small_body_with_lone_members_of_several_ethnic_groups_keeps_its_headc
     assert [r.describe() for r in audit_figures(figs)] == []
 
 
+def test_the_employees_counted_outside_the_tables_are_withheld_with_the_tables_count_of_them(tmp_path):
+    # 60 people (seed 3), 2024: the pay band table's total (the employees) is withheld beside the 2
+    # to 4 special constables, since the workforce less the employees is the specials. The data
+    # quality facts (employees in post, pay rows) and the gender pay gap's counts of men and women
+    # counted the same employees and printed them anyway: a red team took every synthetic body of
+    # 60 to 120 people's specials back that way (and the women specials of 400-person ones from the
+    # gap's count of women)
+    from pipeline.sample import generate
+
+    inputs = tmp_path / "inputs"
+    generate(inputs, [2023, 2024], seed=3, employees=SMALL_EMPLOYEES)
+    figs = _figures(inputs, tmp_path / "out", 2024)
+    pay_band = next(t for t in figs["tables"] if t["id"] == "men_women.pay_band")
+    cell = {tuple(r["keys"]): r["cells"]["count"] for r in pay_band["rows"]}
+    assert cell[("total", "total")]["suppressed"] == "withheld"
+    q = figs["quality"]
+    assert q["workforce_in_post"]["value"] == SMALL_EMPLOYEES
+    for fact in ("employees_in_post", "pay_rows", "employees_in_post_with_pay_row"):
+        assert q[fact] == {"value": None, "suppressed": "withheld", "not_calculable": None}, fact
+    if cell[("not_known", "total")]["suppressed"]:  # not on full pay, or without a pay row
+        assert q["pay_rows_not_full_pay"]["value"] is None and q["employees_in_post_without_pay_row"]["value"] is None
+    gender = next(g for g in figs["pay_gaps"] if g["id"] == "gender")
+    for sex, side in (("male", "reference"), ("female", "comparison")):
+        if cell[("total", sex)]["suppressed"]:
+            assert gender[f"n_{side}"]["value"] is None and gender[f"n_relevant_{side}"]["value"] is None
+    assert any(cell[("total", sex)]["suppressed"] for sex in ("male", "female"))
+    assert [r.describe() for r in audit_figures(figs)] == []
+
+
+def test_with_everyone_on_full_pay_the_law_s_quarters_publish_the_women_employees_and_the_tables_know(tmp_path):
+    # 400 people (seed 1), 2024, every pay row made full pay: the statutory quarters count the women
+    # and men on full pay, who are then all the employees of each sex. The pay band table's counts of
+    # them are shown, and the women special constables are not the women less them
+    from pipeline.config import ReportingYear, load_organisation
+    from pipeline.extracts import load_extracts
+    from pipeline.measures import published_by_law
+    from pipeline.sample import generate
+
+    inputs = tmp_path / "inputs"
+    generate(inputs, [2023, 2024], seed=1, employees=400)
+    pay = inputs / "2024" / "pay.csv"
+    pay.write_text(pay.read_text(encoding="utf-8").replace(",false,", ",true,"), encoding="utf-8")
+    org, _ = load_organisation(inputs / "organisation.toml")
+    ex, _ = load_extracts(inputs, ReportingYear(2024), org)
+    assert sorted(published_by_law(ex)) == [("men_women.pay_band", ("total", k)) for k in ("female", "male", "total")]
+
+    figs = _figures(inputs, tmp_path / "out", 2024)
+    table = {t["id"]: {tuple(r["keys"]): r["cells"]["count"]["value"] for r in t["rows"]}
+             for t in figs["tables"] if "count" in t["measures"]}
+    employed = {sex: table["men_women.pay_band"][("total", sex)] for sex in ("female", "male")}
+    gender = next(g for g in figs["pay_gaps"] if g["id"] == "gender")
+    assert employed == {"female": gender["n_comparison"]["value"], "male": gender["n_reference"]["value"]}
+    for sex in ("female", "male"):
+        specials, everyone = table["men_women.workforce_group"][("special", sex)], table["profile.sex"][(sex,)]
+        assert specials is not None or everyone is None, sex  # else the specials are everyone less employed
+    assert [r.describe() for r in audit_figures(figs)] == []
+
+
 def test_the_sample_publishes_every_table(tmp_path):
     figs = _figures(INPUTS, tmp_path, 2024)
     assert figs["quality"]["tables_not_published"] == [] and "profile.ethnicity" in {t["id"] for t in figs["tables"]}

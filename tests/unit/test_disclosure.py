@@ -655,3 +655,19 @@ def test_the_cell_withheld_beside_a_small_one_is_the_one_that_exposes_fewest_oth
     out = dc.protect(values, lines, 5)
     assert {k for k in names if c[k] in out} == {"s", "r", "q", "q2"}
     assert dc._determined(lines, out) == [] and dc._pinned(values, lines, out, 5) == []
+
+
+def test_a_count_other_figures_give_away_is_never_the_one_withheld_beside_a_small_one() -> None:
+    # 400 people, every employee on full pay: the statutory pay quartiles count the women on full
+    # pay, so the women among employees are published whatever the tables do. Withheld beside the 4
+    # women special constables, they let the workforce's women less them give the 4 back; the
+    # number of women is withheld instead
+    people = {("officer", "f"): 80, ("officer", "m"): 150, ("pcso", "f"): 12, ("pcso", "m"): 14,
+              ("special", "f"): 4, ("special", "m"): 9, ("staff", "f"): 70, ("staff", "m"): 61}
+    n, values, lines = _groups_by_sex(people)
+    women_employed = n(EMPLOYED, "f")
+    assert dc.protect(values, lines, 5)[women_employed] == "secondary"  # the choice without the law's figures
+    out = dc.protect(values, lines, 5, published=[women_employed])
+    assert out[n(("special",), "f")] == "small_count" and women_employed not in out
+    assert out[n(sex="f")] == "secondary"
+    assert dc._determined(lines, out) == [] and dc._pinned(values, lines, out, 5) == []
