@@ -239,20 +239,29 @@ def test_an_organisation_the_audit_once_refused_now_publishes(tmp_path):
     assert [r.describe() for r in audit_figures(_figures(inputs, tmp_path / "out", 2023))] == []
 
 
+def _small_body_figures(tmp_path: Path, seed: int) -> dict:
+    """The 2024 figures of a synthetic body of ``SMALL_EMPLOYEES`` people."""
+    from pipeline.sample import generate
+
+    inputs = tmp_path / "inputs"
+    generate(inputs, [2023, 2024], seed=seed, employees=SMALL_EMPLOYEES)
+    return _figures(inputs, tmp_path / "out", 2024)
+
+
+def _profile_totals(figs: dict) -> dict:
+    return {t["id"]: next(r["cells"]["count"]["value"] for r in t["rows"] if set(r["keys"]) == {"total"})
+            for t in figs["tables"] if t["id"].startswith("profile.")}
+
+
 def test_a_small_body_keeps_its_headcount_by_leaving_out_the_detailed_ethnic_groups(tmp_path):
     # 60 people (seed 1), 2024: a lone Bangladeshi and a lone Indian employee are the Asian
     # employees, among the ethnic minorities; withholding beside them reached the workforce total and
     # every profile table's total. Without the detailed table every other profile table shows 60
-    from pipeline.sample import generate
-
-    inputs = tmp_path / "inputs"
-    generate(inputs, [2023, 2024], seed=1, employees=SMALL_EMPLOYEES)
-    figs = _figures(inputs, tmp_path / "out", 2024)
+    figs = _small_body_figures(tmp_path, seed=1)
     assert figs["quality"]["tables_not_published"] == ["profile.ethnicity"]
     ids = {t["id"] for t in figs["tables"]}
     assert "profile.ethnicity" not in ids and "change.ethnicity" not in ids and "profile.ethnic_group" in ids
-    totals = {t["id"]: next(r["cells"]["count"]["value"] for r in t["rows"] if set(r["keys"]) == {"total"})
-              for t in figs["tables"] if t["id"].startswith("profile.")}
+    totals = _profile_totals(figs)
     assert len(totals) == 11 and set(totals.values()) == {SMALL_EMPLOYEES}
     assert [r.describe() for r in audit_figures(figs)] == []
 
@@ -261,14 +270,9 @@ def test_a_small_body_with_lone_members_of_several_ethnic_groups_keeps_its_headc
     # 60 people (seed 2), 2024: lone members of several broad ethnic groups, each withheld, with
     # counts beside them pinned in the same round; shielding them all at once reached the workforce
     # total, with or without the detailed ethnic groups. One at a time, every profile table shows it
-    from pipeline.sample import generate
-
-    inputs = tmp_path / "inputs"
-    generate(inputs, [2023, 2024], seed=2, employees=SMALL_EMPLOYEES)
-    figs = _figures(inputs, tmp_path / "out", 2024)
+    figs = _small_body_figures(tmp_path, seed=2)
     assert figs["quality"]["tables_not_published"] == []
-    totals = {t["id"]: next(r["cells"]["count"]["value"] for r in t["rows"] if set(r["keys"]) == {"total"})
-              for t in figs["tables"] if t["id"].startswith("profile.")}
+    totals = _profile_totals(figs)
     assert len(totals) == 12 and set(totals.values()) == {SMALL_EMPLOYEES}
     assert [r.describe() for r in audit_figures(figs)] == []
 
@@ -280,11 +284,7 @@ def test_the_employees_counted_outside_the_tables_are_withheld_with_the_tables_c
     # counted the same employees and printed them anyway: a red team took every synthetic body of
     # 60 to 120 people's specials back that way (and the women specials of 400-person ones from the
     # gap's count of women)
-    from pipeline.sample import generate
-
-    inputs = tmp_path / "inputs"
-    generate(inputs, [2023, 2024], seed=3, employees=SMALL_EMPLOYEES)
-    figs = _figures(inputs, tmp_path / "out", 2024)
+    figs = _small_body_figures(tmp_path, seed=3)
     pay_band = next(t for t in figs["tables"] if t["id"] == "men_women.pay_band")
     cell = {tuple(r["keys"]): r["cells"]["count"] for r in pay_band["rows"]}
     assert cell[("total", "total")]["suppressed"] == "withheld"

@@ -155,6 +155,20 @@ def test_draft_is_marked(rendered, lang: str) -> None:  # noqa: ANN001
     assert (rendered.out / lang / "css" / "draft.svg").exists()
 
 
+def _draft_document(figures, org, lang: str):  # noqa: ANN001, ANN202
+    """The draft document of ``figures`` in ``lang`` (no charts), and both languages' labels."""
+    from pipeline.report.document import Builder, label_context, load_layout
+    from pipeline.report.labels import Labels, load_catalogue
+
+    other = "en" if lang == "cy" else "cy"
+    labels = {code: Labels(code, load_catalogue(code), label_context(figures, org, code)) for code in LANGS}
+    for lb in labels.values():
+        lb.context["period"] = lb.text("period")
+    doc = Builder(figures, org, labels[lang], labels[other], commentary={}, draft=True, layout=load_layout(),
+                  draw_charts=False).build()
+    return doc, labels
+
+
 def test_an_approved_report_has_no_draft_marks() -> None:
     from pipeline.report.document import Builder, label_context, load_layout
     from pipeline.report.html import render_page
@@ -226,8 +240,6 @@ def test_a_section_whose_tables_count_nobody_says_so_in_one_sentence(lang: str) 
     from dataclasses import replace
 
     from pipeline.figures import Cell, Row, Table
-    from pipeline.report.document import Builder, label_context, load_layout
-    from pipeline.report.labels import Labels, load_catalogue
 
     figures, org = F.figures(), F.organisation()
     zeros = {"count": Cell(0), "pct_all": Cell(None, not_calculable="zero_denominator")}
@@ -235,12 +247,7 @@ def test_a_section_whose_tables_count_nobody_says_so_in_one_sentence(lang: str) 
                  tuple(Row((r, s), dict(zeros)) for r in ("complainant", "respondent", "total")
                        for s in ("female", "male", "total")))
     figures = replace(figures, tables=(*figures.tables, none))
-    other = "en" if lang == "cy" else "cy"
-    labels = {code: Labels(code, load_catalogue(code), label_context(figures, org, code)) for code in LANGS}
-    for lb in labels.values():
-        lb.context["period"] = lb.text("period")
-    doc = Builder(figures, org, labels[lang], labels[other], commentary={}, draft=True, layout=load_layout(),
-                  draw_charts=False).build()
+    doc, labels = _draft_document(figures, org, lang)
     section = next(s for s in doc.sections if s.id == "grievances")
     assert section.tables == [] and section.empty == labels[lang].text("section.none")
     shown = next(s for s in doc.sections if s.id == "profile")
@@ -253,17 +260,9 @@ def test_a_table_left_out_is_explained_where_it_would_have_stood(lang: str) -> N
     # that its other tables keep their totals: the reader is told why, before the broad groups' table
     from dataclasses import replace
 
-    from pipeline.report.document import Builder, label_context, load_layout
-    from pipeline.report.labels import Labels, load_catalogue
-
     figures, org = F.figures(), F.organisation()
     figures = replace(figures, quality={**figures.quality, "tables_not_published": ["profile.ethnicity"]})
-    other = "en" if lang == "cy" else "cy"
-    labels = {code: Labels(code, load_catalogue(code), label_context(figures, org, code)) for code in LANGS}
-    for lb in labels.values():
-        lb.context["period"] = lb.text("period")
-    doc = Builder(figures, org, labels[lang], labels[other], commentary={}, draft=True, layout=load_layout(),
-                  draw_charts=False).build()
+    doc, labels = _draft_document(figures, org, lang)
     blocks = next(s for s in doc.sections if s.id == "profile").blocks
     note = labels[lang].text("table.profile.ethnicity.not_published")
     at = next(i for i, b in enumerate(blocks) if b.kind == "paragraphs" and b.paragraphs == [note])
