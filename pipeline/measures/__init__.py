@@ -40,6 +40,7 @@ from pipeline.figures import PAY_GAP_COUNTS, Cell, Figures, PayGap
 from pipeline.measures import disclosure as dc
 from pipeline.measures import flows, groups, likelihood, profile, representation
 from pipeline.measures.crosstab import (
+    CellRef,
     Domains,
     Draft,
     Protected,
@@ -50,8 +51,6 @@ from pipeline.measures.crosstab import (
     register_domains,
 )
 from pipeline.measures.paygap import MONTH_LENGTHS, STATUTORY_MIN_EMPLOYEES, count_where
-
-Cell_ = tuple[str, tuple[str, ...]]  # a table's cell: (table id, keys)
 
 __all__ = ["compute_figures", "PREVIOUS_YEAR_EXTRACTS"]
 
@@ -134,10 +133,6 @@ def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]
     return pay, [dc.at_published_precision(g, settings.rounding) for g in protected]
 
 
-# Which table counts the employees of a gender pay gap: by sex, in the (row key) of a table
-GAP_TABLES = {"gender": ("men_women.pay_band", groups.TOTAL)}  # and "gender.<group>": the group's row
-
-
 def tie_gap_counts(gaps: list[PayGap], drafts: Mapping[str, Draft], p: Protected) -> list[PayGap]:
     """Withhold a gender pay gap's counts of men or women where the tables withhold the same
     employees by sex: with every employee paid, a gap's relevant women are the women employees, and
@@ -146,14 +141,16 @@ def tie_gap_counts(gaps: list[PayGap], drafts: Mapping[str, Draft], p: Protected
     so this ties them after both."""
     out = []
     for gap in gaps:
-        table, row = GAP_TABLES.get(gap.id) or ("men_women.workforce_group", gap.population)
+        # the organisation's employees are the pay band table's; a group's, its row of the groups'
+        table, row = (("men_women.pay_band", groups.TOTAL) if gap.id == "gender"
+                      else ("men_women.workforce_group", gap.population))
         d = drafts.get(table)
         if d is None or not gap.id.startswith("gender"):
             out.append(gap)
             continue
         # both sides: the quarters' sizes add up to the two, so one shown gives the other back. The
         # statutory gap's full-pay counts stay: its quarters give them anyway (``published_by_law``)
-        names = PAY_GAP_COUNTS[2:] if gap.statutory else PAY_GAP_COUNTS
+        names = ("n_relevant_reference", "n_relevant_comparison") if gap.statutory else PAY_GAP_COUNTS
         if any(d.nodes.get((row, sex)) in p.suppressed for sex in (gap.reference, gap.comparison)):
             gap = replace(gap, **{name: Cell(None, suppressed=dc.SECONDARY) for name in names
                                   if getattr(gap, name).value is not None})
@@ -195,7 +192,7 @@ DETAIL_TABLES = ("profile.ethnicity",)
 
 
 def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation,
-             published: Sequence[Cell_] = ()) -> tuple[Protected, list[Draft]]:
+             published: Sequence[CellRef] = ()) -> tuple[Protected, list[Draft]]:
     """Count and protect ``drafts`` together; returns the protection and the drafts it covers.
 
     When a profile table's total is withheld, the drafts are protected again without the
@@ -217,13 +214,19 @@ def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisat
 
 
 def _protect_counted(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation,
-                     published: Sequence[Cell_] = ()) -> Protected:
+                     published: Sequence[CellRef] = ()) -> Protected:
     domains = _domains(drafts, extra)
     assign_nodes(drafts, domains, groups.nesting(org))
     return protect_drafts(drafts, domains, threshold, published)
 
 
-def published_by_law(extracts: Extracts) -> list[Cell_]:
+def has_duty(extracts: Extracts) -> bool:
+    """Whether the gender pay gap is a legal duty: 250 employees or more in post on the snapshot
+    date (volunteers left out)."""
+    return extracts.employees.filter(pl.col("in_post") & pl.col("is_employee")).height >= STATUTORY_MIN_EMPLOYEES
+
+
+def published_by_law(extracts: Extracts) -> list[CellRef]:
     """The pay band table's counts of employees that the statutory gender pay gap gives away.
 
     The law publishes the share of women and men in each pay quarter and the quarters are a
@@ -232,18 +235,19 @@ def published_by_law(extracts: Extracts) -> list[Cell_]:
     post has a pay row on full pay), the pay band table's count of them is published, whatever the
     tables withhold: withholding it beside the women special constables let the women in the
     workforce less those on full pay give the specials back. Empty below the duty."""
+    if not has_duty(extracts):
+        return []
     emp = (extracts.employees.lazy().filter(pl.col("in_post") & pl.col("is_employee"))
            .select("employee_id", pl.col("sex").cast(pl.String)).filter(pl.col("sex").is_in(["female", "male"])))
     by_sex = emp.group_by("sex").agg(pl.len().alias("employees")).join(
         extracts.pay.lazy().filter(pl.col("full_pay")).select("employee_id").join(emp, on="employee_id")
         .group_by("sex").agg(pl.len().alias("full_pay")), on="sex", how="left").collect()
     threshold = extracts.organisation.settings.suppression_threshold
-    if (by_sex.get_column("employees").sum() < STATUTORY_MIN_EMPLOYEES
-            or by_sex.height < 2 or by_sex.get_column("full_pay").fill_null(0).min() < threshold):
-        return []  # no duty, or one sex has too few for the quarters' sizes to be printed
+    if by_sex.height < 2 or by_sex.get_column("full_pay").fill_null(0).min() < threshold:
+        return []  # one sex has too few for the quarters' sizes to be printed
     everyone = by_sex.filter(pl.col("employees") == pl.col("full_pay")).get_column("sex").to_list()
     table = "men_women.pay_band"
-    out: list[Cell_] = [(table, (groups.TOTAL, str(sex))) for sex in everyone]
+    out: list[CellRef] = [(table, (groups.TOTAL, str(sex))) for sex in everyone]
     if len(everyone) == by_sex.height:
         out.append((table, (groups.TOTAL, groups.TOTAL)))
     return out
@@ -286,11 +290,9 @@ def pay_gaps(frame: pl.DataFrame, extracts: Extracts) -> list[PayGap]:
 
     org = extracts.organisation
     group = pl.col("workforce_group")
-    # a legal duty from 250 employees on the snapshot date; below that, published voluntarily and
-    # gated and protected like every other comparison (the medians of a few women are their pay)
-    employees = extracts.employees.filter(pl.col("in_post") & pl.col("is_employee")).height
-    duty = employees >= STATUTORY_MIN_EMPLOYEES
-    wanted = [gender_comparison("gender", "all", gated=not duty)]
+    # below the duty, published voluntarily and gated and protected like every other comparison
+    # (the medians of a few women are their pay)
+    wanted = [gender_comparison("gender", "all", gated=not has_duty(extracts))]
     emp_groups = [org.groups[x] for x in org.employee_groups]
     # the gender gap within part of the organisation is voluntary: gated at the minimum group size
     wanted += [gender_comparison(f"gender.{g.code}", g.code, where=group == g.code, made_when="anyone", gated=True)
@@ -343,8 +345,7 @@ def data_quality(extracts: Extracts, pay: pl.DataFrame, drafts: Mapping[str, Dra
 
     band = drafts.get("men_women.pay_band")
     # the employees of no known pay band are those not on full pay and those without a pay row
-    unbanded = band.nodes.get((groups.NOT_KNOWN, groups.TOTAL)) if band is not None else None
-    if unbanded is not None and unbanded in p.suppressed:
+    if band is not None and (unbanded := band.nodes.get((groups.NOT_KNOWN, groups.TOTAL))) is not None:
         totals["unbanded"] = unbanded
 
     def fact(value: int, population: str | None = None) -> dict[str, Any]:
@@ -354,8 +355,10 @@ def data_quality(extracts: Extracts, pay: pl.DataFrame, drafts: Mapping[str, Dra
         total they gave 2 to 4 specials back in every synthetic body of 60 to 120 people), else when
         it is a small count."""
         node = totals.get(population) if population else None
-        if node is not None and (p.values.get(node) == value or node in p.suppressed):
-            return asdict(p.count(node) if p.values.get(node) == value else Cell(None, suppressed=dc.SECONDARY))
+        if node is not None and p.values.get(node) == value:
+            return asdict(p.count(node))
+        if node is not None and node in p.suppressed:
+            return asdict(Cell(None, suppressed=dc.SECONDARY))
         return asdict(Cell(None, suppressed=dc.SMALL_COUNT) if 0 < value < threshold else Cell(value))
 
     return {

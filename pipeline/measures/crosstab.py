@@ -193,8 +193,11 @@ class Protected:
         return dc.derived_cell(self.values[num], den, (num, *den_plus, *den_minus), self.suppressed, scale)
 
 
+CellRef = tuple[str, tuple[str, ...]]  # a table's cell: (table id, keys)
+
+
 def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int,
-                   published: Iterable[tuple[str, tuple[str, ...]]] = ()) -> Protected:
+                   published: Iterable[CellRef] = ()) -> Protected:
     """Protect the drafts' counts together; ``published`` names (table id, keys) cells that other
     figures give away (``disclosure.protect``)."""
     values: dict[dc.Node, int] = {}
