@@ -46,6 +46,12 @@ beside them, which are attacked in their own right), as ``disclosure._pinned`` a
    before's, everything else the same, so its count is at most that one's. The intervals of step 4
    carry these inequalities too.
 
+9. **All at once** (``linear_programme``, ``pipeline.lp``): the equations, intervals and nested
+   pairs as one linear programme; a withheld count whose least and greatest values over its
+   solutions leave one whole number is recovered. Sums of inequalities across lines pin what no
+   one line narrows (training requests approved, between sums over the religions of the stages
+   before and after them); run when steps 3-5 learn nothing more.
+
 Not modelled: a reader's case analysis (trying each value of a narrow withheld count, as
 ``disclosure._probed`` does). Disclosure control gives that reader the true answer to "is this
 withheld count 0?", which the audit cannot know soundly: a zero withheld beside a small count would
@@ -359,6 +365,8 @@ class _Audit:
             new = self._linear()
             new += self._intervals(lo, hi)
             new += self._denominators()
+            if not new:
+                new = self._programmed(lo, hi)
             for q, how, v in new:
                 if q in self.known:
                     continue
@@ -466,6 +474,30 @@ class _Audit:
             return []  # the figures contradict the model: it claims nothing from them
         return [(q, "interval", int(lo[q])) for q in lo
                 if q not in self.known and lo[q] == hi[q] and q in self.hidden]
+
+    def _programmed(self, lo: Mapping[Quantity, float], hi: Mapping[Quantity, float]) -> list[tuple[Quantity, str, int]]:
+        """Step 9: the whole system at once (``pipeline.lp``): a withheld count whose range over
+        every solution of the equations, the nested pairs and the intervals holds one whole number.
+        Run when steps 3-5 learn nothing more: it finds what they find, at more cost.
+
+        A withheld count is taken to be at least 0 only, as in step 4: the report says a zero is
+        withheld where a count beside it needs it (a sixth of the sample's withheld counts are).
+        A reader who took every withheld count to be at least 1 would pin some 1s, and be wrong
+        about others: guesses, not recoveries."""
+        from pipeline.lp import pinned
+
+        eqs = self._reduced()
+        pairs = [(a, b) for a, b in self.nested if a not in self.known or b not in self.known]
+        unknown = sorted({q for terms, _, _ in eqs for q in terms} | {q for p in pairs for q in p if q not in self.known},
+                         key=repr)
+        at = {q: j for j, q in enumerate(unknown)}
+        rows = [({at[q]: c for q, c in terms.items()}, rhs, rhs) for terms, rhs, _ in eqs]
+        for a, b in pairs:  # a <= b, a known side moved to the right
+            coefs = {at[q]: c for q, c in ((a, 1), (b, -1)) if q not in self.known}
+            rows.append((coefs, -math.inf, self.known.get(b, 0) - self.known.get(a, 0)))
+        found = pinned([lo.get(q, 0) for q in unknown], [hi.get(q, math.inf) for q in unknown], rows,
+                       [at[q] for q in unknown if q in self.hidden])
+        return [(unknown[j], "linear_programme", v) for j, v in sorted((found or {}).items())]
 
     def _denominators(self) -> list[tuple[Quantity, str, int]]:
         new = []

@@ -290,3 +290,42 @@ def test_the_audit_finds_what_disclosure_control_would_leave_without_its_stages_
     monkeypatch.setattr(dc, "find_nested", lambda *_a, **_k: [])
     found = audit_figures(json.loads(compute_figures(ex).to_json()))
     assert found and {(r.how, r.table.split(".")[0]) for r in found} == {("interval", "training")}
+
+
+def test_sums_across_lines_pin_what_no_one_line_does():
+    # approved a + b + c = 8; completed a + c = 8 - 1 = 7; and each completed count is at most the
+    # approved one of its row. So approved a + c >= 7, approved b <= 8 - 7 = 1, and approved b >= its
+    # 1 completed: exactly 1. No one line narrows it (approved b could be 1 to 8 by the first alone),
+    # only their sum: the linear programme (step 9) finds it, as a reader's LP solver would
+    rows = [(("requested", "a"), {"count": c(7)}), (("requested", "b"), {"count": c(9)}),
+            (("requested", "c"), {"count": c(9)}), (("requested", "total"), {"count": c(25)}),
+            (("approved", "a"), {"count": X}), (("approved", "b"), {"count": X}),
+            (("approved", "c"), {"count": X}), (("approved", "total"), {"count": c(8)}),
+            (("completed", "a"), {"count": X}), (("completed", "b"), {"count": c(1)}),
+            (("completed", "c"), {"count": X}), (("completed", "total"), {"count": c(8)})]
+    assert recovered(figs(training(rows))) == {("training.sex", ("approved", "b"), "linear_programme", 1)}
+    # with the completed total withheld too, a + c completed are not known: approved b is 1 to 8
+    rows[-1] = (("completed", "total"), {"count": X})
+    assert audit_figures(figs(training(rows))) == []
+
+
+def test_the_audit_finds_what_disclosure_control_would_leave_without_linear_programming(tmp_path, monkeypatch):
+    # a 60-person organisation (sample seed 4, 2024): without its own linear programming check,
+    # disclosure control left the training requests approved (total, 52 here) pinned between sums
+    # over the religions of the stages before and after it, which no line narrowed alone
+    import json
+
+    from pipeline.config import ReportingYear, load_organisation
+    from pipeline.extracts import load_extracts
+    from pipeline.measures import compute_figures
+    from pipeline.measures import disclosure as dc
+    from pipeline.sample import main as make_sample
+
+    make_sample(["--out", str(tmp_path), "--years", "2023", "2024", "--seed", "4", "--employees", "60"])
+    org, _ = load_organisation(tmp_path / "organisation.toml")
+    ex, _ = load_extracts(tmp_path, ReportingYear(2024), org)
+    assert audit_figures(json.loads(compute_figures(ex).to_json())) == []
+    monkeypatch.setattr(dc, "_programmed", lambda *_a, **_k: [])
+    found = audit_figures(json.loads(compute_figures(ex).to_json()))
+    assert found and {(r.how, r.table.split(".")[0], r.keys[0]) for r in found} == {
+        ("linear_programme", "training", "approved")}
