@@ -199,11 +199,17 @@ def test_recoveries_describe_themselves_without_values():
     assert "3" not in r.describe() and "t" in r.describe() and "linear" in r.describe()
 
 
-def test_the_audit_does_not_import_the_suppression_code():
-    tree = ast.parse((Path(__file__).resolve().parents[2] / "pipeline" / "audit.py").read_text(encoding="utf-8"))
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "pipeline" / f"{module}.py").read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not any(m and m.startswith("pipeline") for m in imported), imported
+    return imported | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+
+
+def test_the_audit_does_not_import_the_suppression_code():
+    # only the solver, which models nothing: each side builds its own system of the figures
+    imported = _imports("audit")
+    assert not any(m and m.startswith("pipeline") and m != "pipeline.lp" for m in imported), imported
+    assert not any(m and m.startswith("pipeline") for m in _imports("lp"))
 
 
 def gap(n_reference, n_comparison, sizes, shares=None, statutory=True):
@@ -289,7 +295,8 @@ def test_the_audit_finds_what_disclosure_control_would_leave_without_its_stages_
     assert audit_figures(json.loads(compute_figures(ex).to_json())) == []
     monkeypatch.setattr(dc, "find_nested", lambda *_a, **_k: [])
     found = audit_figures(json.loads(compute_figures(ex).to_json()))
-    assert found and {(r.how, r.table.split(".")[0]) for r in found} == {("interval", "training")}
+    assert found and {r.table.split(".")[0] for r in found} == {"training"}
+    assert "interval" in {r.how for r in found} <= {"interval", "linear_programme"}
 
 
 def test_sums_across_lines_pin_what_no_one_line_does():
