@@ -52,14 +52,22 @@ beside them, which are attacked in their own right), as ``disclosure._pinned`` a
    one line narrows (training requests approved, between sums over the religions of the stages
    before and after them); run when steps 3-5 learn nothing more.
 
+10. **Figures outside the tables** (``_outside_tables``): the data quality facts as counts of the
+    tables' populations (the employees in post are the pay band table's total, and those with a pay
+    row and those without; its "not known" band is those off full pay and those without a pay row),
+    the statutory gender pay gap's full-pay men and women as the employees of each sex less those of
+    no known band, and the employees as the workforce of ``settings.employee_groups``. Disclosure
+    control ties these by construction (``measures.data_quality``, ``tie_gap_counts``); this checks
+    it from the outside: with either tie switched off, it recovers 2 to 4 special constables.
+
 Not modelled: a reader's case analysis (trying each value of a narrow withheld count, as
 ``disclosure._probed`` does). Disclosure control gives that reader the true answer to "is this
 withheld count 0?", which the audit cannot know soundly: a zero withheld beside a small count would
 pin wrong values. With only the bounds above, trying values found nothing that propagation had not
 (the sample, a 600-person organisation with disclosure control's case analysis switched off, and a
 random search of 60,000 small two-table puzzles). Nor are other hierarchies between different
-dimensions (a broad ethnic group and its detailed groups), pay-gap group sizes against the tables'
-counts, bonus recipients across pay gap comparisons that add up (``disclosure.protect_bonus_shares``
+dimensions (a broad ethnic group and its detailed groups), a voluntary pay gap's group sizes
+against the tables' counts (it publishes none), bonus recipients across pay gap comparisons that add up (``disclosure.protect_bonus_shares``
 protects those), likelihood counts, and differences between years beyond ``count_previous`` within
 one release (this year's count less last year's is the starters less the leavers, which the tables
 do not publish; an attacker who knows the starters can difference the years).
@@ -176,6 +184,9 @@ class _Audit:
         self.ratios = self._ratios()
         self.equations += [e for tid, m, e in self.stated if (tid, m) not in self.untrusted]
         self.nested = self._nested_pairs()
+        outside, pairs = self._outside_tables(fig, settings.get("employee_groups"))
+        self.equations += outside
+        self.nested += pairs
 
     # ------------------------------------------------------------------ reading the tables
     def _collect_cells(self) -> None:
@@ -348,6 +359,92 @@ class _Audit:
                     self.untrusted.add((t["id"], m))  # the name's arithmetic is not what we assume
                 return
             self.stated.append((t["id"], m, _Equation(terms, stated_total, f"{t['id']}/stated_denominator")))
+
+    # ------------------------------------------------------------------ figures outside the tables
+    def _outside_tables(self, fig: Mapping[str, Any], employee_groups: Iterable[str] | None
+                        ) -> tuple[list[_Equation], list[tuple[Quantity, Quantity]]]:
+        """Step 10: the data quality facts, the statutory gender pay gap's group sizes and the
+        employee groups, as quantities of the tables' populations.
+
+        - ``workforce_in_post`` and ``employees_in_post`` are the two populations' totals; the
+          employees are those with a pay row and those without one; the pay band table's "not known"
+          band is those not on full pay and those without a pay row.
+        - The statutory gap's full-pay men (``n_reference``) are the men employees less the men of
+          no known pay band; its relevant men (``n_relevant_reference``, those with a pay row) lie
+          between the two; its quarters' sizes add up to the full-pay men and women (women alike).
+        - ``settings.employee_groups``: the employees are the workforce's employee groups (the
+          special constables volunteer), everything else the same.
+
+        A relation whose counts are all shown and do not hold is dropped with every other of its
+        kind, as a table's lines are (``non_additive``): the audit claims nothing from a model the
+        figures contradict."""
+        employees, workforce = "employees", "workforce"
+
+        def q(population: str, **pairs: str) -> Quantity:
+            return (population, frozenset(pairs.items()))
+
+        def put(quantity: Quantity, cell: Mapping[str, Any] | None, where: str, measure: str) -> bool:
+            if not cell or cell.get("not_calculable"):
+                return False
+            if cell.get("suppressed"):
+                self.hidden[quantity].append(_Cell(where, (), measure, cell["suppressed"]))
+            elif cell.get("value") is not None:
+                if self.known.setdefault(quantity, int(cell["value"])) != int(cell["value"]):
+                    self.conflicts.append(quantity)
+            return True
+
+        quality = fig.get("quality") or {}
+        facts = {"workforce_in_post": q(workforce), "employees_in_post": q(employees),
+                 "employees_in_post_with_pay_row": q(employees, pay_row="yes"),
+                 "employees_in_post_without_pay_row": q(employees, pay_row="no"),
+                 "pay_rows_not_full_pay": q(employees, pay_row="yes", full_pay="no")}
+        given = {name for name, quantity in facts.items() if put(quantity, quality.get(name), "quality", name)}
+        eqs: list[_Equation] = []
+        pairs: list[tuple[Quantity, Quantity]] = []
+
+        def equation(total: Quantity, parts: Iterable[Quantity], source: str) -> None:
+            terms: dict[Quantity, int] = defaultdict(int)
+            terms[total] -= 1
+            for part in parts:
+                terms[part] += 1
+            eqs.append(_Equation({k: v for k, v in terms.items() if v}, 0, source))
+
+        if {"employees_in_post_with_pay_row", "employees_in_post_without_pay_row"} <= given:
+            equation(q(employees), (facts["employees_in_post_with_pay_row"], facts["employees_in_post_without_pay_row"]),
+                     "quality/pay_row")
+        if {"pay_rows_not_full_pay", "employees_in_post_without_pay_row"} <= given:
+            equation(q(employees, pay_band="not_known"),
+                     (facts["pay_rows_not_full_pay"], facts["employees_in_post_without_pay_row"]), "quality/unbanded")
+        for g in self.pay_gaps:
+            if not (g.get("statutory") and g.get("id") == "gender"):
+                continue
+            full = []
+            for side in ("reference", "comparison"):
+                sex = g.get(side)
+                paid = q(employees, pay_row="yes", full_pay="yes", sex=sex)
+                relevant = q(employees, pay_row="yes", sex=sex)
+                where = f"pay_gap:{g['id']}"
+                if put(paid, g.get(f"n_{side}"), where, f"n_{side}"):
+                    full.append(paid)
+                    equation(q(employees, sex=sex), (paid, q(employees, pay_band="not_known", sex=sex)), "paygap/full_pay")
+                if put(relevant, g.get(f"n_relevant_{side}"), where, f"n_relevant_{side}"):
+                    pairs += [(relevant, q(employees, sex=sex))] + ([(paid, relevant)] if paid in full else [])
+            sizes = g.get("quartile_sizes") or {}
+            if len(full) == 2 and sizes:
+                eqs.append(_Equation({full[0]: 1, full[1]: 1}, sum(int(v) for v in sizes.values()), "paygap/quarters"))
+        seen = set(self.known) | set(self.hidden)
+        for total in sorted(seen, key=repr):
+            population, keys = total
+            if population != employees or not employee_groups or any(d in ("pay_row", "full_pay") for d, _ in keys):
+                continue
+            parts = [(workforce, keys | {("workforce_group", group)}) for group in employee_groups]
+            if all(p in seen for p in parts):
+                equation(total, parts, "employee_groups")
+        broken = {e.source for e in eqs
+                  if all(t in self.known for t in e.terms)
+                  and sum(c * self.known[t] for t, c in e.terms.items()) != e.rhs}
+        self.non_additive |= {("figures", source) for source in broken}
+        return [e for e in eqs if e.source not in broken], pairs
 
     # ------------------------------------------------------------------ the attacks
     def run(self) -> list[Recovery]:

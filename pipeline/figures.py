@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 # 2: pay gaps say whether they are ``statutory``; data quality counts are Cells (withheld like the
-# tables' counts); ``settings.grades_by_workforce_group``
+# tables' counts); ``settings.grades_by_workforce_group``, ``settings.employee_groups``
 FIGURES_SCHEMA_VERSION = "2"
 
 

@@ -106,6 +106,9 @@ def compute_figures(
         pay_gaps=tuple(gaps),
         likelihoods=tuple(likelihoods),
         settings={**settings.as_dict(), "welsh_speaker_min_level": groups.WELSH_SPEAKER_MIN_LEVEL,
+                  # the workforce groups whose people are the employees (pay band table, quality facts):
+                  # a reader knows which groups are paid; so does the audit
+                  "employee_groups": sorted(org.employee_groups),
                   # a reader knows which grades make each group; so does the audit (pipeline.audit)
                   **{f"grades_by_{outer}": {code: sorted(fine) for code, fine in parts.items()}
                      for outer, (_, parts) in groups.nesting(org).items()}},

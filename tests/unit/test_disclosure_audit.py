@@ -336,3 +336,121 @@ def test_the_audit_finds_what_disclosure_control_would_leave_without_linear_prog
     found = audit_figures(json.loads(compute_figures(ex).to_json()))
     assert found and {(r.how, r.table.split(".")[0], r.keys[0]) for r in found} == {
         ("linear_programme", "training", "approved")}
+
+
+def quality(**facts):
+    return {name: c(v) if not isinstance(v, dict) else v for name, v in facts.items()}
+
+
+def pay_bands(rows, population="employees"):
+    """men_women.pay_band as figures.json holds it: (band, sex) -> cell."""
+    return table("men_women.pay_band", [(k, {"count": v if isinstance(v, dict) else c(v)}) for k, v in rows.items()],
+                 dims=("pay_band", "sex"), population=population)
+
+
+BANDS = {("low", "female"): 30, ("low", "male"): 20, ("low", "total"): 50,
+         ("not_known", "female"): 3, ("not_known", "male"): 2, ("not_known", "total"): 5,
+         ("total", "female"): 33, ("total", "male"): 22, ("total", "total"): 55}
+
+
+def test_a_data_quality_fact_is_the_count_of_its_population():
+    # the pay band table withholds its total (and a part of each line through it); the quality facts
+    # print the employees in post: the same 55 people
+    bands = {**BANDS, ("total", "total"): X, ("low", "total"): X}
+    f = {**figs(pay_bands(bands)), "quality": quality(employees_in_post=55)}
+    assert ("men_women.pay_band", ("total", "total"), "visible_elsewhere", 55) in recovered(f)
+    assert ("men_women.pay_band", ("low", "total"), "linear", 50) in recovered(f)
+
+
+def test_the_employees_are_those_with_a_pay_row_and_those_without():
+    # 55 employees, 53 with a pay row: the 2 without are given back, as the fact withheld says
+    f = {**figs(pay_bands(BANDS)), "quality": quality(employees_in_post=55, employees_in_post_with_pay_row=53,
+                                                        employees_in_post_without_pay_row=S)}
+    assert recovered(f) == {("quality", (), "linear", 2)}
+
+
+def test_no_known_pay_band_is_those_off_full_pay_and_those_without_a_pay_row():
+    # 5 employees have no known pay band: 3 of them have no pay row, so 2 are not on full pay
+    f = {**figs(pay_bands(BANDS)), "quality": quality(employees_in_post_without_pay_row=3, pay_rows_not_full_pay=S)}
+    assert recovered(f) == {("quality", (), "linear", 2)}
+
+
+def test_the_statutory_gap_counts_the_employees_of_each_sex_on_full_pay():
+    # the gap's full-pay men are the 22 men employees less the men of no known pay band. The table
+    # withholds a block of four (each line keeps two unknowns), but the gap's 20 men say 22 - 20 = 2
+    # men have no known band, and the block follows
+    bands = {**BANDS, ("low", "female"): X, ("low", "male"): X, ("not_known", "female"): X, ("not_known", "male"): S}
+    gender = {**gap(c(20), c(31), {"lower": 13, "lower_middle": 13, "upper_middle": 13, "upper": 12}), "id": "gender"}
+    assert audit_figures(figs(pay_bands(bands))) == []
+    f = {**figs(pay_bands(bands)), "pay_gaps": [gender]}
+    assert recovered(f) == {("men_women.pay_band", ("not_known", "male"), "linear", 2),
+                            ("men_women.pay_band", ("not_known", "female"), "linear", 3),
+                            ("men_women.pay_band", ("low", "male"), "linear", 20),
+                            ("men_women.pay_band", ("low", "female"), "linear", 30)}
+    # the same counts for a workforce group's voluntary gap say nothing of the organisation's employees
+    assert audit_figures({**figs(pay_bands(bands)), "pay_gaps": [{**gender, "id": "gender.officer"}]}) == []
+
+
+def test_the_employees_are_the_workforce_of_the_employee_groups():
+    # 25 women in the workforce, 2 of them special constables (volunteers): the specials and the
+    # staff withheld beside them, but with the women employees printed, 25 - 23 = 2 specials
+    groups = table("men_women.workforce_group",
+                   [(("officer", "female"), {"count": c(15)}), (("special", "female"), {"count": S}),
+                    (("staff", "female"), {"count": X}), (("total", "female"), {"count": c(25)})],
+                   dims=("workforce_group", "sex"))
+    bands = pay_bands({("low", "female"): 23, ("total", "female"): 23})
+    f = {**figs(groups, bands)}
+    f["settings"]["employee_groups"] = ["officer", "staff"]
+    assert recovered(f) == {("men_women.workforce_group", ("special", "female"), "linear", 2),
+                            ("men_women.workforce_group", ("staff", "female"), "linear", 8)}
+    # without the list, the audit does not know which groups are paid
+    del f["settings"]["employee_groups"]
+    assert audit_figures(f) == []
+
+
+def test_a_relation_the_figures_contradict_is_not_trusted():
+    # with and without a pay row printed as 50 + 3, but 55 employees: that relation is dropped
+    f = {**figs(pay_bands(BANDS)), "quality": quality(employees_in_post=55, employees_in_post_with_pay_row=50,
+                                                        employees_in_post_without_pay_row=3, pay_rows_not_full_pay=S)}
+    assert ("figures", "quality/pay_row") in additive_inconsistencies(f)
+    assert recovered(f) == {("quality", (), "linear", 2)}  # no known band: 5 = 3 + 2, still trusted
+
+
+def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie):
+    import json
+
+    import pipeline.measures as measures
+    from pipeline.config import ReportingYear, load_organisation
+    from pipeline.extracts import load_extracts
+    from pipeline.sample import main as make_sample
+
+    make_sample(["--out", str(tmp_path), "--years", "2023", "2024", "--seed", str(seed), "--employees", str(employees)])
+    org, _ = load_organisation(tmp_path / "organisation.toml")
+    ex, _ = load_extracts(tmp_path, ReportingYear(2024), org)
+    tied = audit_figures(json.loads(measures.compute_figures(ex).to_json()))
+    untie(monkeypatch, measures)
+    return tied, audit_figures(json.loads(measures.compute_figures(ex).to_json()))
+
+
+def test_the_audit_finds_what_quality_facts_printed_beside_withheld_totals_give_back(tmp_path, monkeypatch):
+    # a 60-person organisation (sample seed 1): quality facts printed whatever the tables withhold
+    # give back the special constables, the workforce less the employees in post
+    from pipeline.measures.crosstab import Protected
+
+    def untie(mp, measures):
+        shown = measures.data_quality
+        mp.setattr(measures, "data_quality", lambda ex, pay, d, p: shown(ex, pay, d, Protected(p.values, {})))
+
+    tied, untied = _untied_figures(tmp_path, monkeypatch, 60, 1, untie)
+    assert tied == []
+    assert {r.table for r in untied} >= {"men_women.pay_band", "men_women.workforce_group"}
+    assert any(r.value is not None and 1 <= r.value <= 4 for r in untied)
+
+
+def test_the_audit_finds_what_gap_counts_printed_beside_withheld_table_counts_give_back(tmp_path, monkeypatch):
+    # a 400-person organisation (sample seed 1): the gender pay gap's counts of men and women, printed
+    # where the tables withhold the employees by sex, give back the 4 women special constables
+    tied, untied = _untied_figures(tmp_path, monkeypatch, 400, 1,
+                                   lambda mp, measures: mp.setattr(measures, "tie_gap_counts", lambda gaps, *_: gaps))
+    assert tied == []
+    assert any(r.table == "men_women.workforce_group" and r.value == 4 for r in untied)
