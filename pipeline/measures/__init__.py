@@ -41,6 +41,7 @@ from pipeline.measures import disclosure as dc
 from pipeline.measures import flows, groups, likelihood, profile, representation
 from pipeline.measures.crosstab import (
     CellRef,
+    Difference,
     Domains,
     Draft,
     Protected,
@@ -78,7 +79,7 @@ def compute_figures(
 
         drafts = profile.drafts(extracts) + flows.drafts(extracts) + likelihood.drafts(extracts)
         protected, drafts = _protect(drafts, {**profile.domains(extracts), **flows.domains()},
-                                     settings.suppression_threshold, org, published_by_law(extracts))
+                                     settings.suppression_threshold, org, *published_by_law(extracts))
         omitted = [tid for tid in DETAIL_TABLES if tid not in {d.id for d in drafts}]
         by_id = {d.id: d for d in drafts}
         tables = [publish(d, protected) for d in drafts if d.published]
@@ -90,8 +91,8 @@ def compute_figures(
         tables += rep_tables
         if previous_done is not None:
             tables += representation.change(current_profile, protected, *previous_done.result())
-        pay, gaps = gaps_done.result()
-    gaps = tie_gap_counts(gaps, by_id, protected)
+        pay, gaps, raw = gaps_done.result()
+    gaps = tie_gap_counts(gaps, by_id, protected, raw)
 
     quality = data_quality(extracts, pay, by_id, protected)
     quality["community_rows_unused"] = unused
@@ -126,22 +127,29 @@ def _previous_profile(previous: Extracts) -> tuple[dict[str, Draft], Protected]:
     return {d.id.removeprefix(PREVIOUS): d for d in drafts if d.section == "profile"}, protected
 
 
-def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap]]:
-    """The relevant employees' pay frame, and every pay gap, each protected."""
+def _protected_pay_gaps(extracts: Extracts) -> tuple[pl.DataFrame, list[PayGap], dict[str, PayGap]]:
+    """The relevant employees' pay frame, every pay gap protected, and each as computed (by id)."""
     pay = pay_frame(extracts)
     settings = extracts.organisation.settings
     raw = pay_gaps(pay, extracts)
     protected = [dc.protect_pay_gap(gp, settings.suppression_threshold, settings.min_group_size) for gp in raw]
     protected = dc.protect_bonus_shares(protected, {g.id: g for g in raw}, bonus_families(extracts.organisation))
-    return pay, [dc.at_published_precision(g, settings.rounding) for g in protected]
+    return pay, [dc.at_published_precision(g, settings.rounding) for g in protected], {g.id: g for g in raw}
 
 
-def tie_gap_counts(gaps: list[PayGap], drafts: Mapping[str, Draft], p: Protected) -> list[PayGap]:
+def tie_gap_counts(gaps: list[PayGap], drafts: Mapping[str, Draft], p: Protected,
+                   computed: Mapping[str, PayGap] | None = None) -> list[PayGap]:
     """Withhold a gender pay gap's counts of men or women where the tables withhold the same
     employees by sex: with every employee paid, a gap's relevant women are the women employees, and
     the workforce's women less them are the women special constables (4 of them, given back in 5 of
     8 synthetic org-years of 400 people). The gaps are protected on their own, beside the tables,
-    so this ties them after both."""
+    so this ties them after both.
+
+    The other way too: the statutory gap's full-pay women are the women employees less those of no
+    known pay band, so where the pay band table shows both, the count is printed (as ``computed``)
+    even if the gap's own rules withheld it. Withholding it there hid nothing, and the audit, which
+    works it out, refused the run (a 300-person body: 1 to 4 men on reduced pay withheld both full-pay
+    counts; the table showed 119 women employees, none of no known band)."""
     out = []
     for gap in gaps:
         # the organisation's employees are the pay band table's; a group's, its row of the groups'
@@ -153,7 +161,23 @@ def tie_gap_counts(gaps: list[PayGap], drafts: Mapping[str, Draft], p: Protected
             continue
         # both sides: the quarters' sizes add up to the two, so one shown gives the other back. The
         # statutory gap's full-pay counts stay: its quarters give them anyway (``published_by_law``)
-        names = ("n_relevant_reference", "n_relevant_comparison") if gap.statutory else PAY_GAP_COUNTS
+        names = ["n_relevant_reference", "n_relevant_comparison"] if gap.statutory else list(PAY_GAP_COUNTS)
+        if gap.statutory and computed and gap.id in computed:
+            for side, sex in (("reference", gap.reference), ("comparison", gap.comparison)):
+                employees, unbanded = d.nodes.get((row, sex)), d.nodes.get((groups.NOT_KNOWN, sex))
+                count = getattr(computed[gap.id], f"n_{side}").value
+                if (employees is not None and unbanded is not None and not getattr(gap, f"n_{side}").shown
+                        and employees not in p.suppressed and unbanded not in p.suppressed
+                        and count == p.values[employees] - p.values[unbanded]):
+                    gap = replace(gap, **{f"n_{side}": Cell(count)})
+        if gap.statutory:
+            # a side whose every employee is on full pay (the table's count of them shown by law): its
+            # relevant ones lie between the full-pay ones and the employees, the same number, so
+            # withholding them hides nothing and a reader pins them anyway
+            for side, sex in (("reference", gap.reference), ("comparison", gap.comparison)):
+                employees = d.nodes.get((row, sex))
+                if employees is not None and p.values.get(employees) == getattr(gap, f"n_{side}").value:
+                    names.remove(f"n_relevant_{side}")
         if any(d.nodes.get((row, sex)) in p.suppressed for sex in (gap.reference, gap.comparison)):
             gap = replace(gap, **{name: Cell(None, suppressed=dc.SECONDARY) for name in names
                                   if getattr(gap, name).value is not None})
@@ -195,7 +219,7 @@ DETAIL_TABLES = ("profile.ethnicity",)
 
 
 def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation,
-             published: Sequence[CellRef] = ()) -> tuple[Protected, list[Draft]]:
+             published: Sequence[CellRef] = (), differences: Sequence[Difference] = ()) -> tuple[Protected, list[Draft]]:
     """Count and protect ``drafts`` together; returns the protection and the drafts it covers.
 
     When a profile table's total is withheld, the drafts are protected again without the
@@ -203,13 +227,13 @@ def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisat
     (the workforce on 31 March is the first figure a reader looks for). Last year's profile goes
     through the same rule, so that its counts are protected as last year's report protected them."""
     count_all(drafts)
-    protected = _protect_counted(drafts, extra, threshold, org, published)
+    protected = _protect_counted(drafts, extra, threshold, org, published, differences)
     detail = [d for d in drafts if d.id.removeprefix(PREVIOUS) in DETAIL_TABLES]
     lost = _totals_withheld(drafts, protected)
     if not detail or not lost:
         return protected, drafts
     kept = [d for d in drafts if d not in detail]
-    fewer = _protect_counted(kept, extra, threshold, org, published)
+    fewer = _protect_counted(kept, extra, threshold, org, published, differences)
     if _totals_withheld(kept, fewer) < lost:
         return fewer, kept
     assign_nodes(drafts, _domains(drafts, extra), groups.nesting(org))  # the nodes of the protection kept
@@ -217,10 +241,10 @@ def _protect(drafts: list[Draft], extra: Domains, threshold: int, org: Organisat
 
 
 def _protect_counted(drafts: list[Draft], extra: Domains, threshold: int, org: Organisation,
-                     published: Sequence[CellRef] = ()) -> Protected:
+                     published: Sequence[CellRef] = (), differences: Sequence[Difference] = ()) -> Protected:
     domains = _domains(drafts, extra)
     assign_nodes(drafts, domains, groups.nesting(org))
-    return protect_drafts(drafts, domains, threshold, published)
+    return protect_drafts(drafts, domains, threshold, published, differences)
 
 
 def has_duty(extracts: Extracts) -> bool:
@@ -229,31 +253,42 @@ def has_duty(extracts: Extracts) -> bool:
     return extracts.employees.filter(pl.col("in_post") & pl.col("is_employee")).height >= STATUTORY_MIN_EMPLOYEES
 
 
-def published_by_law(extracts: Extracts) -> list[CellRef]:
+def published_by_law(extracts: Extracts) -> tuple[list[CellRef], list[Difference]]:
     """The pay band table's counts of employees that the statutory gender pay gap gives away.
 
     The law publishes the share of women and men in each pay quarter and the quarters are a
     quarter each of the full-pay relevant employees, so the quarters count the men and the women on
-    full pay (``pipeline.audit`` recovers them so). Where that is every employee of a sex (each in
-    post has a pay row on full pay), the pay band table's count of them is published, whatever the
-    tables withhold: withholding it beside the women special constables let the women in the
-    workforce less those on full pay give the specials back. Empty below the duty."""
+    full pay (``pipeline.audit`` recovers them so). Those are the employees of a sex less those of
+    no known pay band (not on full pay, or without a pay row): a published difference of two of the
+    table's counts. Withholding the sample's 17 men of no known band in 2023 (beside 4 men paid
+    70-80k) left it shown as 1,265 men less the gap's 1,248. Not where 1 to 4 of a sex are on
+    reduced pay: the gap then prints neither full-pay count (``disclosure.protect_pay_gap``), and
+    the line cost bodies of 400 to 600 people up to 49 counts for nothing. Where it is every employee of a sex
+    (each in post has a pay row on full pay), the pay band table's count of them is itself
+    published, whatever the tables withhold: withholding it beside the women special constables let
+    the women in the workforce less those on full pay give the specials back. Empty below the duty."""
     if not has_duty(extracts):
-        return []
+        return [], []
     emp = (extracts.employees.lazy().filter(pl.col("in_post") & pl.col("is_employee"))
            .select("employee_id", pl.col("sex").cast(pl.String)).filter(pl.col("sex").is_in(["female", "male"])))
     by_sex = emp.group_by("sex").agg(pl.len().alias("employees")).join(
-        extracts.pay.lazy().filter(pl.col("full_pay")).select("employee_id").join(emp, on="employee_id")
-        .group_by("sex").agg(pl.len().alias("full_pay")), on="sex", how="left").collect()
+        extracts.pay.lazy().select("employee_id", "full_pay").join(emp, on="employee_id")  # the relevant employees
+        .group_by("sex").agg(pl.col("full_pay").sum().alias("full_pay"), pl.len().alias("relevant")),
+        on="sex", how="left").collect()
     threshold = extracts.organisation.settings.suppression_threshold
     if by_sex.height < 2 or by_sex.get_column("full_pay").fill_null(0).min() < threshold:
-        return []  # one sex has too few for the quarters' sizes to be printed
+        return [], []  # one sex has too few for the quarters' sizes to be printed
     everyone = by_sex.filter(pl.col("employees") == pl.col("full_pay")).get_column("sex").to_list()
     table = "men_women.pay_band"
     out: list[CellRef] = [(table, (groups.TOTAL, str(sex))) for sex in everyone]
     if len(everyone) == by_sex.height:
         out.append((table, (groups.TOTAL, groups.TOTAL)))
-    return out
+    reduced = by_sex.select(pl.col("relevant") - pl.col("full_pay")).to_series()
+    if reduced.is_between(1, threshold - 1).any():
+        return out, []
+    paid = [((table, (groups.TOTAL, str(sex))), (table, (groups.NOT_KNOWN, str(sex))), int(n))
+            for sex, n in by_sex.select("sex", "full_pay").iter_rows() if sex not in everyone]
+    return out, paid
 
 
 def _domains(drafts: list[Draft], extra: Domains) -> Domains:

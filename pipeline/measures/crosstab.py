@@ -196,10 +196,18 @@ class Protected:
 CellRef = tuple[str, tuple[str, ...]]  # a table's cell: (table id, keys)
 
 
+# a count that other figures publish: the people of one cell less those of another, and how many
+Difference = tuple[CellRef, CellRef, int]
+PUBLISHED_DIFFERENCE = "published_difference"  # the base of such a count's node (no table has it)
+
+
 def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int,
-                   published: Iterable[CellRef] = ()) -> Protected:
+                   published: Iterable[CellRef] = (), differences: Iterable[Difference] = ()) -> Protected:
     """Protect the drafts' counts together; ``published`` names (table id, keys) cells that other
-    figures give away (``disclosure.protect``)."""
+    figures give away (``disclosure.protect``), and ``differences`` counts they publish that no table
+    holds: each the first cell less the second, so the first is a line of the two, one part of it
+    published (the statutory pay gap's men on full pay are the men employees less those of no known
+    pay band)."""
     values: dict[dc.Node, int] = {}
     cells: list[tuple[str, dc.Node]] = []
     for d in drafts:
@@ -209,9 +217,23 @@ def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int,
                 raise ValueError(f"{d.id}: one group of people counted twice with different results")
             cells.append((d.id, n))
     lines = dc.find_lines(cells, domains)
+    nested = dc.find_nested(values, domains)
     by_id = {d.id: d for d in drafts}
-    kept = [by_id[t].nodes[k] for t, k in published if t in by_id and k in by_id[t].nodes]
-    return Protected(values, dc.protect(values, lines, threshold, dc.find_nested(values, domains), kept))
+
+    def resolve(ref: CellRef) -> dc.Node | None:
+        table, keys = ref
+        return by_id[table].nodes.get(keys) if table in by_id else None
+
+    kept = [n for n in map(resolve, published) if n is not None]
+    for whole, less, count in differences:
+        a, b = resolve(whole), resolve(less)
+        if a is None or b is None:
+            continue
+        given = dc.Node(a.universe, a.predicate | {(PUBLISHED_DIFFERENCE, frozenset({"|".join(less[1])}))})
+        values[given] = count
+        lines.append(dc.Line(a, (given, b)))
+        kept.append(given)
+    return Protected(values, dc.protect(values, lines, threshold, nested, kept))
 
 
 def _na() -> Cell:

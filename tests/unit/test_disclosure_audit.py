@@ -416,7 +416,7 @@ def test_a_relation_the_figures_contradict_is_not_trusted():
     assert recovered(f) == {("quality", (), "linear", 2)}  # no known band: 5 = 3 + 2, still trusted
 
 
-def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie):
+def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie, year: int = 2024):
     import json
 
     import pipeline.measures as measures
@@ -426,7 +426,7 @@ def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie):
 
     make_sample(["--out", str(tmp_path), "--years", "2023", "2024", "--seed", str(seed), "--employees", str(employees)])
     org, _ = load_organisation(tmp_path / "organisation.toml")
-    ex, _ = load_extracts(tmp_path, ReportingYear(2024), org)
+    ex, _ = load_extracts(tmp_path, ReportingYear(year), org)
     tied = audit_figures(json.loads(measures.compute_figures(ex).to_json()))
     untie(monkeypatch, measures)
     return tied, audit_figures(json.loads(measures.compute_figures(ex).to_json()))
@@ -454,3 +454,17 @@ def test_the_audit_finds_what_gap_counts_printed_beside_withheld_table_counts_gi
                                    lambda mp, measures: mp.setattr(measures, "tie_gap_counts", lambda gaps, *_: gaps))
     assert tied == []
     assert any(r.table == "men_women.workforce_group" and r.value == 4 for r in untied)
+
+
+def test_a_full_pay_count_that_the_pay_band_table_gives_is_printed(tmp_path, monkeypatch):
+    # a 300-person body with the duty (sample seed 8, 2023): 1 to 4 men on reduced pay withhold
+    # both full-pay counts of the statutory gap, but the pay band table shows the women employees
+    # and the women of no known band (none): their difference, the full-pay women, is no secret, and
+    # withheld it was recovered and refused the run
+    def untie(mp, measures):
+        tie = measures.tie_gap_counts
+        mp.setattr(measures, "tie_gap_counts", lambda gaps, drafts, p, computed=None: tie(gaps, drafts, p))
+
+    tied, untied = _untied_figures(tmp_path, monkeypatch, 300, 8, untie, year=2023)
+    assert tied == []
+    assert {(r.table, r.measure, r.how) for r in untied} >= {("pay_gap:gender", "n_comparison", "linear")}
