@@ -244,7 +244,7 @@ def _protect_counted(drafts: list[Draft], extra: Domains, threshold: int, org: O
                      published: Sequence[CellRef] = (), differences: Sequence[Difference] = ()) -> Protected:
     domains = _domains(drafts, extra)
     assign_nodes(drafts, domains, groups.nesting(org))
-    return protect_drafts(drafts, domains, threshold, published, differences)
+    return protect_drafts(drafts, domains, threshold, published, differences, likelihood.people_among_events(drafts))
 
 
 def has_duty(extracts: Extracts) -> bool:

@@ -202,12 +202,15 @@ PUBLISHED_DIFFERENCE = "published_difference"  # the base of such a count's node
 
 
 def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int,
-                   published: Iterable[CellRef] = (), differences: Iterable[Difference] = ()) -> Protected:
+                   published: Iterable[CellRef] = (), differences: Iterable[Difference] = (),
+                   within: Iterable[tuple[CellRef, CellRef]] = ()) -> Protected:
     """Protect the drafts' counts together; ``published`` names (table id, keys) cells that other
     figures give away (``disclosure.protect``), and ``differences`` counts they publish that no table
     holds: each the first cell less the second, so the first is a line of the two, one part of it
     published (the statutory pay gap's men on full pay are the men employees less those of no known
-    pay band)."""
+    pay band). ``within`` pairs cells of different populations whose first's people are among the
+    second's (people with a case, the cases): the first at most the second, and where the two are
+    the same number, a line of one part, so that one is withheld with the other."""
     values: dict[dc.Node, int] = {}
     cells: list[tuple[str, dc.Node]] = []
     for d in drafts:
@@ -233,6 +236,12 @@ def protect_drafts(drafts: Sequence[Draft], domains: Domains, threshold: int,
         values[given] = count
         lines.append(dc.Line(a, (given, b)))
         kept.append(given)
+    for inner, outer in within:
+        a, b = resolve(inner), resolve(outer)
+        if a is not None and b is not None:
+            nested.append((a, b))
+            if values[a] == values[b]:
+                lines.append(dc.Line(b, (a,)))
     return Protected(values, dc.protect(values, lines, threshold, nested, kept))
 
 

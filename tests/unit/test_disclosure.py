@@ -691,3 +691,36 @@ def test_counts_pinned_only_by_the_bounds_of_small_counts_do_not_end_the_checks(
     monkeypatch.setattr(dc, "_programmed", lambda *a, **k: looked.append(1) or programmed(*a, **k))
     compute_figures(ex)
     assert looked
+
+
+def test_people_with_a_case_are_withheld_with_the_cases_they_equal(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    # a 600-person organisation (sample seed 2, 2024): the likelihood of entering disciplinary prints
+    # the people with a case of each group, and the disciplinary table withheld the cases of the same
+    # group: 5 women, 5 women's cases (each had one). A reader would guess them equal, rightly.
+    # People with a case are at most the cases, and the same number is withheld with them
+    import json
+
+    from pipeline.config import ReportingYear, load_organisation
+    from pipeline.extracts import load_extracts
+    from pipeline.measures import compute_figures, likelihood
+    from pipeline.sample import main as make_sample
+
+    make_sample(["--out", str(tmp_path), "--years", "2023", "2024", "--seed", "2", "--employees", "600"])
+    org, _ = load_organisation(tmp_path / "organisation.toml")
+    ex, _ = load_extracts(tmp_path, ReportingYear(2024), org)
+
+    def shown_beside_withheld_cases() -> list[tuple[str, str]]:
+        f = json.loads(compute_figures(ex).to_json())
+        tables = {t["id"]: {tuple(r["keys"]): r["cells"]["count"] for r in t["rows"]} for t in f["tables"]}
+        out = []
+        for lk in f["likelihoods"]:
+            if lk["id"].startswith("entering_disciplinary."):
+                cases = tables[f"disciplinary.{lk['characteristic']}"]
+                for grp, people in ((lk["numerator_group"], lk["outcome_x"]), (lk["denominator_group"], lk["outcome_y"])):
+                    if people["value"] and cases[("total", grp)]["suppressed"]:
+                        out.append((lk["id"], grp))
+        return out
+
+    assert shown_beside_withheld_cases() == []
+    monkeypatch.setattr(likelihood, "people_among_events", lambda drafts: [])
+    assert ("entering_disciplinary.sex", "female") in shown_beside_withheld_cases()
