@@ -56,7 +56,8 @@ beside them, which are attacked in their own right), as ``disclosure._pinned`` a
     tables' populations (the employees in post are the pay band table's total, and those with a pay
     row and those without; its "not known" band is those off full pay and those without a pay row),
     the statutory gender pay gap's full-pay men and women as the employees of each sex less those of
-    no known band, and the employees as the workforce of ``settings.employee_groups``. Disclosure
+    no known band, the employees as the workforce of ``settings.employee_groups``, and the people
+    with a disciplinary case (an approved training request) in the likelihoods as at most the cases. Disclosure
     control ties these by construction (``measures.data_quality``, ``tie_gap_counts``); this checks
     it from the outside: with either tie switched off, it recovers 2 to 4 special constables.
 
@@ -68,7 +69,7 @@ pin wrong values. With only the bounds above, trying values found nothing that p
 random search of 60,000 small two-table puzzles). Nor are other hierarchies between different
 dimensions (a broad ethnic group and its detailed groups), a voluntary pay gap's group sizes
 against the tables' counts (it publishes none), bonus recipients across pay gap comparisons that add up (``disclosure.protect_bonus_shares``
-protects those), likelihood counts, and differences between years beyond ``count_previous`` within
+protects those), likelihood counts but the people with a case (step 10), and differences between years beyond ``count_previous`` within
 one release (this year's count less last year's is the starters less the leavers, which the tables
 do not publish; an attacker who knows the starters can difference the years).
 """
@@ -173,6 +174,7 @@ class _Audit:
         self.threshold = int(threshold or settings.get("suppression_threshold") or DEFAULT_THRESHOLD)
         self.tables = [t for t in fig.get("tables") or [] if t.get("rows")]
         self.pay_gaps = list(fig.get("pay_gaps") or [])
+        self.likelihoods = list(fig.get("likelihoods") or [])
         self.known: dict[Quantity, int] = {}
         self.hidden: dict[Quantity, list[_Cell]] = defaultdict(list)
         self.conflicts: list[Quantity] = []
@@ -374,6 +376,8 @@ class _Audit:
           between the two; its quarters' sizes add up to the full-pay men and women (women alike).
         - ``settings.employee_groups``: the employees are the workforce's employee groups (the
           special constables volunteer), everything else the same.
+        - A likelihood's people with a disciplinary case (an approved training request) of a group
+          are at most the group's cases (approved requests).
 
         A relation whose counts are all shown and do not hold is dropped with every other of its
         kind, as a table's lines are (``non_additive``): the audit claims nothing from a model the
@@ -432,6 +436,21 @@ class _Audit:
             sizes = g.get("quartile_sizes") or {}
             if len(full) == 2 and sizes:
                 eqs.append(_Equation({full[0]: 1, full[1]: 1}, sum(int(v) for v in sizes.values()), "paygap/quarters"))
+        # the people with a case (an approved training request) of a group are at most its cases
+        # (approved requests); equal only where each has one, which the audit cannot know
+        among = {"entering_disciplinary": ("disciplinary_people", "disciplinary_cases", ()),
+                 "accessing_training": ("training_people", "training_requests", (("status", "approved"),))}
+        for lk in self.likelihoods:
+            outcome = str(lk.get("id", "")).split(".")[0]
+            if outcome not in among:
+                continue
+            people, events, stage = among[outcome]
+            dim = lk.get("characteristic")
+            for group, cell in ((lk.get("numerator_group"), lk.get("outcome_x")),
+                                (lk.get("denominator_group"), lk.get("outcome_y"))):
+                inner = (people, frozenset({(dim, group)}))
+                if put(inner, cell, f"likelihood:{lk['id']}", str(group)):
+                    pairs.append((inner, (events, frozenset({(dim, group), *stage}))))
         seen = set(self.known) | set(self.hidden)
         for total in sorted(seen, key=repr):
             population, keys = total

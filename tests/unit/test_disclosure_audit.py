@@ -459,3 +459,21 @@ def test_a_full_pay_count_that_the_pay_band_table_gives_is_printed(tmp_path, mon
     tied, untied = _untied_figures(tmp_path, monkeypatch, 300, 8, untie, year=2023)
     assert tied == []
     assert {(r.table, r.measure, r.how) for r in untied} >= {("pay_gap:gender", "n_comparison", "linear")}
+
+
+def test_people_with_a_case_are_at_most_the_cases():
+    # 10 cases, by sex withheld; the likelihood of entering disciplinary prints 7 women and 3 men
+    # with a case. Each has one at least: the women's cases are at least 7 and the men's at least 3,
+    # and they make 10, so 7 and 3
+    cases = table("disciplinary.sex", [(("total", "female"), {"count": X}), (("total", "male"), {"count": X}),
+                                       (("total", "total"), {"count": c(10)})],
+                  dims=("outcome", "sex"), population="disciplinary_cases")
+    assert audit_figures(figs(cases)) == []
+    people = {"id": "entering_disciplinary.sex", "characteristic": "sex", "numerator_group": "female",
+              "denominator_group": "male", "outcome_x": c(7), "outcome_y": c(3)}
+    assert recovered({**figs(cases), "likelihoods": [people]}) == {
+        ("disciplinary.sex", ("total", "female"), "interval", 7), ("disciplinary.sex", ("total", "male"), "interval", 3)}
+    # 8 women and 3 men with a case among 12: one of either has two cases, which the figures do not say
+    cases["rows"][2]["cells"]["count"] = c(12)
+    people.update(outcome_x=c(8))
+    assert audit_figures({**figs(cases), "likelihoods": [people]}) == []
