@@ -125,7 +125,8 @@ def _not_on_full_pay_given_away(figs: dict, org_toml: Path, sizes: dict | None =
     for gid, gap in gaps.items():
         size = relevant(gap)
         shares = [gap["quartiles"][q][0]["value"] if q in gap["quartiles"] else None for q in QUARTERS]
-        if gap["statutory"] and gap["n_reference"]["value"] is not None and gap["n_comparison"]["value"] is not None:
+        if (gap["statutory"] and size is not None and gap["n_reference"]["value"] is not None
+                and gap["n_comparison"]["value"] is not None):
             found = ({size[0] - gap["n_reference"]["value"]}, {size[1] - gap["n_comparison"]["value"]})
         elif size is None or all(s is None for s in shares):
             found = (None, None)

@@ -438,27 +438,32 @@ def test_the_audit_finds_what_quality_facts_printed_beside_withheld_totals_give_
     assert any(r.value is not None and 1 <= r.value <= 4 for r in untied)
 
 
-def test_the_audit_finds_what_gap_counts_printed_beside_withheld_table_counts_give_back(tmp_path, monkeypatch):
-    # a 400-person organisation (sample seed 1): the gender pay gap's counts of men and women, printed
-    # where the tables withhold the employees by sex, give back the 4 women special constables
-    tied, untied = _untied_figures(tmp_path, monkeypatch, 400, 1,
-                                   lambda mp, measures: mp.setattr(measures, "tie_gap_counts", lambda gaps, *_: gaps))
+def test_the_audit_finds_what_the_pay_band_table_gives_beside_the_statutory_gap_without_the_law_s_rule(
+        tmp_path, monkeypatch):
+    # a 400-person organisation (sample seed 2, 2024): the gap's full-pay men and women are the
+    # employees of each sex less those of no known pay band. Without that line in disclosure control
+    # (nor the counts the law publishes outright), the 4 women and 4 men of no known band come back
+    def untie(mp, measures):
+        mp.setattr(measures, "published_by_law", lambda ex: ([], []))
+
+    tied, untied = _untied_figures(tmp_path, monkeypatch, 400, 2, untie)
     assert tied == []
-    assert any(r.table == "men_women.workforce_group" and r.value == 4 for r in untied)
+    assert {(r.table, r.keys, r.value) for r in untied} >= {("men_women.pay_band", ("not_known", "female"), 4),
+                                                          ("men_women.pay_band", ("not_known", "male"), 4)}
 
 
 def test_a_full_pay_count_that_the_pay_band_table_gives_is_printed(tmp_path, monkeypatch):
-    # a 300-person body with the duty (sample seed 8, 2023): 1 to 4 men on reduced pay withhold
-    # both full-pay counts of the statutory gap, but the pay band table shows the women employees
-    # and the women of no known band (none): their difference, the full-pay women, is no secret, and
-    # withheld it was recovered and refused the run
+    # a 300-person body with the duty (sample seed 8, 2023): 1 to 4 men on reduced pay withhold the
+    # statutory gap's relevant counts, but the pay band table shows the 119 women employees and the
+    # women of no known band (none): the relevant women lie between the full-pay ones and the
+    # employees, all 119, no secret; withheld, they were recovered and refused the run
     def untie(mp, measures):
         tie = measures.tie_gap_counts
         mp.setattr(measures, "tie_gap_counts", lambda gaps, drafts, p, computed=None: tie(gaps, drafts, p))
 
     tied, untied = _untied_figures(tmp_path, monkeypatch, 300, 8, untie, year=2023)
     assert tied == []
-    assert {(r.table, r.measure, r.how) for r in untied} >= {("pay_gap:gender", "n_comparison", "linear")}
+    assert {(r.table, r.measure, r.how) for r in untied} >= {("pay_gap:gender", "n_relevant_comparison", "interval")}
 
 
 def test_people_with_a_case_are_at_most_the_cases():
