@@ -57,9 +57,10 @@ beside them, which are attacked in their own right), as ``disclosure._pinned`` a
     row and those without; its "not known" band is those off full pay and those without a pay row),
     the statutory gender pay gap's full-pay men and women as the employees of each sex less those of
     no known band, the employees as the workforce of ``settings.employee_groups``, and the people
-    with a disciplinary case (an approved training request) in the likelihoods as at most the cases. Disclosure
-    control ties these by construction (``measures.data_quality``, ``tie_gap_counts``); this checks
-    it from the outside: with either tie switched off, it recovers 2 to 4 special constables.
+    with a disciplinary case (an approved training request) in the likelihoods as at most the
+    cases. Disclosure control ties these by construction (``measures.data_quality``,
+    ``published_by_law``, ``tie_gap_counts``); this checks it from the outside: with the quality
+    ties switched off, it recovers 2 to 4 special constables.
 
 Not modelled: a reader's case analysis (trying each value of a narrow withheld count, as
 ``disclosure._probed`` does). Disclosure control gives that reader the true answer to "is this
@@ -68,9 +69,9 @@ pin wrong values. With only the bounds above, trying values found nothing that p
 (the sample, a 600-person organisation with disclosure control's case analysis switched off, and a
 random search of 60,000 small two-table puzzles). Nor are other hierarchies between different
 dimensions (a broad ethnic group and its detailed groups), a voluntary pay gap's group sizes
-against the tables' counts (it publishes none), bonus recipients across pay gap comparisons that add up (``disclosure.protect_bonus_shares``
-protects those), likelihood counts but the people with a case (step 10), and differences between years beyond ``count_previous`` within
-one release (this year's count less last year's is the starters less the leavers, which the tables
+against the tables' counts (it publishes none), bonus recipients across pay gap comparisons that
+add up (``disclosure.protect_bonus_shares`` protects those), likelihood counts but the people with
+a case (step 10), and differences between years beyond ``count_previous`` within one release (this year's count less last year's is the starters less the leavers, which the tables
 do not publish; an attacker who knows the starters can difference the years).
 """
 
@@ -196,17 +197,22 @@ class _Audit:
             dims = t["dims"]
             for r in t["rows"]:
                 for m, suffix in COUNT_MEASURES.items():
-                    cell = r["cells"].get(m)
-                    if cell is None or cell.get("not_calculable"):
-                        continue
-                    q = _quantity(t["population"], dims, r["keys"], suffix)
-                    if cell.get("suppressed"):
-                        self.hidden[q].append(_Cell(t["id"], tuple(r["keys"]), m, cell["suppressed"]))
-                    elif cell.get("value") is not None:
-                        v = int(cell["value"])
-                        if q in self.known and self.known[q] != v:
-                            self.conflicts.append(q)
-                        self.known.setdefault(q, v)
+                    self._record(_quantity(t["population"], dims, r["keys"], suffix), r["cells"].get(m),
+                                 _Cell(t["id"], tuple(r["keys"]), m, ""))
+
+    def _record(self, q: Quantity, cell: Mapping[str, Any] | None, where: _Cell) -> bool:
+        """Note a published count of quantity ``q``: hidden (at ``where``, with its reason) or known
+        (a second, different value is a conflict). False when there is no count to note."""
+        if not cell or cell.get("not_calculable"):
+            return False
+        if cell.get("suppressed"):
+            self.hidden[q].append(replace(where, reason=cell["suppressed"]))
+        elif cell.get("value") is not None:
+            v = int(cell["value"])
+            if q in self.known and self.known[q] != v:
+                self.conflicts.append(q)
+            self.known.setdefault(q, v)
+        return True
 
     def _lines(self, t: Mapping[str, Any], d: int) -> Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]:
         """(total row, category rows) for each line of table ``t`` along dimension ``d``."""
@@ -388,14 +394,7 @@ class _Audit:
             return (population, frozenset(pairs.items()))
 
         def put(quantity: Quantity, cell: Mapping[str, Any] | None, where: str, measure: str) -> bool:
-            if not cell or cell.get("not_calculable"):
-                return False
-            if cell.get("suppressed"):
-                self.hidden[quantity].append(_Cell(where, (), measure, cell["suppressed"]))
-            elif cell.get("value") is not None:
-                if self.known.setdefault(quantity, int(cell["value"])) != int(cell["value"]):
-                    self.conflicts.append(quantity)
-            return True
+            return self._record(quantity, cell, _Cell(where, (), measure, ""))
 
         quality = fig.get("quality") or {}
         facts = {"workforce_in_post": q(workforce), "employees_in_post": q(employees),

@@ -162,26 +162,22 @@ def tie_gap_counts(gaps: list[PayGap], drafts: Mapping[str, Draft], p: Protected
         # both sides: the quarters' sizes add up to the two, so one shown gives the other back. The
         # statutory gap's full-pay counts stay: its quarters give them anyway (``published_by_law``)
         names = ["n_relevant_reference", "n_relevant_comparison"] if gap.statutory else list(PAY_GAP_COUNTS)
-        if gap.statutory and computed and gap.id in computed:
-            for side, sex in (("reference", gap.reference), ("comparison", gap.comparison)):
-                employees, unbanded = d.nodes.get((row, sex)), d.nodes.get((groups.NOT_KNOWN, sex))
-                count = getattr(computed[gap.id], f"n_{side}").value
-                if (employees is not None and unbanded is not None and not getattr(gap, f"n_{side}").shown
-                        and employees not in p.suppressed and unbanded not in p.suppressed
-                        and count == p.values[employees] - p.values[unbanded]):
-                    gap = replace(gap, **{f"n_{side}": Cell(count)})
-        if gap.statutory:
+        raw = computed.get(gap.id) if computed and gap.statutory else None
+        for side, sex in (("reference", gap.reference), ("comparison", gap.comparison)) if gap.statutory else ():
+            full, relevant = f"n_{side}", f"n_relevant_{side}"
+            employees, unbanded = d.nodes.get((row, sex)), d.nodes.get((groups.NOT_KNOWN, sex))
+            if (raw is not None and employees is not None and unbanded is not None and not getattr(gap, full).shown
+                    and employees not in p.suppressed and unbanded not in p.suppressed
+                    and getattr(raw, full).value == p.values[employees] - p.values[unbanded]):
+                gap = replace(gap, **{full: Cell(getattr(raw, full).value)})
             # a side whose every employee is on full pay (the table's count of them shown by law): its
             # relevant ones lie between the full-pay ones and the employees, the same number, so
-            # withholding them hides nothing and a reader pins them anyway
-            # (printed again if the gap's own rules withheld it beside 1 to 4 of the other sex on reduced pay)
-            for side, sex in (("reference", gap.reference), ("comparison", gap.comparison)):
-                employees = d.nodes.get((row, sex))
-                if employees is not None and p.values.get(employees) == getattr(gap, f"n_{side}").value:
-                    names.remove(f"n_relevant_{side}")
-                    relevant = getattr(computed[gap.id], f"n_relevant_{side}") if computed and gap.id in computed else None
-                    if relevant is not None and relevant.value == p.values[employees]:
-                        gap = replace(gap, **{f"n_relevant_{side}": Cell(relevant.value)})
+            # withholding them hides nothing and a reader pins them anyway (printed again if the
+            # gap's own rules withheld it beside 1 to 4 of the other sex on reduced pay)
+            if employees is not None and p.values.get(employees) == getattr(gap, full).value:
+                names.remove(relevant)
+                if raw is not None and getattr(raw, relevant).value == p.values[employees]:
+                    gap = replace(gap, **{relevant: Cell(getattr(raw, relevant).value)})
         if any(d.nodes.get((row, sex)) in p.suppressed for sex in (gap.reference, gap.comparison)):
             gap = replace(gap, **{name: Cell(None, suppressed=dc.SECONDARY) for name in names
                                   if getattr(gap, name).value is not None})

@@ -104,8 +104,8 @@ def people_among_events(drafts: Sequence[Draft]) -> list[tuple[Ref, Ref]]:
     ids = {d.id for d in drafts}
     out = []
     for d in drafts:
-        _, universe, dim = d.id.split(".") if d.id.startswith("likelihood.") else ("", "", "")
-        if universe not in PEOPLE_AMONG:
+        section, universe, dim = (d.id.split(".") + ["", ""])[:3]
+        if section != "likelihood" or universe not in PEOPLE_AMONG:
             continue
         table, events = PEOPLE_AMONG[universe]
         if f"{table}.{dim}" in ids:
