@@ -110,6 +110,21 @@ def pinned(lower: Sequence[float], upper: Sequence[float], rows: Sequence[Row], 
     return found
 
 
+def extent(lower: Sequence[float], upper: Sequence[float], rows: Sequence[Row],
+           cost: Mapping[int, float]) -> tuple[float, float] | None:
+    """The least and the greatest of ``sum(cost[j] * x[j])`` over the solutions of the constraints
+    (``-math.inf`` or ``math.inf`` where there is no bound); None when there is no solution."""
+    solver = _Solver(lower, upper, rows)
+    objective = np.zeros(len(lower))
+    for j, c in cost.items():
+        objective[j] = c
+    least = solver.value(objective)
+    if least is None:
+        return None
+    most = solver.value(-objective)
+    return least, (math.inf if most is None else -most)
+
+
 def _unit(n: int, j: int, sign: float) -> np.ndarray:
     cost = np.zeros(n)
     cost[j] = sign
@@ -156,3 +171,14 @@ class _Solver:
         if self._h.getModelStatus() != self._highspy.HighsModelStatus.kOptimal:
             return None
         return np.asarray(self._h.getSolution().col_value, dtype=float)
+
+    def value(self, cost: np.ndarray) -> float | None:
+        """The least value of ``cost``: ``-math.inf`` when it has none, None when there is no solution."""
+        self._h.changeColsCost(self._n, self._all, cost)
+        self._h.run()
+        status = self._h.getModelStatus()
+        if status == self._highspy.HighsModelStatus.kOptimal:
+            return float(self._h.getInfo().objective_function_value)
+        if status == self._highspy.HighsModelStatus.kUnbounded:
+            return -math.inf
+        return None  # infeasible (or unbounded or infeasible, which a feasible model is not)

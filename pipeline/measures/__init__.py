@@ -264,10 +264,14 @@ def published_by_law(extracts: Extracts) -> tuple[list[CellRef], list[Difference
     70-80k) left it shown as 1,265 men less the gap's 1,248. (Leaving it out where 1 to 4 of a sex
     are on reduced pay saved bodies of 400 to 600 people up to 49 counts, but the quarter shares
     alone give the full-pay counts: a red team then read 53 small counts of the pay band table.)
-    Where it is every employee of a sex
-    (each in post has a pay row on full pay), the pay band table's count of them is itself
-    published, whatever the tables withhold: withholding it beside the women special constables let
-    the women in the workforce less those on full pay give the specials back. Empty below the duty."""
+    So too where only 1 to 4 of a sex are on full pay: the quarters' sizes are not printed then, but
+    1.1 per cent men of two quarters near 95 is one man each, whatever total fits, and the 2 men on
+    full pay of a 400-person body made its 0 men of no known band the men employees, and the men of
+    every table by sex. Where it is every employee of a sex (each in post has a pay row on full
+    pay) and 5 or more, the pay band table's count of them is itself published, whatever the
+    tables withhold: withholding it beside the women special constables let the women in the
+    workforce less those on full pay give the specials back. (Fewer stay a line, withheld with the
+    0 beside them rather than printed as a small count.) Empty below the duty."""
     if not has_duty(extracts):
         return [], []
     emp = (extracts.employees.lazy().filter(pl.col("in_post") & pl.col("is_employee"))
@@ -275,10 +279,12 @@ def published_by_law(extracts: Extracts) -> tuple[list[CellRef], list[Difference
     by_sex = emp.group_by("sex").agg(pl.len().alias("employees")).join(
         extracts.pay.lazy().filter(pl.col("full_pay")).select("employee_id").join(emp, on="employee_id")
         .group_by("sex").agg(pl.len().alias("full_pay")), on="sex", how="left").collect()
+    if by_sex.height < 2:
+        return [], []  # no quarters of men and women
+    by_sex = by_sex.with_columns(pl.col("full_pay").fill_null(0))
     threshold = extracts.organisation.settings.suppression_threshold
-    if by_sex.height < 2 or by_sex.get_column("full_pay").fill_null(0).min() < threshold:
-        return [], []  # one sex has too few for the quarters' sizes to be printed
-    everyone = by_sex.filter(pl.col("employees") == pl.col("full_pay")).get_column("sex").to_list()
+    everyone = by_sex.filter((pl.col("employees") == pl.col("full_pay")) & (pl.col("full_pay") >= threshold)
+                             ).get_column("sex").to_list()
     table = "men_women.pay_band"
     out: list[CellRef] = [(table, (groups.TOTAL, str(sex))) for sex in everyone]
     if len(everyone) == by_sex.height:

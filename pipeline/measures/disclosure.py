@@ -269,13 +269,15 @@ def protect(
     """Reason code for every count that must be withheld (nodes not in the result are shown).
     ``nested`` (``find_nested``): pairs of counts, the first's people among the second's.
     ``published``: counts that other figures give away whatever the tables do (the statutory pay
-    quartiles count the women and men on full pay), never chosen to withhold beside another."""
+    quartiles count the women and men on full pay), never chosen to withhold beside another, and
+    known to the reader even when small (a small one taken for a withheld count left the 0 beside
+    it shown, and the count it makes up pinned)."""
     for line in lines:
         if values[line.total] != sum(values[p] for p in line.parts):
             raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
     order = {n: i for i, n in enumerate(sorted(values, key=_key))}
     through = _through(lines)
-    kept = {n for n in published if values.get(n, 0) >= threshold}
+    kept = set(published)
     checked, values = values, {**values, **dict.fromkeys(kept, 0)}  # as zeros, never chosen
     bounding: dict[Node, list[Node]] = defaultdict(list)  # the counts a count lies inside or holds
     for inner, outer in nested:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.audit import additive_inconsistencies, audit_figures
@@ -407,7 +408,11 @@ def test_a_relation_the_figures_contradict_is_not_trusted():
     assert recovered(f) == {("quality", (), "linear", 2)}  # no known band: 5 = 3 + 2, still trusted
 
 
-def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie, year: int = 2024):
+def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie, year: int = 2024, prepare=None,
+                    keep: dict | None = None):
+    """The audit's findings on a synthetic body's figures, as disclosure control makes them and with
+    ``untie`` (monkeypatch, pipeline.measures) undoing one of its rules; ``prepare`` edits the
+    extracts first, and ``keep`` receives the untied figures (``"untied"``)."""
     import json
 
     import pipeline.measures as measures
@@ -416,11 +421,16 @@ def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie, yea
     from pipeline.sample import main as make_sample
 
     make_sample(["--out", str(tmp_path), "--years", "2023", "2024", "--seed", str(seed), "--employees", str(employees)])
+    if prepare is not None:
+        prepare(tmp_path / str(year))
     org, _ = load_organisation(tmp_path / "organisation.toml")
     ex, _ = load_extracts(tmp_path, ReportingYear(year), org)
     tied = audit_figures(json.loads(measures.compute_figures(ex).to_json()))
     untie(monkeypatch, measures)
-    return tied, audit_figures(json.loads(measures.compute_figures(ex).to_json()))
+    untied = json.loads(measures.compute_figures(ex).to_json())
+    if keep is not None:
+        keep["untied"] = untied
+    return tied, audit_figures(untied)
 
 
 def test_the_audit_finds_what_quality_facts_printed_beside_withheld_totals_give_back(tmp_path, monkeypatch):
@@ -482,3 +492,115 @@ def test_people_with_a_case_are_at_most_the_cases():
     cases["rows"][2]["cells"]["count"] = c(12)
     people.update(outcome_x=c(8))
     assert audit_figures({**figs(cases), "likelihoods": [people]}) == []
+
+
+def _few_men(total: int, unbanded_women: int) -> dict:
+    """The pay band table of a body whose men are all in one band with its women: by sex, only the
+    women of no known band (and no men) are shown."""
+    return pay_bands({("30k_35k", "male"): X, ("30k_35k", "female"): X, ("30k_35k", "total"): total - unbanded_women,
+                      ("not_known", "male"): 0, ("not_known", "female"): unbanded_women,
+                      ("not_known", "total"): unbanded_women,
+                      ("total", "male"): X, ("total", "female"): X, ("total", "total"): total})
+
+
+def _law_s_gap(men: tuple[float, float, float, float]) -> dict:
+    """The statutory gender gap as the law prints it beside few men: both group sizes withheld, no
+    quarter sizes, each quarter's share of men (the women's 100 less it)."""
+    quarters = ("lower", "lower_middle", "upper_middle", "upper")
+    return {**gap(X, X, {}, {q: (m, round(100 - m, 1)) for q, m in zip(quarters, men, strict=True)}), "id": "gender"}
+
+
+def test_the_law_s_quarter_shares_count_the_few_men_on_full_pay_and_the_tables_give_the_rest():
+    # 400 employees, 2 women of no known band and no men: 398 on full pay, in quarters of 100, 99,
+    # 100 and 99. 1.0 per cent men of a quarter of 100 or 99 is 1 man (0 and 2 print 0.0 and 2.0), so
+    # 2 men on full pay; with no man of no known band they are the men employees, and the band the
+    # men and women share gives its 396 women
+    bands = _few_men(400, 2)
+    assert audit_figures(figs(bands)) == []
+    f = {**figs(bands), "pay_gaps": [_law_s_gap((0.0, 0.0, 1.0, 1.0))]}
+    assert {(r.table, r.keys, r.value) for r in audit_figures(f)} == {
+        ("men_women.pay_band", ("total", "male"), 2), ("men_women.pay_band", ("30k_35k", "male"), 2),
+        ("men_women.pay_band", ("total", "female"), 398), ("men_women.pay_band", ("30k_35k", "female"), 396)}
+    # the gap's own withheld sizes are not among them: the law prints the shares that give them
+
+
+def test_quarter_shares_pin_nothing_when_many_full_pay_totals_fit():
+    # with no table to bound the full-pay total, 1.0 per cent of quarters near 100 is 1 man each, but
+    # of quarters near 200 it is 2: no one number of men fits every total
+    assert audit_figures({**figs(), "pay_gaps": [_law_s_gap((0.0, 0.0, 1.0, 1.0))]}) == []
+
+
+def test_quarter_shares_are_read_with_the_report_s_rounding_rule():
+    # quarters of 400: 1 man of 400 is 0.25 per cent, printed 0.2 when halves go to even and 0.3 when
+    # they go up. Under the first rule 0.2 is that 1 man; under the second no number of men prints
+    # 0.2, so the figures do not come from this model and nothing is claimed from them
+    f = {**figs(_few_men(1602, 2)), "pay_gaps": [_law_s_gap((0.0, 0.0, 0.0, 0.2))]}
+    f["settings"]["rounding"] = "half_even"
+    assert ("men_women.pay_band", ("total", "male"), 1) in {(r.table, r.keys, r.value) for r in audit_figures(f)}
+    f["settings"]["rounding"] = "half_up"
+    assert audit_figures(f) == []
+
+
+def test_the_audit_reads_the_full_pay_sizes_a_gap_withholds_from_its_quarter_shares(tmp_path, monkeypatch):
+    # a 400-person organisation (sample seed 2, 2024) under an earlier rule: 1 to 4 on reduced pay
+    # withheld the statutory gap's full-pay sizes and quarter sizes, and the pay band table knew
+    # nothing of them. The quarters' shares fit one full-pay total, and so give the full-pay men and
+    # women, who leave the 4 women and 4 men of no known band
+    import pipeline.audit as audit
+    from pipeline.figures import Cell
+
+    def untie(mp, measures):
+        mp.setattr(measures, "published_by_law", lambda ex: ([], []))
+        protect = measures.dc.protect_pay_gap
+
+        def earlier_rule(gap, threshold=5, min_group_size=10):
+            out = protect(gap, threshold, min_group_size)
+            if not gap.statutory or out.n_relevant_reference.shown or not out.n_reference.shown:
+                return out
+            withheld = Cell(None, suppressed="secondary")
+            return replace(out, n_reference=withheld, n_comparison=withheld, quartile_sizes={},
+                           n_relevant_reference=gap.n_relevant_reference, n_relevant_comparison=gap.n_relevant_comparison)
+
+        mp.setattr(measures.dc, "protect_pay_gap", earlier_rule)
+
+    kept: dict = {}
+    tied, untied = _untied_figures(tmp_path, monkeypatch, 400, 2, untie, keep=kept)
+    assert tied == []
+    assert {(r.table, r.keys, r.value) for r in untied} >= {("men_women.pay_band", ("not_known", "female"), 4),
+                                                          ("men_women.pay_band", ("not_known", "male"), 4)}
+    monkeypatch.setattr(audit._Audit, "_quarter_shares", lambda self, lo, hi: [])
+    assert audit_figures(kept["untied"]) == []  # the shares are what give them
+
+
+def _keep_men(kept: int):
+    """Make every man of a year's employees a woman but the first ``kept``."""
+    import polars as pl
+
+    def prepare(year_dir):
+        path = year_dir / "employees.csv"
+        people = pl.read_csv(path, infer_schema=False).with_row_index("_i")
+        men = people.filter(pl.col("sex") == "male")["_i"].head(kept)
+        people.with_columns(pl.when((pl.col("sex") == "male") & ~pl.col("_i").is_in(men.to_list())).then(pl.lit("female"))
+                            .otherwise(pl.col("sex")).alias("sex")).drop("_i").write_csv(path)
+
+    return prepare
+
+
+def test_a_body_with_two_men_on_full_pay_withholds_what_the_law_s_shares_would_pin(tmp_path, monkeypatch):
+    # 400 people (sample seed 1, 2024) of whom 6 men, 2 of them employees, both on full pay. The
+    # statutory quarters print 1.1 per cent men in the two upper quarters: 2 men on full pay, whom
+    # the pay band table's men of no known band (0) made the men employees, and then the men of the
+    # workforce and of every table by sex. The law's 2 is a line of the pay band table like any
+    # full-pay count, and known to the reader however small
+    def untie(mp, measures):
+        by_law = measures.published_by_law
+
+        def above_the_threshold(ex):
+            cells, differences = by_law(ex)
+            return cells, [d for d in differences if d[2] >= 5]
+
+        mp.setattr(measures, "published_by_law", above_the_threshold)
+
+    tied, untied = _untied_figures(tmp_path, monkeypatch, 400, 1, untie, prepare=_keep_men(6))
+    assert tied == []
+    assert ("profile.sex", ("male",), 2) in {(r.table, r.keys, r.value) for r in untied}
