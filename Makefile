@@ -26,6 +26,12 @@ system-deps: ## install the Debian packages WeasyPrint and the review pack need,
 	  echo "installing poppler-utils for page thumbnails (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
 	fi
+	@# WeasyPrint subsets the PDF's fonts with HarfBuzz-Subset; without it, it falls back to fontTools and
+	@# warns on every PDF (a warning the review pack then shows the communications team)
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "installing HarfBuzz-Subset for WeasyPrint's fonts (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null; \
+	fi
 	@if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so'; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	    echo "installing Pango for WeasyPrint (apt-get)"; \
