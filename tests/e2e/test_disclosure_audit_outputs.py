@@ -309,7 +309,7 @@ def test_with_everyone_on_full_pay_the_law_s_quarters_publish_the_women_employee
     # them are shown, and the women special constables are not the women less them
     from pipeline.config import ReportingYear, load_organisation
     from pipeline.extracts import load_extracts
-    from pipeline.measures import published_by_law
+    from pipeline.measures import pay_frame, published_by_law
     from pipeline.sample import generate
 
     inputs = tmp_path / "inputs"
@@ -318,7 +318,7 @@ def test_with_everyone_on_full_pay_the_law_s_quarters_publish_the_women_employee
     pay.write_text(pay.read_text(encoding="utf-8").replace(",false,", ",true,"), encoding="utf-8")
     org, _ = load_organisation(inputs / "organisation.toml")
     ex, _ = load_extracts(inputs, ReportingYear(2024), org)
-    cells, differences = published_by_law(ex)
+    cells, differences = published_by_law(ex, pay_frame(ex))
     assert sorted(cells) == [("men_women.pay_band", ("total", k)) for k in ("female", "male", "total")]
     assert differences == []  # everyone of each sex on full pay: the counts themselves are published
 
