@@ -188,6 +188,11 @@ def _as_int(x: float) -> int | None:
 _SHARE_SCAN = 20_000  # full-pay totals tried at most; over a range so wide no share pins anything
 
 
+def _full_pay(sex: Any) -> Quantity:
+    """The employees of ``sex`` on full pay (with a pay row): the statutory gap's group sizes."""
+    return ("employees", frozenset({("pay_row", "yes"), ("full_pay", "yes"), ("sex", sex)}))
+
+
 def _reference_share(pair: Any) -> Fraction | None:
     """The reference group's printed share of a quarter (100 less the comparison's when only that
     one is shown), exactly as printed; None when neither is shown."""
@@ -486,7 +491,7 @@ class _Audit:
             full = []
             for side in ("reference", "comparison"):
                 sex = g.get(side)
-                paid = q(employees, pay_row="yes", full_pay="yes", sex=sex)
+                paid = _full_pay(sex)
                 relevant = q(employees, pay_row="yes", sex=sex)
                 where = f"pay_gap:{g['id']}"
                 if put(paid, g.get(f"n_{side}"), where, f"n_{side}"):
@@ -688,7 +693,7 @@ class _Audit:
         if self._shares_read:
             return []
         self._shares_read = True
-        from pipeline.lp import extent
+        from pipeline.lp import extents
 
         rule = self.settings.get("rounding") or "half_up"
         out: list[tuple[Quantity, str, int]] = []
@@ -696,23 +701,21 @@ class _Audit:
             if not (g.get("statutory") and g.get("id") == "gender") or g.get("quartile_sizes"):
                 continue
             shares = [_reference_share((g.get("quartiles") or {}).get(q)) for q in QUARTERS]
-            paid = [("employees", frozenset({("pay_row", "yes"), ("full_pay", "yes"), ("sex", g.get(side))}))
-                    for side in ("reference", "comparison")]
+            paid = [_full_pay(g.get(side)) for side in ("reference", "comparison")]
             if all(x in self.known for x in paid) or all(x is None for x in shares):
                 continue
             unknown, lower, upper, rows = self._system(lo, hi)
             at = {q: j for j, q in enumerate(unknown)}
-
-            def span(cost: dict[Quantity, int]) -> tuple[float, float] | None:
-                fixed = sum(c * self.known[q] for q, c in cost.items() if q in self.known)
-                if any(q not in self.known and q not in at for q in cost):
-                    return None  # not in the model at all: no bound
-                found = extent(lower, upper, rows, {at[q]: c for q, c in cost.items() if q in at})
-                return None if found is None else (found[0] + fixed, found[1] + fixed)
-
-            bounds = [span({x: 1}) for x in paid]
-            total = span({paid[0]: 1, paid[1]: 1})
-            if total is None or None in bounds or not math.isfinite(total[1]) or total[1] - total[0] > _SHARE_SCAN:
+            if any(x not in self.known and x not in at for x in paid):
+                continue  # not in the model at all: no bound
+            # the least and greatest men, women and both on full pay, the known ones moved out
+            costs = [{x: 1} for x in paid] + [{paid[0]: 1, paid[1]: 1}]
+            spans = extents(lower, upper, rows, [{at[x]: c for x, c in cost.items() if x in at} for cost in costs])
+            if spans is None:
+                continue
+            fixed = [sum(c * self.known.get(x, 0) for x, c in cost.items()) for cost in costs]
+            *bounds, total = [(least + f, most + f) for (least, most), f in zip(spans, fixed, strict=True)]
+            if not math.isfinite(total[1]) or total[1] - total[0] > _SHARE_SCAN:
                 continue
             men: set[int] = set()
             women: set[int] = set()

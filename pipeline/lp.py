@@ -110,19 +110,23 @@ def pinned(lower: Sequence[float], upper: Sequence[float], rows: Sequence[Row], 
     return found
 
 
-def extent(lower: Sequence[float], upper: Sequence[float], rows: Sequence[Row],
-           cost: Mapping[int, float]) -> tuple[float, float] | None:
-    """The least and the greatest of ``sum(cost[j] * x[j])`` over the solutions of the constraints
-    (``-math.inf`` or ``math.inf`` where there is no bound); None when there is no solution."""
+def extents(lower: Sequence[float], upper: Sequence[float], rows: Sequence[Row],
+            costs: Sequence[Mapping[int, float]]) -> list[tuple[float, float]] | None:
+    """The least and the greatest of each ``sum(cost[j] * x[j])`` over the solutions of the
+    constraints (``-math.inf`` or ``math.inf`` where there is no bound), from one model; None when
+    there is no solution."""
     solver = _Solver(lower, upper, rows)
-    objective = np.zeros(len(lower))
-    for j, c in cost.items():
-        objective[j] = c
-    least = solver.value(objective)
-    if least is None:
-        return None
-    most = solver.value(-objective)
-    return least, (math.inf if most is None else -most)
+    out = []
+    for cost in costs:
+        objective = np.zeros(len(lower))
+        for j, c in cost.items():
+            objective[j] = c
+        least = solver.value(objective)
+        if least is None:
+            return None
+        most = solver.value(-objective)
+        out.append((least, math.inf if most is None else -most))
+    return out
 
 
 def _unit(n: int, j: int, sign: float) -> np.ndarray:
@@ -164,19 +168,21 @@ class _Solver:
         upper = self._upper if math.isinf(at) else np.minimum(self._upper, at)
         self._h.changeColsBounds(self._n, self._all, self._lower, upper)
 
-    def optimum(self, cost: np.ndarray) -> np.ndarray | None:
-        """The values at a minimum of ``cost``; None when there is none (unbounded or infeasible)."""
+    def _minimise(self, cost: np.ndarray) -> object:
+        """Solve for the least ``cost``; the model's status."""
         self._h.changeColsCost(self._n, self._all, cost)
         self._h.run()
-        if self._h.getModelStatus() != self._highspy.HighsModelStatus.kOptimal:
+        return self._h.getModelStatus()
+
+    def optimum(self, cost: np.ndarray) -> np.ndarray | None:
+        """The values at a minimum of ``cost``; None when there is none (unbounded or infeasible)."""
+        if self._minimise(cost) != self._highspy.HighsModelStatus.kOptimal:
             return None
         return np.asarray(self._h.getSolution().col_value, dtype=float)
 
     def value(self, cost: np.ndarray) -> float | None:
         """The least value of ``cost``: ``-math.inf`` when it has none, None when there is no solution."""
-        self._h.changeColsCost(self._n, self._all, cost)
-        self._h.run()
-        status = self._h.getModelStatus()
+        status = self._minimise(cost)
         if status == self._highspy.HighsModelStatus.kOptimal:
             return float(self._h.getInfo().objective_function_value)
         if status == self._highspy.HighsModelStatus.kUnbounded:
