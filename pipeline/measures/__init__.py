@@ -275,13 +275,14 @@ def published_by_law(extracts: Extracts, pay: pl.DataFrame) -> tuple[list[CellRe
     it: the shares may or may not pin it, and the table should not print what they leave open.)
     Empty below the duty. ``pay``: the relevant
     employees (``pay_frame``), whom the pay gaps read too."""
-    if not has_duty(extracts):
-        return [], []
-    both = pl.col("sex").cast(pl.String).is_in(["female", "male"])
-    by_sex = (extracts.employees.lazy().filter(pl.col("in_post") & pl.col("is_employee") & both)
-              .group_by(pl.col("sex").cast(pl.String)).agg(pl.len().alias("employees"))
-              .join(pay.lazy().filter(pl.col("full_pay") & both).group_by(pl.col("sex").cast(pl.String))
-                    .agg(pl.len().alias("full_pay")), on="sex", how="left").collect())
+    sex = pl.col("sex").cast(pl.String)
+    by_sex = (extracts.employees.lazy().filter(pl.col("in_post") & pl.col("is_employee"))
+              .group_by(sex).agg(pl.len().alias("employees"))
+              .join(pay.lazy().filter(pl.col("full_pay")).group_by(sex).agg(pl.len().alias("full_pay")),
+                    on="sex", how="left", nulls_equal=True).collect())
+    if by_sex.get_column("employees").sum() < STATUTORY_MIN_EMPLOYEES:
+        return [], []  # no duty (``has_duty``: every employee in post, whatever the sex recorded)
+    by_sex = by_sex.filter(pl.col("sex").is_in(["female", "male"])).sort("sex")  # (groups come in any order)
     if by_sex.height < 2:
         return [], []  # no quarters of men and women
     by_sex = by_sex.with_columns(pl.col("full_pay").fill_null(0))
