@@ -283,16 +283,11 @@ def test_the_audit_finds_what_disclosure_control_would_leave_without_its_stages_
     # disclosure control protects against that stronger reader
     import json
 
-    from pipeline.config import ReportingYear, load_organisation
-    from pipeline.extracts import load_extracts
     from pipeline.measures import compute_figures
     from pipeline.measures import disclosure as dc
-    from pipeline.sample import main as make_sample
 
     monkeypatch.setattr(dc, "as_published", lambda figures: figures)  # the reasons as disclosure control knows them
-    make_sample(["--out", str(tmp_path), "--years", "2023", "2024", "--seed", "7", "--employees", "200"])
-    org, _ = load_organisation(tmp_path / "organisation.toml")
-    ex, _ = load_extracts(tmp_path, ReportingYear(2024), org)
+    ex = _synthetic_extracts(tmp_path, 200, 7)
     assert audit_figures(json.loads(compute_figures(ex).to_json())) == []
     monkeypatch.setattr(dc, "find_nested", lambda *_a, **_k: [])
     found = audit_figures(json.loads(compute_figures(ex).to_json()))
@@ -408,14 +403,9 @@ def test_a_relation_the_figures_contradict_is_not_trusted():
     assert recovered(f) == {("quality", (), "linear", 2)}  # no known band: 5 = 3 + 2, still trusted
 
 
-def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie, year: int = 2024, prepare=None,
-                    keep: dict | None = None):
-    """The audit's findings on a synthetic body's figures, as disclosure control makes them and with
-    ``untie`` (monkeypatch, pipeline.measures) undoing one of its rules; ``prepare`` edits the
-    extracts first, and ``keep`` receives the untied figures (``"untied"``)."""
-    import json
-
-    import pipeline.measures as measures
+def _synthetic_extracts(tmp_path, employees: int, seed: int, year: int = 2024, prepare=None):
+    """A synthetic body's validated extracts of ``year`` (the sample generator); ``prepare`` edits
+    that year's files first."""
     from pipeline.config import ReportingYear, load_organisation
     from pipeline.extracts import load_extracts
     from pipeline.sample import main as make_sample
@@ -424,7 +414,19 @@ def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie, yea
     if prepare is not None:
         prepare(tmp_path / str(year))
     org, _ = load_organisation(tmp_path / "organisation.toml")
-    ex, _ = load_extracts(tmp_path, ReportingYear(year), org)
+    return load_extracts(tmp_path, ReportingYear(year), org)[0]
+
+
+def _untied_figures(tmp_path, monkeypatch, employees: int, seed: int, untie, year: int = 2024, prepare=None,
+                    keep: dict | None = None):
+    """The audit's findings on a synthetic body's figures, as disclosure control makes them and with
+    ``untie`` (monkeypatch, pipeline.measures) undoing one of its rules; ``prepare`` edits the
+    extracts first, and ``keep`` receives the untied figures (``"untied"``)."""
+    import json
+
+    import pipeline.measures as measures
+
+    ex = _synthetic_extracts(tmp_path, employees, seed, year, prepare)
     tied = audit_figures(json.loads(measures.compute_figures(ex).to_json()))
     untie(monkeypatch, measures)
     untied = json.loads(measures.compute_figures(ex).to_json())
@@ -617,15 +619,9 @@ def test_a_body_whose_few_women_employees_are_all_on_full_pay_publishes(tmp_path
     # (a reader is not told which withheld counts are small), and the 8 stays printed
     import json
 
-    from pipeline.config import ReportingYear, load_organisation
-    from pipeline.extracts import load_extracts
     from pipeline.measures import compute_figures
-    from pipeline.sample import main as make_sample
 
-    make_sample(["--out", str(tmp_path), "--years", "2023", "2024", "--seed", "3", "--employees", "400"])
-    _keep_few(9, "female")(tmp_path / "2024")
-    org, _ = load_organisation(tmp_path / "organisation.toml")
-    ex, _ = load_extracts(tmp_path, ReportingYear(2024), org)
+    ex = _synthetic_extracts(tmp_path, 400, 3, prepare=_keep_few(9, "female"))
     figures = json.loads(compute_figures(ex).to_json())
     bands = next(t for t in figures["tables"] if t["id"] == "men_women.pay_band")
     assert next(r for r in bands["rows"] if r["keys"] == ["total", "female"])["cells"]["count"]["value"] == 8
