@@ -91,7 +91,7 @@ census_geography = "GWENT5"     # rows of inputs/community.csv to compare agains
 [settings]                      # all optional; the values shown are the defaults
 suppression_threshold = 5       # counts from 1 to 4 are suppressed
 min_group_size = 10             # voluntary pay gap comparisons need 10 full-pay people in each group
-pay_period_days = "actual"      # or "30.44" (monthly convention of some payroll software)
+pay_period_days = "actual"      # or "30.44" (some payroll software's month, for periods of one calendar month)
 rounding = "half_up"            # or "half_even"
 
 [workforce_groups.officer]      # one table per workforce_group code used in the extracts ("total" is reserved)

@@ -51,7 +51,7 @@ from pipeline.measures.crosstab import (
     publish,
     register_domains,
 )
-from pipeline.measures.paygap import MONTH_LENGTHS, STATUTORY_MIN_EMPLOYEES, count_where
+from pipeline.measures.paygap import STATUTORY_MIN_EMPLOYEES, calendar_month, count_where
 
 __all__ = ["compute_figures", "PREVIOUS_YEAR_EXTRACTS"]
 
@@ -429,7 +429,7 @@ def hourly_pay_outliers(pay: pl.DataFrame, days_convention: str) -> tuple[int, i
     """
     days: pl.Expr = (pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1
     if days_convention == "30.44":  # as the pay gap engine counts them: only a monthly period is 30.44 days
-        days = pl.when(days.is_between(*MONTH_LENGTHS)).then(pl.lit(30.44)).otherwise(days)
+        days = pl.when(calendar_month()).then(pl.lit(30.44)).otherwise(days)
     hourly = (
         pay.filter(pl.col("full_pay"))
         .select(

@@ -81,11 +81,18 @@ _KEY_DIGITS = 25  # hourly_key = floor(N * 10^25 / M); see hourly_rates
 _INT128_MAX = 2**127 - 1
 # 30.44 = 761 / 25 days: the payroll-vendor length of a calendar month (365.28 / 12)
 _MONTH_NUM, _MONTH_DEN = 761, 25
-# Periods of 29-31 days are "monthly" for the 30.44 convention. A calendar month holding the 31 March
-# (or 5 April) snapshot runs 30 or 31 days; 28 days is a four-weekly period, which keeps its exact
-# length, as the vendor's table does (four-weekly 28, monthly 30.44). With 28 here a four-weekly
-# pay period was counted as 30.44 days: a gap of -1.8% was published as -10.7%.
-MONTH_LENGTHS = (29, 31)
+
+
+def calendar_month() -> pl.Expr:
+    """True where a pay period is one calendar month long (1 to 31 March, 16 March to 15 April): the
+    periods the 30.44-day convention is for. Any other period keeps its exact length, as the vendor's
+    table does (four-weekly 28, monthly 30.44). A test of length alone was wrong both ways: with 28
+    days counted as a month a four-weekly period became 30.44 days (a gap of -1.8% was published as
+    -10.7%), and with 29 and 30 days counted as a month, a period from 2 to 31 March was counted as
+    30.44 days where it has 30, as if it were a month (a calendar month holding 31 March has 31 days).
+    """
+    return pl.col("period_end") == pl.col("period_start").dt.offset_by("1mo") - pl.duration(days=1)
+
 
 GOV_UK_COLUMNS = (
     "DiffMeanHourlyPercent",
@@ -133,9 +140,9 @@ def hourly_rates(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
 
     Days. ``settings.pay_period_days == "actual"`` (default) uses the actual days in the period, as
     the regulation reads ("the number of days in the relevant pay period"). ``"30.44"`` is the
-    payroll-vendor convention for *monthly* pay (365.28 / 12 [S41]); it is applied only to periods of
-    28-31 days (a calendar month), because a weekly or four-weekly period has an exact length that
-    needs no convention. Under either convention the same day count is used to pro-rate the bonus and
+    payroll-vendor convention for *monthly* pay (365.28 / 12 [S41]); it is applied only to a period of
+    one calendar month (``calendar_month``), because a weekly or four-weekly period has an exact
+    length that needs no convention. Under either convention the same day count is used to pro-rate the bonus and
     to turn period pay into weekly pay, so a pro-rated bonus adds exactly bonus x 7 /
     bonus_period_days to weekly pay. Under "30.44" a 12-month bonus then counts 30.44/365 of it per
     month - within 0.1% of the vendor's 1/12 (G9) - where pro-rating by the actual 31 days would
@@ -165,7 +172,7 @@ def hourly_rates(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     h = (pl.col("weekly_hours") * _HOURS_SCALE).cast(pl.Int128)
     d = pl.col("bonus_period_days").cast(pl.Int128)
     days = pl.col("days_in_period").cast(pl.Int128)
-    monthly = days.is_between(*MONTH_LENGTHS) if settings.pay_period_days == "30.44" else pl.lit(False)
+    monthly = calendar_month() if settings.pay_period_days == "30.44" else pl.lit(False)
     dn = pl.when(monthly).then(pl.lit(_MONTH_NUM, pl.Int128)).otherwise(days)
     dd = pl.when(monthly).then(pl.lit(_MONTH_DEN, pl.Int128)).otherwise(pl.lit(1, pl.Int128))
     prorate = d.is_not_null() & (d > days)

@@ -287,12 +287,28 @@ def test_g10_days_convention() -> None:
 def test_30_44_convention_keeps_a_four_weekly_periods_28_days_and_makes_april_30_days_monthly() -> None:
     """The vendor's table: four-weekly 28, monthly 30.44. £1,806.45 over 28 days at 37 hours is
     1,806.45 x 7 / 28 / 37 = £12.2057 (counted as 30.44 days it was £11.2274, and a gap of -1.8% was
-    published as -10.7%); a 30-day month (a period from 16 March to 14 April) is monthly."""
+    published as -10.7%); April, 1 to 30 April, is a calendar month of 30 days: monthly."""
     four_weekly = person("male", pay="1806.45", hours="37", days=28)
-    april = person("female", pay="2000", hours="37", days=30)
+    april = {**person("female", pay="2000", hours="37", days=30),
+             "period_start": dt.date(2024, 4, 1), "period_end": dt.date(2024, 4, 30)}
     rate = hourly_rates(frame([four_weekly, april]), Settings(pay_period_days="30.44"))["hourly_rate"]
     assert f"{rate[0]:.4f}" == "12.2057"
     assert rate[1] == pytest.approx(2_000 * 7 / 30.44 / 37)
+
+
+def test_30_44_convention_is_for_calendar_months_only_whatever_their_length() -> None:
+    """A calendar month holding 31 March has 31 days (1 to 31 March, or 16 March to 15 April); a
+    period from 2 to 31 March has 30 days and is not a month, so it keeps them: £2,000 x 7 / 30 / 37
+    = £12.6126 (29 days: £13.0475), not 2,000 x 7 / 30.44 / 37 = £12.4303 (counted by its length,
+    a 29- or 30-day period was a month, and two people paid the same for different spans had no gap
+    between them)."""
+    march = person("male", pay="2000", hours="37", days=31)
+    mid_month = {**person("male", pay="2000", hours="37", days=31),
+                 "period_start": dt.date(2024, 3, 16), "period_end": dt.date(2024, 4, 15)}
+    thirty = person("female", pay="2000", hours="37", days=30)
+    twenty_nine = person("female", pay="2000", hours="37", days=29)
+    rate = hourly_rates(frame([march, mid_month, thirty, twenty_nine]), Settings(pay_period_days="30.44"))
+    assert [f"{r:.4f}" for r in rate["hourly_rate"]] == ["12.4303", "12.4303", "12.6126", "13.0475"]
 
 
 def test_30_44_convention_counts_a_year_bonus_as_a_twelfth_of_a_year_per_week_share() -> None:
