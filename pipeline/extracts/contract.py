@@ -130,6 +130,10 @@ class Column:
     personal: bool = False
     monitoring: bool = False
     max_decimals: int | None = None
+    # more decimal places than this are used rounded to this many (halves to even), with a warning:
+    # weekly hours, whose 12-week averages come as 33.458333, and which the pay gap engine holds to
+    # 1/10,000 of an hour (``frames.HOURS``)
+    rounds_to: int | None = None
 
     def allowed_text(self) -> str:
         """What is allowed, in words, for error messages and the documentation table."""
@@ -150,7 +154,8 @@ class Column:
                 "integer": "a whole number",
                 "decimal": "a number",
             }[self.kind]
-            return f"{what}{', ' + rng if rng else ''}"
+            used = f" (used to {self.rounds_to} decimal places)" if self.rounds_to is not None else ""
+            return f"{what}{', ' + rng if rng else ''}{used}"
         if self.kind == "id":
             return "a non-empty identifier"
         return "text"
@@ -252,7 +257,7 @@ PAY = Extract(
         Column("bonus_period_days", "integer", "days the bonus in the period relates to, when longer than the period",
                required=False, blank_ok=True, minimum=1, maximum=3660),
         Column("weekly_hours", "decimal", "normal contractual weekly hours", minimum=0, minimum_exclusive=True,
-               maximum=100, personal=True),
+               maximum=100, personal=True, rounds_to=4),
         Column("full_pay", "boolean", "false when paid at a reduced rate or nil in the period because of leave"),
         Column("bonus_pay_12m", "money", "all bonus pay in the 12 months ending on the snapshot date", minimum=0,
                maximum=100_000_000, personal=True, max_decimals=2),

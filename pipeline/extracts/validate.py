@@ -130,7 +130,10 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
         return None, problems
     problems: list[Problem] = []
     hits = out.select(pl.col(r.flag).any() for r in plan.rules).row(0) if plan.rules else ()
-    if quick and (any(hits) or out[HEADER].any()):
+    # (a warning's check reads only cells that passed their own checks, so untrimmed cells give it
+    # the same answer when no error was found)
+    if quick and (any(hit and r.severity == "error" for r, hit in zip(plan.rules, hits, strict=True))
+                  or out[HEADER].any()):
         return None
     # a repeated header row is reported once as such, not as a bad cell in every column
     repeated = out.filter(pl.col(HEADER))
@@ -143,7 +146,7 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
                                 allowed="one row per record"))
     failed = [r for r, hit in zip(plan.rules, hits, strict=True) if hit]
     ragged: list[int] = []
-    if failed and raw.path.suffix.lower() == ".csv":
+    if any(r.severity == "error" for r in failed) and raw.path.suffix.lower() == ".csv":
         # a record with a value too few has the values after it in the wrong columns: it is reported
         # as such, and its cells are not (they would repeat, say, a date of birth found in ``sex``)
         width, odd = field_counts(raw.path)
@@ -156,7 +159,7 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
         words = _vocabulary(org)
         for r in failed:
             problems += _failing_rows(rows, pl.col(r.flag), name, r.column, r.code, r.message, r.allowed, show=r.show,
-                                      vocabulary=words)
+                                      vocabulary=words, severity=r.severity)
     if ex.key:
         problems += _duplicates(out, ex.key, name)
     return out.select(pl.col(ROW), *(pl.col(c.name) for c in ex.columns)), problems
@@ -173,6 +176,7 @@ class _Rule:
     message: str
     allowed: str | None
     show: bool
+    severity: str = "error"  # a "warning" is reported, and the cell is still used
 
 
 @dataclass
@@ -189,9 +193,10 @@ class _Plan:
         return pl.col(name)
 
     def rule(self, col: Column, mask: pl.Expr, code: str, message: str, allowed: str | None,
-             show: bool = False) -> pl.Expr:
+             show: bool = False, severity: str = "error") -> pl.Expr:
         """Add a rule; returns its mask (cheap: it reads only base columns), for the typed columns and later rules."""
-        self.rules.append(_Rule(f"_bad{len(self.rules)}", mask.fill_null(False), col, code, message, allowed, show))
+        self.rules.append(_Rule(f"_bad{len(self.rules)}", mask.fill_null(False), col, code, message, allowed, show,
+                                severity))
         return self.rules[-1].mask
 
 
@@ -236,11 +241,24 @@ def _number(col: Column, plan: _Plan) -> pl.Expr:
     elif col.kind == "money":
         value = plan.base(c.cast(MONEY, strict=False))
     elif col.name == "weekly_hours":
-        value = plan.base(c.cast(HOURS, strict=False))
+        assert col.rounds_to == HOURS.scale, "the contract's rounding of weekly hours is the pay gap engine's scale"
+        value = plan.base(c.cast(HOURS, strict=False))  # rounds to 4 places, halves to even
     else:
         value = as_float
     # a number too long for its type must not turn silently into a blank
     plan.rule(col, ok & value.is_null(), "out_of_range", "the number is too large", col.allowed_text())
+    if col.rounds_to is not None:
+        # said, not done silently: two people 0.00003 hours apart become equal, and may share a quarter
+        finer = plan.base(c.str.contains(r"\.\d{" + str(col.rounds_to + 1) + ",}$"))
+        plan.rule(col, ok & finer, "rounded", f"more than {col.rounds_to} decimal places: hourly pay is worked "
+                  f"out with the value rounded to {col.rounds_to} (halves to even)", col.allowed_text(),
+                  severity="warning")
+        if col.minimum_exclusive and col.minimum is not None:
+            # 0.00004 hours is more than 0, but 0 once rounded: the pay gap would leave the person out
+            small = value <= col.minimum
+            plan.rule(col, ok & small, "out_of_range", f"the value is {col.minimum:g} when rounded to "
+                      f"{col.rounds_to} decimal places", col.allowed_text())
+            ok = ok & ~small
     return pl.when(ok.fill_null(False)).then(value).otherwise(None)
 
 
@@ -286,7 +304,8 @@ def _shape(value: str) -> str:
 
 
 def _failing_rows(frame: pl.DataFrame, mask: pl.Expr, file: str, col: Column, code: str, message: str,
-                  allowed: str | None, *, show: bool = False, vocabulary: frozenset[str] = frozenset()) -> list[Problem]:
+                  allowed: str | None, *, show: bool = False, vocabulary: frozenset[str] = frozenset(),
+                  severity: str = "error") -> list[Problem]:
     """Turn a boolean mask into problems, one per failing row (bounded), echoing only safe values.
 
     In a column whose values may be shown, a value is shown only when it is a word of the
@@ -308,8 +327,10 @@ def _failing_rows(frame: pl.DataFrame, mask: pl.Expr, file: str, col: Column, co
             near = get_close_matches(text.lower(), near_to, n=1, cutoff=0.75)
             said = (f"{message}; the value is not repeated, as it may be personal (it looks like {_shape(text)}"
                     + (f"; did you mean {near[0]}?)" if near else ")"))
-        out.append(Problem(code, file, row=int(row), column=col.name, found=found, message=said, allowed=allowed))
+        out.append(Problem(code, file, row=int(row), column=col.name, found=found, message=said, allowed=allowed,
+                           severity=severity))
     if hits.height > MAX_ROWS_LISTED:
-        out.append(Problem(code, file, column=col.name, message=f"... and {hits.height - MAX_ROWS_LISTED} more rows: {message}",
-                           allowed=allowed))
+        more = hits.height - MAX_ROWS_LISTED
+        out.append(Problem(code, file, column=col.name, message=f"... and {more} more rows: {message}",
+                           allowed=allowed, severity=severity, count=more))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -158,6 +159,28 @@ def test_pay_with_currency_sign_is_rejected_without_echoing_the_amount(tmp_path)
 def test_money_with_three_decimals_is_rejected(tmp_path):
     p = only(errors_of(broken(tmp_path, "pay", 0, ordinary_pay="3000.005")))
     assert (p.code, p.column) == ("too_many_decimals", "ordinary_pay")
+
+
+def test_weekly_hours_past_4_decimal_places_are_used_rounded_and_said_to_be(tmp_path):
+    """A 12-week average comes as 33.458333: it is used as 33.4583 (the pay gap engine's 1/10,000 of an
+    hour), with a warning naming the row, since two people 0.00003 hours apart become equal and may
+    share a quarter; it was rounded without a word. 0.00004 hours is more than 0 but 0 once rounded,
+    which would leave the person out of the pay gap: an error."""
+    tables = valid_tables()
+    tables["pay"][0]["weekly_hours"] = "33.458333"
+    tables["pay"][2]["weekly_hours"] = "37.00005"
+    root = write_inputs(tmp_path / "a", tables)
+    org, _ = load_organisation(root / "organisation.toml")
+    extracts, warnings = load_extracts(root, ReportingYear(2024), org)
+    assert [(p.code, p.row, p.column, p.severity, p.found) for p in warnings] == [
+        ("rounded", 2, "weekly_hours", "warning", None), ("rounded", 4, "weekly_hours", "warning", None)]
+    assert "33.458333" not in warnings[0].render()  # hours are personal: described, not repeated
+    by_key = dict(zip(extracts.pay["employee_id"], extracts.pay["weekly_hours"], strict=True))
+    assert by_key[key_of(tables["pay"][0]["employee_id"])] == Decimal("33.4583")
+    assert by_key[key_of(tables["pay"][2]["employee_id"])] == Decimal("37.0000")  # halves to even
+    p = only(errors_of(broken(tmp_path / "b", "pay", 1, weekly_hours="0.00004")))
+    assert (p.code, p.row, p.column) == ("out_of_range", 3, "weekly_hours")
+    assert "when rounded to 4 decimal places" in p.message
 
 
 def test_boolean_accepts_yes_no_and_rejects_other_words(tmp_path):
