@@ -92,6 +92,67 @@ def _page_count(pdf: Path) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def page_anchors(pdf: Path | None) -> dict[str, int]:
+    """The page of every named place in a PDF (poppler's ``pdfinfo -dests``): WeasyPrint names one
+    for each element with an id, and both languages give their sections, tables and charts the same
+    ids. Empty without pdfinfo."""
+    if pdf is None or not pdf.exists() or shutil.which("pdfinfo") is None:
+        return {}
+    out = subprocess.run(["pdfinfo", "-dests", str(pdf)], capture_output=True, text=True, timeout=60).stdout
+    found: dict[str, int] = {}
+    for m in re.finditer(r'^\s*(\d+)\s+\[[^\]]*\]\s+"(.*)"$', out, re.M):
+        found.setdefault(m.group(2), int(m.group(1)))
+    return found
+
+
+def pair_pages(cy: int, en: int, anchors_cy: Mapping[str, int], anchors_en: Mapping[str, int]
+               ) -> list[tuple[int | None, int | None]]:
+    """The two PDFs' pages side by side, each Welsh page beside the English page that holds the same
+    content: (Welsh page, English page), either None where the other language has no page there.
+
+    Pairing by page number put Welsh page 8 (the workforce profile) beside English page 8 (its
+    second page) for the rest of the report once the longer Welsh text took one more page. Here the
+    places both PDFs name (``page_anchors``: sections, tables, charts) are matched: the largest set
+    of them in the same order in both, so that a stray one cannot pull the pages out of step. A page
+    whose first matched place starts on a later page of the other language stands alone, as does one
+    the other language has no room for; pages with no place of their own (a long table running on)
+    are paired in turn."""
+    marks = sorted((anchors_cy[k], anchors_en[k]) for k in anchors_cy.keys() & anchors_en.keys()
+                   if 1 <= anchors_cy[k] <= cy and 1 <= anchors_en[k] <= en)
+    # the longest chain of marks in the same order in both (no English page goes back): O(n^2) for the
+    # few hundred places of a report
+    best = [1] * len(marks)
+    before = [-1] * len(marks)
+    for i, (_, e) in enumerate(marks):
+        for j in range(i):
+            if marks[j][1] <= e and best[j] + 1 > best[i]:
+                best[i], before[i] = best[j] + 1, j
+    chain: list[tuple[int, int]] = []
+    i = max(range(len(marks)), key=best.__getitem__) if marks else -1
+    while i >= 0:
+        chain.append(marks[i])
+        i = before[i]
+    starts_cy: dict[int, int] = {}  # a Welsh page -> the English page its first matched place is on
+    starts_en: dict[int, int] = {}
+    for c, e in sorted(chain):
+        starts_cy.setdefault(c, e)
+    for c, e in sorted(chain, key=lambda m: (m[1], m[0])):
+        starts_en.setdefault(e, c)
+    pairs: list[tuple[int | None, int | None]] = []
+    c = e = 1
+    while c <= cy or e <= en:
+        if e > en or (c <= cy and starts_en.get(e, c) > c and starts_cy.get(c, e) <= e):
+            pairs.append((c, None))  # the English page's content begins on a later Welsh page
+            c += 1
+        elif c > cy or starts_cy.get(c, e) > e:
+            pairs.append((None, e))
+            e += 1
+        else:
+            pairs.append((c, e))
+            c, e = c + 1, e + 1
+    return pairs
+
+
 def _pages_counted(release: Path) -> dict[str, int]:
     """The page counts a release's own review recorded (``review/summary.json``), so that the last
     run's PDFs need not be opened again; empty when it has none."""
@@ -168,6 +229,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
 
     pdfs = {lang: next(iter(sorted((staged / lang).glob("*.pdf"))), None) for lang in ("cy", "en")}
     thumbs = thumbnails(pdfs, review / "pages")
+    side_by_side = pair_pages(len(thumbs["cy"]), len(thumbs["en"]), page_anchors(pdfs["cy"]), page_anchors(pdfs["en"]))
     # pdftoppm draws one image per page, so the thumbnails count the pages; pdfinfo only without them
     pages_now = {lang: len(thumbs[lang]) if thumbs[lang] else (_page_count(p) if p else None)
                  for lang, p in pdfs.items()}
@@ -194,7 +256,8 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
     for lang, name in (("en", "index.html"), ("cy", "index.cy.html")):  # the same page in each language
         names = Names(organisation, dims, {**figures.settings, "year": figures.year}, lang, catalogues)
         names.section_titles = _section_titles(staged / lang / "index.html")
-        page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs, review,
+        page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs,
+                       side_by_side, review,
                        threshold, list(warnings), list(pdf_warnings), names)
         (review / name).write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
@@ -459,7 +522,8 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
 
 def _render(figures: Figures, since_run: list[Change] | None, since_year: list[Change] | None,
             suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
-            wording: list[str], thumbs: dict[str, list[Path]], review: Path, threshold: float,
+            wording: list[str], thumbs: dict[str, list[Path]], side_by_side: list[tuple[int | None, int | None]],
+            review: Path, threshold: float,
             warnings: list[Problem], pdf_warnings: list[str], names: Names) -> str:
     t = names.text
     # the extracts are named as their files are (employees, pay, ...): English names, said in English
@@ -470,17 +534,17 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             names.measure(r["kind"], r["measure"]),
             names.value(f"[suppressed: {r['suppressed']}]")] for r in suppressed]
     pairs = []
-    for i in range(max(len(thumbs["cy"]), len(thumbs["en"]))):
+    for both in side_by_side:
         cells = []
-        for lang in ("cy", "en"):
+        for lang, n in zip(("cy", "en"), both, strict=True):
             name = names.languages[lang]
-            if i < len(thumbs[lang]):
-                rel = thumbs[lang][i].relative_to(review)
-                alt = html.escape(t("page_alt", language=name, n=i + 1), quote=True)
-                cells.append(f'<figure><img src="{rel}" alt="{alt}"><figcaption>{html.escape(name)} {i + 1}'
+            if n is not None and n <= len(thumbs[lang]):
+                rel = thumbs[lang][n - 1].relative_to(review)
+                alt = html.escape(t("page_alt", language=name, n=n), quote=True)
+                cells.append(f'<figure><img src="{rel}" alt="{alt}"><figcaption>{html.escape(name)} {n}'
                              "</figcaption></figure>")
             else:
-                cells.append(f"<figure><figcaption>{html.escape(t('no_page', language=name, n=i + 1))}"
+                cells.append(f"<figure><figcaption>{html.escape(t('no_page', language=name))}"
                              "</figcaption></figure>")
         pairs.append(f'<div class="pair">{"".join(cells)}</div>')
     other = "cy" if names.lang == "en" else "en"

@@ -143,6 +143,24 @@ def test_review_pack_shows_2024_against_2023_in_words_with_both_pdfs_side_by_sid
         assert (review / "pages" / f"{lang}-{n}.jpg").exists()
 
 
+def test_the_review_pack_puts_each_section_s_welsh_and_english_pages_side_by_side(run):
+    """The Welsh report runs a page longer from its objectives on: paired by page number, every later
+    Welsh page sat beside the English page after its own (the workforce profile beside its second
+    page). Each section's first page is beside the other language's first page of it."""
+    from pipeline.review import page_anchors
+
+    code, published, log = run
+    page = (published / "review" / "index.html").read_text(encoding="utf-8")
+    pairs = [dict((lang, int(n)) for lang, n in re.findall(r'<img src="pages/(cy|en)-(\d+)\.jpg"', pair))
+             for pair in re.findall(r'<div class="pair">(.*?)</div>', page, re.S)]
+    anchors = {lang: page_anchors(next((published / lang).glob("*.pdf"))) for lang in ("cy", "en")}
+    sections = [k for k in anchors["en"] if k.endswith("-title") and k in anchors["cy"]]
+    assert len(sections) >= 15
+    assert any(anchors["cy"][k] != anchors["en"][k] for k in sections)  # the pages do drift apart
+    for k in sections:
+        assert {"cy": anchors["cy"][k], "en": anchors["en"][k]} in pairs, k
+
+
 def test_the_sample_pdfs_have_page_counts_within_ten_percent_of_each_other(run):
     """Issue 4 on the real report (the render tests check the small fixture): Welsh runs longer than
     English, but not so much that the Welsh reader gets a different document."""

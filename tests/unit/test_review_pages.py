@@ -171,3 +171,21 @@ def test_english_quoted_in_the_welsh_pack_is_marked_english() -> None:
 
     page = _table(["problem"], [[English("page 3: the running heads meet")], ["tudalen 4"]], "Problemau")
     assert '<td lang="en">page 3: the running heads meet</td>' in page and "<td>tudalen 4</td>" in page
+
+
+def test_each_welsh_page_is_beside_the_english_page_with_the_same_content() -> None:
+    """The longer Welsh text takes a page more in section 2 (Welsh pages 2-3, English 2): from there
+    pairing by number put every Welsh page beside the English page after its own. Matched by the
+    places both PDFs name, Welsh 3 stands alone and the rest pair up again; a place out of order in
+    one language ("stray", at the end of the English) is not followed; a page with no place of its
+    own (Welsh 5, English 4: a table running on) pairs in turn."""
+    from pipeline.review import pair_pages
+
+    cy = {"intro": 1, "stray": 1, "sec2": 2, "sec2-table": 3, "sec3": 4, "sec4": 6}
+    en = {"intro": 1, "stray": 5, "sec2": 2, "sec2-table": 2, "sec3": 3, "sec4": 5}
+    assert pair_pages(6, 5, cy, en) == [(1, 1), (2, 2), (3, None), (4, 3), (5, 4), (6, 5)]
+    # the English longer: its page 2 runs on from page 1, and the Welsh has no page for it
+    assert pair_pages(3, 4, {"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 3, "c": 4}) == [
+        (1, 1), (None, 2), (2, 3), (3, 4)]
+    # nothing named in both: the pages pair by number, the longer PDF's last alone
+    assert pair_pages(3, 2, {}, {}) == [(1, 1), (2, 2), (3, None)]
