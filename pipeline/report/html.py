@@ -57,6 +57,10 @@ def print_css(labels: Labels, doc: Document) -> str:
     rules = [
         f"html {{ string-set: running-title {css_string(labels('report.running_head'))}; }}",
         f"@page {{ @bottom-center {{ content: {page_of}; font-size: 8pt; color: #484949; }} }}",
+        # the organisation at the foot, the report and section at the head: with all three at the head
+        # the longer Welsh title wrapped on 23 of 56 pages (English: 4 of 55)
+        f"@page {{ @bottom-left {{ content: {css_string(labels('report.running_foot'))}; font-size: 8pt; "
+        "color: #484949; } }",
         columns.css(),
     ]
     if doc.draft:

@@ -161,6 +161,28 @@ def test_the_review_pack_puts_each_section_s_welsh_and_english_pages_side_by_sid
         assert {"cy": anchors["cy"][k], "en": anchors["en"][k]} in pairs, k
 
 
+def test_the_running_heads_fit_on_one_line_in_both_languages(run):
+    """Welsh parity of presentation: with the organisation, the title and the section all at the head
+    of the page, the longer Welsh words wrapped the head onto two lines on 23 of 56 pages (English: 4
+    of 55). The organisation now goes at the foot. Read from the PDFs' text: the lines printed above
+    the text area (20 mm, 57 pt) on each page."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    code, published, log = run
+    for lang in ("cy", "en"):
+        pdf = next((published / lang).glob("*.pdf"))
+        layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
+                                check=True).stdout
+        pages = layout.split("<page ")[1:]
+        heads = [{round(float(y)) for y in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)"', page) if float(y) < 57}
+                 for page in pages]
+        assert len(pages) > 40 and sum(1 for h in heads if h) > 40, lang  # the heads are read
+        assert [n for n, h in enumerate(heads, 1) if len(h) > 1] == [], lang
+
+
 def test_the_sample_pdfs_have_page_counts_within_ten_percent_of_each_other(run):
     """Issue 4 on the real report (the render tests check the small fixture): Welsh runs longer than
     English, but not so much that the Welsh reader gets a different document."""

@@ -102,16 +102,16 @@ def test_an_empty_or_missing_welsh_label_raises_missing_translation_before_anyth
 
 @pytest.mark.parametrize(("line", "problem"), [
     # the Welsh label names other placeholders than the English one: a figure would be left out
-    ('running_head = "{org}: adroddiad cydraddoldeb blynyddol"',
-     "report.running_head: placeholders differ between languages (cy {org}, en {org, year})"),
-    ('running_head = "{org}: adroddiad cydraddoldeb blynyddol {year"',
-     "report.running_head: placeholders differ between languages (cy {<malformed braces>}, en {org, year})"),
-    ("running_head = 2024", "cy: report.running_head is not text"),
-    ('running_head = "{org}: adroddiad', "cy: labels.toml is not valid UTF-8 TOML"),
+    ('doc_title = "{org}: adroddiad cydraddoldeb blynyddol"',
+     "report.doc_title: placeholders differ between languages (cy {org}, en {org, year})"),
+    ('doc_title = "{org}: adroddiad cydraddoldeb blynyddol {year"',
+     "report.doc_title: placeholders differ between languages (cy {<malformed braces>}, en {org, year})"),
+    ("doc_title = 2024", "cy: report.doc_title is not text"),
+    ('doc_title = "{org}: adroddiad', "cy: labels.toml is not valid UTF-8 TOML"),
 ])
 def test_a_welsh_label_the_english_one_cannot_stand_beside_fails_the_check(tmp_path: Path, line: str,
                                                                            problem: str) -> None:
-    templates = _broken_templates(tmp_path, "report.running_head", line)
+    templates = _broken_templates(tmp_path, "report.doc_title", line)
     problems = check_catalogues(templates=templates)
     assert any(p.startswith(problem) for p in problems), problems
     with pytest.raises(MissingTranslation):
