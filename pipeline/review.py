@@ -326,8 +326,9 @@ class Names:
 
     def text(self, key: str, **values: Any) -> str:
         """The review pack's own words (``review.<key>``); the catalogue check makes sure both languages
-        have every one, so a key missing here is a bug, raised."""
-        return self.c[f"review.{key}"].format(**values)
+        have every one, so a key missing here is a bug, raised. Counts are grouped in thousands, as
+        the report prints them (3,421, not 3421)."""
+        return self.c[f"review.{key}"].format(**{k: v if k in ("year", "row") else _count(v) for k, v in values.items()})
 
     def section(self, kind: str, fid: str) -> str:
         if kind != "table":
@@ -445,17 +446,24 @@ def _fact(value: Any, names: Names) -> str:
     percentage ("Disability 85.2%"), counts by reason in words, lists joined; never raw JSON."""
     if isinstance(value, dict) and set(value) == {"value", "suppressed", "not_calculable"}:  # one Cell
         return names.text("withheld") if value.get("value") is None else _fact(value["value"], names)
+    if isinstance(value, dict) and len(value) == 1 and all(isinstance(v, int) for v in value.values()):
+        return _count(next(iter(value.values())))  # one reason: the fact's own name says it ("withheld 947")
     if isinstance(value, dict):
         parts = []
         for key, v in value.items():
             name = names.dimension(key) if isinstance(v, dict) else names.reason(key)
             if isinstance(v, dict):  # a Cell: a percentage, or withheld
                 v = f"{v['value']:.1f}%" if v.get("value") is not None else names.text("withheld")
-            parts.append(f"{name} {v}")
+            parts.append(f"{name} {_count(v)}")
         return ", ".join(parts) or names.text("none")
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value) or names.text("none")
-    return f"{value:,.1f}" if isinstance(value, float) else str(value)
+    return f"{value:,.1f}" if isinstance(value, float) else _count(value)
+
+
+def _count(value: Any) -> Any:
+    """A count as the report prints it, grouped in thousands (both languages use the comma)."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _table(headers: list[str], rows: list[list[str]], caption: str, none: str = "none") -> str:
