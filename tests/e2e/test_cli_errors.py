@@ -52,7 +52,7 @@ def test_invalid_input_as_json_log_lines(tmp_path, capsys):
                                                        "nothing was published."}
     assert records[1] == {"level": "error", "code": "out_of_range", "file": "pay.csv", "row": 2,
                           "column": "weekly_hours", "message": "the value is out of range",
-                          "allowed": "a number, > 0 and <= 100", "severity": "error"}
+                          "allowed": "a number, > 0 and <= 100 (used to 4 decimal places)", "severity": "error"}
     assert records[-1]["exit_code"] == 3
 
 
