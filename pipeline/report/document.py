@@ -358,11 +358,47 @@ class Builder:
         size = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
         # shown on screen at 1.35 times the drawing's size, so chart text matches the page's text
         width, height = (round(1.35 * float(size.group(1))), round(1.35 * float(size.group(2)))) if size else (0, 0)
-        view = ChartView(html_id, self.chart_no, f"charts/{html_id}.svg", svg,
-                         alt=self.L("chart.alt", title=title),
+        message = self._key_message(recipe)
+        alt = (self.L("chart.alt_message", title=title, message=message) if message
+               else self.L("chart.alt", title=title))
+        view = ChartView(html_id, self.chart_no, f"charts/{html_id}.svg", svg, alt=alt,
                          caption=self.L("caption.chart", n=self.chart_no, title=title), width=width, height=height)
         self.charts.append(view)
         return view
+
+    def _key_message(self, recipe: ChartRecipe) -> str:
+        """What a glance at the chart shows, for its alt text: the longest and shortest bar of each
+        series (ONS: a text alternative says what the chart shows, then the table gives every figure).
+        Only bars that are shown count (a withheld figure is no bar); a series with fewer than three,
+        or whose longest or shortest is printed the same as another, is left out rather than name
+        one of several. Picking a bar is not working out a figure: the words carry the printed
+        values."""
+        kind, items, kwargs = recipe
+
+        def most_least(series: list[tuple[str, float | None, str]]) -> dict[str, str] | None:
+            shown = [(label, value, text) for label, value, text in series if value is not None]
+            if len(shown) < 3:
+                return None
+            most, least = max(shown, key=lambda s: s[1]), min(shown, key=lambda s: s[1])
+            if sum(t == most[2] for _, _, t in shown) > 1 or sum(t == least[2] for _, _, t in shown) > 1:
+                return None
+            return {"most": most[0], "most_value": most[2], "least": least[0], "least_value": least[2]}
+
+        if kind == "bars":
+            found = most_least([(b.label, b.value, b.text) for b in items])
+            return self.L("chart.most_least", **found) if found else ""
+        if kind == "stacked_shares":
+            found = most_least([(s.label, s.left, s.left_text) for s in items])
+            return self.L("chart.series_most_least", name=kwargs["left_name"], **found) if found else ""
+        if kind == "paired_bars":
+            parts = []
+            for name, series in ((kwargs["a_name"], [(p.label, p.a, p.a_text) for p in items]),
+                                 (kwargs["b_name"], [(p.label, p.b, p.b_text) for p in items])):
+                found = most_least(series)
+                if found:
+                    parts.append(self.L("chart.series_most_least", name=name, **found))
+            return " ".join(parts)
+        return ""
 
     def charts_for(self, t: Table) -> list[ChartView]:
         out = []

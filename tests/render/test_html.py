@@ -269,3 +269,37 @@ def test_a_table_left_out_is_explained_where_it_would_have_stood(lang: str) -> N
     assert blocks[at + 1].kind == "table" and blocks[at + 1].table.caption.endswith(
         labels[lang].text("table.profile.ethnic_group.title"))
     assert ("grwpiau ethnig manwl" if lang == "cy" else "detailed ethnic groups are not published") in note
+
+
+@pytest.mark.parametrize(("lang", "most_least", "figures_after"), [
+    ("en", "Highest: 25 to 34, 38.7%. Lowest: 65 and over, 0.2%.", "The figures are in the table after the chart."),
+    ("cy", "Uchaf: 25 to 34, 38.7%. Isaf: 65 and over, 0.2%.", "Mae'r ffigurau yn y tabl ar ôl y siart."),
+])
+def test_a_chart_s_alt_text_says_its_longest_and_shortest_bar(lang: str, most_least: str, figures_after: str) -> None:
+    """ONS: a chart's text alternative says what it shows; the table after it gives every figure. The
+    alt named only the title. A withheld bar is no bar ([c] is never the lowest); with fewer than three
+    bars shown, or a longest or shortest printed the same as another, nothing is picked."""
+    from pipeline.report.chartrows import Bar, Pair
+    from pipeline.report.document import Builder, label_context, load_layout
+    from pipeline.report.labels import Labels, load_catalogue
+
+    figures, org = F.figures(), F.organisation()
+    labels = {code: Labels(code, load_catalogue(code), label_context(figures, org, code)) for code in LANGS}
+    other = "en" if lang == "cy" else "cy"
+    builder = Builder(figures, org, labels[lang], labels[other], commentary={}, draft=True, layout=load_layout(),
+                      draw_charts=False)
+    ages = [Bar("16 to 24", 9.3, "9.3%"), Bar("25 to 34", 38.7, "38.7%"), Bar("Not stated", None, "[c]"),
+            Bar("65 and over", 0.2, "0.2%")]
+    chart = builder.chart("ages", ("bars", ages, {"axis_title": "%"}), "Ages")
+    assert chart.alt == f"Ages. {most_least} {figures_after}"
+    tied = [Bar("A", 5.0, "5.0%"), Bar("B", 4.96, "5.0%"), Bar("C", 1.0, "1.0%")]
+    two = [Bar("A", 5.0, "5.0%"), Bar("B", None, "[c]"), Bar("C", 1.0, "1.0%")]
+    for bars in (tied, two):
+        assert builder.chart("x", ("bars", bars, {"axis_title": "%"}), "X").alt == f"X. {figures_after}"
+    # two series: each named, and only the one with a clear longest and shortest
+    pairs = [Pair("White", 95.0, "95.0%", 94.2, "94.2%"), Pair("Asian", 1.0, "1.0%", 2.5, "2.5%"),
+             Pair("Other", 1.0, "1.0%", 0.7, "0.7%")]
+    alt = builder.chart("p", ("paired_bars", pairs, {"a_name": "Workforce", "b_name": "Community",
+                                                      "axis_title": "%"}), "P").alt
+    assert "Workforce" not in alt
+    assert alt.startswith("P. Community: ") and "White, 94.2%" in alt and "Other, 0.7%" in alt
