@@ -84,14 +84,17 @@ _MONTH_NUM, _MONTH_DEN = 761, 25
 
 
 def calendar_month() -> pl.Expr:
-    """True where a pay period is one calendar month long (1 to 31 March, 16 March to 15 April): the
-    periods the 30.44-day convention is for. Any other period keeps its exact length, as the vendor's
-    table does (four-weekly 28, monthly 30.44). A test of length alone was wrong both ways: with 28
-    days counted as a month a four-weekly period became 30.44 days (a gap of -1.8% was published as
-    -10.7%), and with 29 and 30 days counted as a month, a period from 2 to 31 March was counted as
-    30.44 days where it has 30, as if it were a month (a calendar month holding 31 March has 31 days).
-    """
-    return pl.col("period_end") == pl.col("period_start").dt.offset_by("1mo") - pl.duration(days=1)
+    """True where a pay period is one calendar month long: as many days as the month it starts in
+    (1 to 31 March, 16 March to 15 April, 31 March to 30 April, 1 to 30 April), the periods the
+    30.44-day convention is for. Any other period keeps its exact length, as the vendor's table does
+    (four-weekly 28, monthly 30.44). A test of length alone was wrong both ways: with 28 days counted
+    as a month a four-weekly period became 30.44 days (a gap of -1.8% was published as -10.7%), and
+    with 29 and 30 days counted as a month, a period from 2 to 31 March was counted as 30.44 days
+    where it has 30, as if it were a month (a calendar month holding 31 March has 31 days). (Adding
+    one month to the start date instead clamps at a month's end: 31 March to 29 April was a month,
+    31 March to 30 April was not.)"""
+    start = pl.col("period_start")
+    return pl.col("period_end") == start + pl.duration(days=start.dt.month_end().dt.day().cast(pl.Int64) - 1)
 
 
 GOV_UK_COLUMNS = (

@@ -297,7 +297,8 @@ def test_30_44_convention_keeps_a_four_weekly_periods_28_days_and_makes_april_30
 
 
 def test_30_44_convention_is_for_calendar_months_only_whatever_their_length() -> None:
-    """A calendar month holding 31 March has 31 days (1 to 31 March, or 16 March to 15 April); a
+    """A calendar month holding 31 March has 31 days (1 to 31 March, 16 March to 15 April, 31 March
+    to 30 April; not 31 March to 29 April, which a month added to the start date gives); a
     period from 2 to 31 March has 30 days and is not a month, so it keeps them: £2,000 x 7 / 30 / 37
     = £12.6126 (29 days: £13.0475), not 2,000 x 7 / 30.44 / 37 = £12.4303 (counted by its length,
     a 29- or 30-day period was a month, and two people paid the same for different spans had no gap
@@ -305,10 +306,16 @@ def test_30_44_convention_is_for_calendar_months_only_whatever_their_length() ->
     march = person("male", pay="2000", hours="37", days=31)
     mid_month = {**person("male", pay="2000", hours="37", days=31),
                  "period_start": dt.date(2024, 3, 16), "period_end": dt.date(2024, 4, 15)}
+    from_the_31st = {**person("male", pay="2000", hours="37", days=31),
+                     "period_start": dt.date(2024, 3, 31), "period_end": dt.date(2024, 4, 30)}
     thirty = person("female", pay="2000", hours="37", days=30)
     twenty_nine = person("female", pay="2000", hours="37", days=29)
-    rate = hourly_rates(frame([march, mid_month, thirty, twenty_nine]), Settings(pay_period_days="30.44"))
-    assert [f"{r:.4f}" for r in rate["hourly_rate"]] == ["12.4303", "12.4303", "12.6126", "13.0475"]
+    to_the_29th = {**person("female", pay="2000", hours="37", days=30),
+                   "period_start": dt.date(2024, 3, 31), "period_end": dt.date(2024, 4, 29)}
+    rate = hourly_rates(frame([march, mid_month, from_the_31st, thirty, twenty_nine, to_the_29th]),
+                        Settings(pay_period_days="30.44"))
+    assert [f"{r:.4f}" for r in rate["hourly_rate"]] == [
+        "12.4303", "12.4303", "12.4303", "12.6126", "13.0475", "12.6126"]
 
 
 def test_30_44_convention_counts_a_year_bonus_as_a_twelfth_of_a_year_per_week_share() -> None:
