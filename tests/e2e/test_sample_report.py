@@ -117,6 +117,10 @@ def test_review_pack_shows_2024_against_2023_in_words_with_both_pdfs_side_by_sid
     assert summary["suppressed_cells"] > 0
     pages = summary["pages"]
     assert all(isinstance(pages[lang], int) and pages[lang] > 10 for lang in ("cy", "en"))
+    # nothing WeasyPrint or the layout checks found: a stray brace in the print stylesheet's Python
+    # strings once dropped every rule after it, with only a warning ("Invalid or unsupported selector")
+    assert summary["pdf_layout_problems"] == []
+    assert "WARNING PDF" not in log
 
     page = (review / "index.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
