@@ -98,7 +98,10 @@ def page_anchors(pdf: Path | None) -> dict[str, int]:
     ids. Empty without pdfinfo."""
     if pdf is None or not pdf.exists() or shutil.which("pdfinfo") is None:
         return {}
-    out = subprocess.run(["pdfinfo", "-dests", str(pdf)], capture_output=True, text=True, timeout=60).stdout
+    try:
+        out = subprocess.run(["pdfinfo", "-dests", str(pdf)], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):  # the pages are then paired in turn: not worth failing a run
+        return {}
     found: dict[str, int] = {}
     for m in re.finditer(r'^\s*(\d+)\s+\[[^\]]*\]\s+"(.*)"$', out, re.M):
         found.setdefault(m.group(2), int(m.group(1)))
@@ -390,7 +393,7 @@ class Names:
         words = (problem.column is None and self.c.get(f"{key}_unnamed")) or self.c.get(key)
         if not words:
             return English(problem.render())
-        return words.format(file=problem.file, column=problem.column, row=problem.row, count=problem.count)
+        return words.format(file=problem.file, column=problem.column, row=problem.row, count=_count(problem.count))
 
     def reworded(self, entry: str) -> str:
         """"cy: actions" (a language and a section id, as summary.json keeps it) in words: the
@@ -551,9 +554,9 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
                 alt = html.escape(t("page_alt", language=name, n=n), quote=True)
                 cells.append(f'<figure><img src="{rel}" alt="{alt}"><figcaption>{html.escape(name)} {n}'
                              "</figcaption></figure>")
-            else:
-                cells.append(f"<figure><figcaption>{html.escape(t('no_page', language=name))}"
-                             "</figcaption></figure>")
+            else:  # this language has no page here, or (a run of one language) no PDF at all
+                words = t("no_page", language=name) if thumbs[lang] else t("no_pdf", language=name)
+                cells.append(f"<figure><figcaption>{html.escape(words)}</figcaption></figure>")
         pairs.append(f'<div class="pair">{"".join(cells)}</div>')
     other = "cy" if names.lang == "en" else "en"
     e = html.escape

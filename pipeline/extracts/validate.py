@@ -248,17 +248,18 @@ def _number(col: Column, plan: _Plan) -> pl.Expr:
     # a number too long for its type must not turn silently into a blank
     plan.rule(col, ok & value.is_null(), "out_of_range", "the number is too large", col.allowed_text())
     if col.rounds_to is not None:
-        # said, not done silently: two people 0.00003 hours apart become equal, and may share a quarter
-        finer = plan.base(c.str.contains(r"\.\d{" + str(col.rounds_to + 1) + ",}$"))
-        plan.rule(col, ok & finer, "rounded", f"more than {col.rounds_to} decimal places: hourly pay is worked "
-                  f"out with the value rounded to {col.rounds_to} (halves to even)", col.allowed_text(),
-                  severity="warning")
         if col.minimum_exclusive and col.minimum is not None:
             # 0.00004 hours is more than 0, but 0 once rounded: the pay gap would leave the person out
             small = value <= col.minimum
             plan.rule(col, ok & small, "out_of_range", f"the value is {col.minimum:g} when rounded to "
                       f"{col.rounds_to} decimal places", col.allowed_text())
             ok = ok & ~small
+        # said, not done silently: two people 0.00003 hours apart become equal, and may share a quarter
+        # (a digit other than 0 past the places kept: 37.000000 loses nothing)
+        finer = plan.base(c.str.contains(r"\.\d{" + str(col.rounds_to) + r"}\d*[1-9]"))
+        plan.rule(col, ok & finer, "rounded", f"more than {col.rounds_to} decimal places: hourly pay is worked "
+                  f"out with the value rounded to {col.rounds_to} (halves to even)", col.allowed_text(),
+                  severity="warning")
     return pl.when(ok.fill_null(False)).then(value).otherwise(None)
 
 

@@ -56,11 +56,12 @@ def print_css(labels: Labels, doc: Document) -> str:
     page_of = css_content(labels.raw("page.of"), {"page": "counter(page)", "pages": "counter(pages)"})
     rules = [
         f"html {{ string-set: running-title {css_string(labels('report.running_head'))}; }}",
-        f"@page {{ @bottom-center {{ content: {page_of}; font-size: 8pt; color: #484949; }} }}",
-        # the organisation at the foot, the report and section at the head: with all three at the head
-        # the longer Welsh title wrapped on 23 of 56 pages (English: 4 of 55)
+        # the organisation at the foot, left, and the page number right, the report and section at the
+        # head: with all three at the head the longer Welsh title wrapped on 23 of 56 pages (English: 4
+        # of 55); with the page number centred, a long organisation name (52 letters) wrapped it
         f"@page {{ @bottom-left {{ content: {css_string(labels('report.running_foot'))}; font-size: 8pt; "
-        "color: #484949; } }",
+        "color: #484949; } "
+        f"@bottom-right {{ content: {page_of}; font-size: 8pt; color: #484949; padding-left: 6mm; }} }}",
         columns.css(),
     ]
     if doc.draft:

@@ -165,11 +165,12 @@ def test_the_review_pack_puts_each_section_s_welsh_and_english_pages_side_by_sid
         assert {"cy": anchors["cy"][k], "en": anchors["en"][k]} in pairs, k
 
 
-def test_the_running_heads_fit_on_one_line_in_both_languages(run):
+def test_the_running_heads_and_feet_fit_on_one_line_in_both_languages(run):
     """Welsh parity of presentation: with the organisation, the title and the section all at the head
     of the page, the longer Welsh words wrapped the head onto two lines on 23 of 56 pages (English: 4
-    of 55). The organisation now goes at the foot. Read from the PDFs' text: the lines printed above
-    the text area (20 mm, 57 pt) on each page."""
+    of 55). The organisation now goes at the foot, left, and the page number right (centred, it was
+    split over two lines beside a 52-letter name). Read from the PDFs' text: the lines printed in the
+    top and bottom margins (20 mm, 57 pt, of the A4 page's 842 pt) of each page."""
     import shutil
     import subprocess
 
@@ -181,10 +182,12 @@ def test_the_running_heads_fit_on_one_line_in_both_languages(run):
         layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
                                 check=True).stdout
         pages = layout.split("<page ")[1:]
-        heads = [{round(float(y)) for y in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)"', page) if float(y) < 57}
-                 for page in pages]
-        assert len(pages) > 40 and sum(1 for h in heads if h) > 40, lang  # the heads are read
+        tops = [[float(y) for y in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)"', page)] for page in pages]
+        heads = [{round(y) for y in ys if y < 57} for ys in tops]
+        feet = [{round(y) for y in ys if y > 842 - 57} for ys in tops]
+        assert len(pages) > 40 and sum(1 for h in heads if h) > 40 and sum(1 for f in feet if f) > 40, lang
         assert [n for n, h in enumerate(heads, 1) if len(h) > 1] == [], lang
+        assert [n for n, f in enumerate(feet, 1) if len(f) > 1] == [], lang
 
 
 def test_the_sample_pdfs_have_page_counts_within_ten_percent_of_each_other(run):

@@ -168,6 +168,7 @@ def test_weekly_hours_past_4_decimal_places_are_used_rounded_and_said_to_be(tmp_
     which would leave the person out of the pay gap: an error."""
     tables = valid_tables()
     tables["pay"][0]["weekly_hours"] = "33.458333"
+    tables["pay"][1]["weekly_hours"] = "37.000000"  # six places, none lost: no warning
     tables["pay"][2]["weekly_hours"] = "37.00005"
     root = write_inputs(tmp_path / "a", tables)
     org, _ = load_organisation(root / "organisation.toml")
@@ -178,7 +179,7 @@ def test_weekly_hours_past_4_decimal_places_are_used_rounded_and_said_to_be(tmp_
     by_key = dict(zip(extracts.pay["employee_id"], extracts.pay["weekly_hours"], strict=True))
     assert by_key[key_of(tables["pay"][0]["employee_id"])] == Decimal("33.4583")
     assert by_key[key_of(tables["pay"][2]["employee_id"])] == Decimal("37.0000")  # halves to even
-    p = only(errors_of(broken(tmp_path / "b", "pay", 1, weekly_hours="0.00004")))
+    p = only(load(broken(tmp_path / "b", "pay", 1, weekly_hours="0.00004")))  # the error, and no warning too
     assert (p.code, p.row, p.column) == ("out_of_range", 3, "weekly_hours")
     assert "when rounded to 4 decimal places" in p.message
 

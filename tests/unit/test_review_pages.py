@@ -191,3 +191,15 @@ def test_each_welsh_page_is_beside_the_english_page_with_the_same_content() -> N
         (1, 1), (None, 2), (2, 3), (3, 4)]
     # nothing named in both: the pages pair by number, the longer PDF's last alone
     assert pair_pages(3, 2, {}, {}) == [(1, 1), (2, 2), (3, None)]
+
+
+def test_a_warning_s_count_is_grouped_in_thousands_in_both_languages() -> None:
+    """The weekly-hours warning may stand for every row of a big payroll: "(12,365)", as the report
+    prints counts, not "(12365)"."""
+    from pipeline.errors import Problem
+    from pipeline.review import Names
+
+    many = Problem("rounded", "pay.csv", column="weekly_hours", severity="warning", count=12_365)
+    for lang in ("en", "cy"):
+        said = Names(F.organisation(), lang=lang).warning(many)
+        assert "(12,365)" in said and "weekly_hours" in said, said
