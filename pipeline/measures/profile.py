@@ -36,6 +36,7 @@ import polars as pl
 from pipeline.extracts.frames import Extracts
 from pipeline.measures import groups as g
 from pipeline.measures.crosstab import Draft, Population
+from pipeline.measures.paygap import calendar_month
 
 COUNT_MEASURES = ("count", "pct_all", "pct_stated")
 WORKFORCE_NOTES = ("headcount_31_march", "includes_volunteers")
@@ -58,12 +59,14 @@ def employees(extracts: Extracts, universe: str = "in_post") -> Population:
 
 
 def annual_pay(pay: pl.LazyFrame) -> pl.LazyFrame:
-    """employee_id -> annualised ordinary pay (Float64), null when not on full pay."""
+    """employee_id -> annualised ordinary pay (Float64), null when not on full pay.
+
+    A month's pay is a twelfth of a year's, whichever day the payroll's month starts on (the pay gap
+    engine's ``calendar_month``: 16 March to 15 April too); any other period is scaled by its days.
+    Only 1st-to-last-day months counted as months here, so a salary paid 16 March to 15 April was
+    made a year by 365 / 31 days, 1.9% short of twelve months."""
     days = (pl.col("period_end") - pl.col("period_start")).dt.total_days() + 1
-    calendar_month = (pl.col("period_start").dt.day() == 1) & (
-        pl.col("period_end") == pl.col("period_start").dt.month_end()
-    )
-    factor = pl.when(calendar_month).then(pl.lit(12.0)).otherwise(365.0 / days)
+    factor = pl.when(calendar_month()).then(pl.lit(12.0)).otherwise(365.0 / days)
     return pay.select(
         "employee_id",
         pl.when(pl.col("full_pay"))

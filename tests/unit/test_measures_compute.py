@@ -266,3 +266,23 @@ def test_a_small_bodys_gender_pay_gap_is_gated_at_the_minimum_group_size() -> No
     gap = compute_figures(extracts(**_workforce_of(18))).pay_gap("gender")
     assert not gap.published and gap.gate_reason == "below_min_group"
     assert gap.mean_hourly_gap.value is None
+
+
+def test_a_month_s_pay_is_a_twelfth_of_a_year_whichever_day_the_month_starts() -> None:
+    """The pay band tables annualise ordinary pay: £2,000 for 1 to 31 March or for 16 March to 15
+    April is £24,000 a year (only 1st-to-last-day months were months: the second was 2,000 x 365 /
+    31 = £23,548.39); 2 to 31 March is no month, so 2,000 x 365 / 30 = £24,333.33; not on full pay,
+    none."""
+    import polars as pl
+
+    from pipeline.measures.profile import annual_pay
+
+    pay = pl.LazyFrame({
+        "employee_id": [1, 2, 3, 4],
+        "period_start": [dt.date(2024, 3, 1), dt.date(2024, 3, 16), dt.date(2024, 3, 2), dt.date(2024, 3, 1)],
+        "period_end": [dt.date(2024, 3, 31), dt.date(2024, 4, 15), dt.date(2024, 3, 31), dt.date(2024, 3, 31)],
+        "ordinary_pay": [Decimal("2000.00")] * 4,
+        "full_pay": [True, True, True, False],
+    }, schema_overrides={"ordinary_pay": pl.Decimal(18, 2)})
+    yearly = annual_pay(pay).collect()["annual_pay"].to_list()
+    assert [None if y is None else round(y, 2) for y in yearly] == [24_000.0, 24_000.0, 24_333.33, None]
