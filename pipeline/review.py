@@ -83,27 +83,29 @@ def _shown(row: dict[str, Any] | None) -> str:
         return str(v)
 
 
+def _pdfinfo(pdf: Path | None, *options: str) -> str:
+    """What poppler's ``pdfinfo`` says of a PDF; empty without the PDF or pdfinfo, or when it fails
+    or hangs (the review pack then goes without what it would have read: not worth failing a run)."""
+    if pdf is None or not pdf.exists() or shutil.which("pdfinfo") is None:
+        return ""
+    try:
+        return subprocess.run(["pdfinfo", *options, str(pdf)], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
 def _page_count(pdf: Path) -> int | None:
     """Pages of a PDF (poppler's pdfinfo; WeasyPrint compresses the page tree, so no regex will do)."""
-    if not pdf.exists() or shutil.which("pdfinfo") is None:
-        return None
-    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60).stdout
-    m = re.search(r"^Pages:\s+(\d+)", out, re.M)
+    m = re.search(r"^Pages:\s+(\d+)", _pdfinfo(pdf), re.M)
     return int(m.group(1)) if m else None
 
 
 def page_anchors(pdf: Path | None) -> dict[str, int]:
     """The page of every named place in a PDF (poppler's ``pdfinfo -dests``): WeasyPrint names one
     for each element with an id, and both languages give their sections, tables and charts the same
-    ids. Empty without pdfinfo."""
-    if pdf is None or not pdf.exists() or shutil.which("pdfinfo") is None:
-        return {}
-    try:
-        out = subprocess.run(["pdfinfo", "-dests", str(pdf)], capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.SubprocessError):  # the pages are then paired in turn: not worth failing a run
-        return {}
+    ids. Empty without pdfinfo (the pages are then paired in turn)."""
     found: dict[str, int] = {}
-    for m in re.finditer(r'^\s*(\d+)\s+\[[^\]]*\]\s+"(.*)"$', out, re.M):
+    for m in re.finditer(r'^\s*(\d+)\s+\[[^\]]*\]\s+"(.*)"$', _pdfinfo(pdf, "-dests"), re.M):
         found.setdefault(m.group(2), int(m.group(1)))
     return found
 
