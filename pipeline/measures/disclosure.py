@@ -510,7 +510,8 @@ def _pinned(
     """
     b = _Bounds(values, lines, suppressed, threshold, nested)
     b.propagate(range(len(b.eqs)))
-    return sorted((n for n in suppressed if b.lo[n] == b.hi[n] and values[n] > 0), key=_key)  # a withheld 0 describes nobody
+    # (in ``_key`` order; a withheld 0 describes nobody)
+    return [n for i, n in enumerate(b.unknown) if b.lo[i] == b.hi[i] and values[n] > 0]
 
 
 def _probed(
@@ -529,10 +530,11 @@ def _probed(
     b = _Bounds(values, lines, suppressed, threshold, nested)
     b.propagate(range(len(b.eqs)))
     pinned = []
-    for n in sorted(suppressed, key=_key):
-        if values[n] == 0 or b.lo[n] == b.hi[n] or b.hi[n] - b.lo[n] >= widest:
+    for i, n in enumerate(b.unknown):
+        lo, hi = b.lo[i], b.hi[i]
+        if values[n] == 0 or lo == hi or hi - lo >= widest:
             continue
-        if not any(b.feasible(n, v) for v in range(int(b.lo[n]), int(b.hi[n]) + 1) if v != values[n]):
+        if not any(b.feasible(i, v) for v in range(int(lo), int(hi) + 1) if v != values[n]):
             pinned.append(n)
     return pinned
 
@@ -554,64 +556,91 @@ def _programmed(
     from pipeline.lp import pinned
 
     b = _Bounds(values, lines, suppressed, threshold, nested)  # its lines and pairs; not its bounds
-    unknown = sorted(suppressed, key=_key)
-    at = {n: j for j, n in enumerate(unknown)}
-    rows = [({at[n]: c for n, c in terms}, rhs, rhs) for terms, rhs in b.eqs]
-    for x, y in {pair for pairs in b.pairs_of.values() for pair in pairs}:  # x <= y, a shown side moved to the right
-        coefs = {at[n]: c for n, c in ((x, 1), (y, -1)) if n in at}
-        rows.append((coefs, -math.inf, (0 if y in at else values[y]) - (0 if x in at else values[x])))
+    unknown, k = b.unknown, b.k
+    rows = [(dict(terms), rhs, rhs) for terms, rhs in b.eqs]
+    for x, y in dict.fromkeys(pair for pairs in b.pairs_of.values() for pair in pairs):
+        # x <= y, a shown side (numbered k on, its bounds its value) moved to the right
+        coefs = {j: c for j, c in ((x, 1), (y, -1)) if j < k}
+        rows.append((coefs, -math.inf, (0 if y < k else b.lo[y]) - (0 if x < k else b.lo[x])))
     found = pinned([0] * len(unknown), [math.inf] * len(unknown), rows,
-                   [at[n] for n in unknown if values[n] > 0], truth=[values[n] for n in unknown])
+                   [j for j, n in enumerate(unknown) if values[n] > 0], truth=[values[n] for n in unknown])
     return [unknown[j] for j in sorted(found or {})]
 
 
 class _Bounds:
     """Bounds of the withheld counts, narrowed through the lines (each a withheld part of a sum with
-    published parts moved to the right) and the nested pairs."""
+    published parts moved to the right) and the nested pairs.
+
+    The counts are numbered here once: the withheld ones 0 to ``k - 1`` in ``_key`` order
+    (``unknown``), then the shown ones a nested pair holds them to, whose bounds are their value
+    and never move. Bounds are lists indexed so, because ``propagate`` runs a thousand times a
+    round (once per value ``_probed`` tries) and looking nodes up by hash there was half the
+    time disclosure control took on the sample.
+    """
 
     def __init__(self, values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str],
                  threshold: int, nested: Sequence[tuple[Node, Node]]) -> None:
-        self.values = values
-        self.lo: dict[Node, float] = {n: (1 if values[n] > 0 else 0) for n in suppressed}
-        self.hi: dict[Node, float] = {n: (threshold - 1 if r == SMALL_COUNT else math.inf) for n, r in suppressed.items()}
-        self.eqs: list[tuple[list[tuple[Node, int]], int]] = []
-        self.of: dict[Node, list[int]] = defaultdict(list)
+        self.unknown = sorted(suppressed, key=_key)
+        self.k = len(self.unknown)
+        at = self.at = {n: i for i, n in enumerate(self.unknown)}
+        self.lo: list[float] = [1 if values[n] > 0 else 0 for n in self.unknown]
+        self.hi: list[float] = [threshold - 1 if suppressed[n] == SMALL_COUNT else math.inf for n in self.unknown]
+        self.eqs: list[tuple[list[tuple[int, int]], int]] = []
+        self.of: list[list[int]] = [[] for _ in self.unknown]
         for line in lines:
             terms, rhs = [], 0
             for n, coef in ((line.total, -1), *((p, 1) for p in line.parts)):
-                if n in suppressed:
-                    terms.append((n, coef))
-                else:
+                i = at.get(n)
+                if i is None:
                     rhs -= coef * values[n]
+                else:
+                    terms.append((i, coef))
             if terms:
-                for n, _ in terms:
-                    self.of[n].append(len(self.eqs))
+                for i, _ in terms:
+                    self.of[i].append(len(self.eqs))
                 self.eqs.append((terms, rhs))
-        self.pairs_of: dict[Node, list[tuple[Node, Node]]] = defaultdict(list)
-        for a, b in nested:
-            if a in suppressed or b in suppressed:
-                self.pairs_of[a].append((a, b))
-                self.pairs_of[b].append((a, b))
+        self.pairs_of: dict[int, list[tuple[int, int]]] = {}
+        for a, b in nested:  # (thousands of pairs, few with a withheld side: each looked up once)
+            ia, ib = at.get(a), at.get(b)
+            if ia is None and ib is None:
+                continue
+            if ia is None:
+                ia = self._shown(a, values)
+            if ib is None:
+                ib = self._shown(b, values)
+            self.pairs_of.setdefault(ia, []).append((ia, ib))
+            self.pairs_of.setdefault(ib, []).append((ia, ib))
 
-    def feasible(self, n: Node, v: int) -> bool:
-        """Whether ``n`` = v leaves every bound non-empty (the bounds are restored afterwards)."""
+    def _shown(self, n: Node, values: Mapping[Node, int]) -> int:
+        """The number of shown count ``n``, given the first time; its bounds are its value."""
+        i = self.at.get(n)
+        if i is None:
+            i = self.at[n] = len(self.lo)
+            self.lo.append(values[n])
+            self.hi.append(values[n])
+        return i
+
+    def feasible(self, i: int, v: int) -> bool:
+        """Whether withheld count ``i`` = v leaves every bound non-empty (the bounds are restored afterwards)."""
         lo, hi = self.lo, self.hi
-        self.lo, self.hi = dict(lo), dict(hi)
-        self.lo[n] = self.hi[n] = v
+        self.lo, self.hi = lo[:], hi[:]
+        self.lo[i] = self.hi[i] = v
         try:
-            return self.propagate(self.of.get(n, ()), (n,))
+            return self.propagate(self.of[i], (i,))
         finally:
             self.lo, self.hi = lo, hi
 
-    def propagate(self, start: Iterable[int], nodes: Iterable[Node] | None = None) -> bool:
-        """Narrow the bounds from the equations ``start`` and the nested pairs of ``nodes`` (all when
+    def propagate(self, start: Iterable[int], counts: Iterable[int] | None = None) -> bool:
+        """Narrow the bounds from the equations ``start`` and the nested pairs of ``counts`` (all when
         None) on; False at a contradiction."""
-        lo, hi, eqs, of, values = self.lo, self.hi, self.eqs, self.of, self.values
+        lo, hi, eqs, of, k = self.lo, self.hi, self.eqs, self.of, self.k
+        inf, ninf = math.inf, -math.inf
+        ceil, floor = math.ceil, math.floor
         queue = list(start)
         queued = set(queue)
-        waiting = list(self.pairs_of if nodes is None else nodes)
+        waiting = list(self.pairs_of if counts is None else counts)
 
-        def narrowed(n: Node) -> None:
+        def narrowed(n: int) -> None:
             for j in of[n]:
                 if j not in queued:
                     queued.add(j)
@@ -625,46 +654,53 @@ class _Bounds:
                 terms, rhs = eqs[i]
                 # the bounds of the whole sum once (finite part and count of infinite terms), each term's
                 # own share taken off below: summing the others for every term was quadratic in the line
-                least = [k * (lo[m] if k > 0 else hi[m]) for m, k in terms]  # finite or -inf
-                most = [k * (hi[m] if k > 0 else lo[m]) for m, k in terms]  # finite or +inf
-                least_sum = sum(x for x in least if math.isfinite(x))
-                most_sum = sum(x for x in most if math.isfinite(x))
-                least_inf = sum(1 for x in least if not math.isfinite(x))
-                most_inf = sum(1 for x in most if not math.isfinite(x))
+                least = [c * (lo[m] if c > 0 else hi[m]) for m, c in terms]  # finite or -inf
+                most = [c * (hi[m] if c > 0 else lo[m]) for m, c in terms]  # finite or +inf
+                least_sum = most_sum = 0
+                least_inf = most_inf = 0
+                for x in least:
+                    if x == ninf:
+                        least_inf += 1
+                    else:
+                        least_sum += x
+                for x in most:
+                    if x == inf:
+                        most_inf += 1
+                    else:
+                        most_sum += x
                 for (n, c), own_least, own_most in zip(terms, least, most, strict=True):
                     # c * x_n = rhs - sum of the others (bounds as they were when this line was taken up:
                     # looser, never wrong; a term that narrows queues the line again)
-                    if math.isfinite(own_least):
-                        rest_lo = -math.inf if least_inf else least_sum - own_least
+                    if own_least != ninf:
+                        rest_lo = ninf if least_inf else least_sum - own_least
                     else:
-                        rest_lo = -math.inf if least_inf > 1 else least_sum
-                    if math.isfinite(own_most):
-                        rest_hi = math.inf if most_inf else most_sum - own_most
+                        rest_lo = ninf if least_inf > 1 else least_sum
+                    if own_most != inf:
+                        rest_hi = inf if most_inf else most_sum - own_most
                     else:
-                        rest_hi = math.inf if most_inf > 1 else most_sum
+                        rest_hi = inf if most_inf > 1 else most_sum
                     a, b = rhs - rest_hi, rhs - rest_lo
                     if c < 0:
                         a, b = -b, -a
-                    new_lo = max(lo[n], math.ceil(a)) if math.isfinite(a) else lo[n]
-                    new_hi = min(hi[n], math.floor(b)) if math.isfinite(b) else hi[n]
+                    old_lo, old_hi = lo[n], hi[n]
+                    new_lo = max(old_lo, ceil(a)) if ninf < a < inf else old_lo
+                    new_hi = min(old_hi, floor(b)) if ninf < b < inf else old_hi
                     if new_lo > new_hi:
                         return False
-                    if (new_lo, new_hi) != (lo[n], hi[n]):
+                    if new_lo != old_lo or new_hi != old_hi:
                         lo[n], hi[n] = new_lo, new_hi
                         narrowed(n)
             # a count is at most any count of a set of people holding its own (``nested``)
             while waiting:
                 m = waiting.pop()
                 for a, b in self.pairs_of.get(m, ()):
-                    a_lo = lo[a] if a in lo else values[a]
-                    b_hi = hi[b] if b in hi else values[b]
-                    if a in hi and b_hi < hi[a]:
-                        hi[a] = b_hi
+                    if a < k and hi[b] < hi[a]:
+                        hi[a] = hi[b]
                         if lo[a] > hi[a]:
                             return False
                         narrowed(a)
-                    if b in lo and a_lo > lo[b]:
-                        lo[b] = a_lo
+                    if b < k and lo[a] > lo[b]:
+                        lo[b] = lo[a]
                         if lo[b] > hi[b]:
                             return False
                         narrowed(b)
