@@ -287,15 +287,16 @@ def protect(
     # counts pinned only by bounds that give away which withheld counts are small, once nothing is
     # left to withhold around them: the reader is not told that, and the checks after look on
     given_up: set[Node] = set()
+    ix = _Index.of(checked, lines, nested)
     for _ in range(10_000):
         _classic(values, lines, suppressed, order, through)
-        found = _determined(lines, suppressed)
-        pinned = [] if found else [n for n in _pinned(checked, lines, suppressed, threshold, nested) if n not in given_up]
+        found = _determined(lines, suppressed, ix)
+        pinned = [] if found else [n for n in _pinned(checked, lines, suppressed, threshold, nested, ix) if n not in given_up]
         if not found and not pinned:
-            pinned = [n for n in _probed(checked, lines, suppressed, threshold, nested) if n not in given_up]
+            pinned = [n for n in _probed(checked, lines, suppressed, threshold, nested, ix=ix) if n not in given_up]
         by_bounds = bool(pinned)
         if not found and not pinned:
-            pinned = _programmed(checked, lines, suppressed, threshold, nested)
+            pinned = _programmed(checked, lines, suppressed, threshold, nested, ix)
         if not found and not pinned:
             return suppressed
         added = False
@@ -331,7 +332,7 @@ def protect(
                 kept.clear()
                 values = checked
                 continue
-            if len(suppressed) == before and not _determined(lines, suppressed):
+            if len(suppressed) == before and not _determined(lines, suppressed, ix):
                 # pinned by bounds alone with every cell around it withheld (e.g. a withheld total of 4
                 # over four withheld small counts): only the published upper bound of "small_count" on
                 # the total pins it, so mark that total as withheld to protect the others instead
@@ -449,22 +450,56 @@ def _classic(
                     changed = True
 
 
-def _determined(lines: Sequence[Line], suppressed: Mapping[Node, str]) -> list[Node]:
+@dataclass(frozen=True)
+class _Index:
+    """The counts of one ``protect`` call numbered once, in ``_key`` order, with its lines and
+    nested pairs in those numbers. The checks of each round (``_determined``, and ``_Bounds`` for
+    ``_pinned``, ``_probed`` and ``_programmed``) read lists by number rather than dicts by Node:
+    hashing Nodes was most of their time, a round at a time, over the same lines."""
+
+    nodes: list[Node]
+    number: dict[Node, int]
+    values: list[int]
+    lines: list[tuple[int, tuple[int, ...]]]  # (total, parts)
+    nested: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, values: Mapping[Node, int], lines: Sequence[Line], nested: Sequence[tuple[Node, Node]] = (),
+           more: Iterable[Node] = ()) -> _Index:
+        nodes = sorted({*values, *(n for ln in lines for n in ln.cells), *(n for p in nested for n in p), *more},
+                       key=_key)
+        number = {n: i for i, n in enumerate(nodes)}
+        return cls(nodes, number, [values.get(n, 0) for n in nodes],
+                   [(number[ln.total], tuple(number[p] for p in ln.parts)) for ln in lines],
+                   [(number[a], number[b]) for a, b in nested])
+
+    def unknowns(self, suppressed: Iterable[Node]) -> tuple[list[int], list[int]]:
+        """The withheld counts' numbers in ``_key`` order, and each count's place among them (-1 when shown)."""
+        unknown = sorted(self.number[n] for n in suppressed)
+        place = [-1] * len(self.nodes)
+        for u, i in enumerate(unknown):
+            place[i] = u
+        return unknown, place
+
+
+def _determined(lines: Sequence[Line], suppressed: Mapping[Node, str], ix: _Index | None = None) -> list[Node]:
     """Withheld counts fixed by the published lines (exact linear algebra modulo a large prime).
 
     The lines' equations over the withheld counts are brought to reduced row echelon form one by
     one; a withheld count is determined when its pivot row has no other unknown. ``holders`` lists,
     for each unknown, the pivot rows where it appears, so a new pivot is cleared from just those rows.
+    ``ix`` is ``lines`` numbered (``_Index``), when the caller has it.
     """
-    unknown = sorted(suppressed, key=_key)
-    col = {n: i for i, n in enumerate(unknown)}
+    ix = ix or _Index.of({}, lines, more=suppressed)
+    unknown, place = ix.unknowns(suppressed)
     pivots: dict[int, dict[int, int]] = {}
     holders: dict[int, set[int]] = defaultdict(set)
-    for line in lines:
+    for total, parts in ix.lines:
         row: dict[int, int] = {}
-        for n, coef in ((line.total, -1), *((p, 1) for p in line.parts)):
-            if n in col:
-                row[col[n]] = (row.get(col[n], 0) + coef) % _PRIME
+        for n, coef in ((total, -1), *((p, 1) for p in parts)):
+            u = place[n]
+            if u >= 0:
+                row[u] = (row.get(u, 0) + coef) % _PRIME
         row = {k: v for k, v in row.items() if v}
         # reduce by existing pivots (their rows hold no other pivot's column)
         for j in [j for j in row if j in pivots]:
@@ -492,12 +527,12 @@ def _determined(lines: Sequence[Line], suppressed: Mapping[Node, str]) -> list[N
         pivots[p] = row
         for k in row:
             holders[k].add(p)
-    return [unknown[j] for j, prow in sorted(pivots.items()) if len(prow) == 1]
+    return [ix.nodes[unknown[j]] for j, prow in sorted(pivots.items()) if len(prow) == 1]
 
 
 def _pinned(
     values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str], threshold: int,
-    nested: Sequence[tuple[Node, Node]] = ()
+    nested: Sequence[tuple[Node, Node]] = (), ix: _Index | None = None
 ) -> list[Node]:
     """Withheld counts that bounds alone pin to one value (found by ``pipeline.audit``).
 
@@ -508,7 +543,7 @@ def _pinned(
     completed training among those approved), so a <= b: with 6 approved Hindu and Sikh employees
     and 5 Hindu ones shown to have completed, the approved are 5 and 1.
     """
-    b = _Bounds(values, lines, suppressed, threshold, nested)
+    b = _Bounds(ix or _Index.of(values, lines, nested), suppressed, threshold)
     b.propagate(range(len(b.eqs)))
     # (in ``_key`` order; a withheld 0 describes nobody)
     return [n for i, n in enumerate(b.unknown) if b.lo[i] == b.hi[i] and values[n] > 0]
@@ -516,7 +551,7 @@ def _pinned(
 
 def _probed(
     values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str], threshold: int,
-    nested: Sequence[tuple[Node, Node]] = (), widest: int = 4
+    nested: Sequence[tuple[Node, Node]] = (), widest: int = 4, ix: _Index | None = None
 ) -> list[Node]:
     """Withheld counts pinned by trying each value they could take (a reader's case analysis).
 
@@ -527,7 +562,7 @@ def _probed(
     600-person organisation's only dismissal this way). Each withheld count whose bounds span at
     most ``widest`` values is tried at every other value; it is pinned when all of them contradict.
     """
-    b = _Bounds(values, lines, suppressed, threshold, nested)
+    b = _Bounds(ix or _Index.of(values, lines, nested), suppressed, threshold)
     b.propagate(range(len(b.eqs)))
     pinned = []
     for i, n in enumerate(b.unknown):
@@ -541,7 +576,7 @@ def _probed(
 
 def _programmed(
     values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str], threshold: int,
-    nested: Sequence[tuple[Node, Node]] = ()
+    nested: Sequence[tuple[Node, Node]] = (), ix: _Index | None = None
 ) -> list[Node]:
     """Withheld counts that all the lines and bounds together pin, by linear programming
     (``pipeline.lp``; ``pipeline.audit`` runs the same attack): what bounds narrowed one line at a
@@ -555,7 +590,7 @@ def _programmed(
     lost 24 more counts to shield leavers' 1s that no reader could be sure of."""
     from pipeline.lp import pinned
 
-    b = _Bounds(values, lines, suppressed, threshold, nested)  # its lines and pairs; not its bounds
+    b = _Bounds(ix or _Index.of(values, lines, nested), suppressed, threshold)  # its lines and pairs; not its bounds
     unknown, k = b.unknown, b.k
     rows = [(dict(terms), rhs, rhs) for terms, rhs in b.eqs]
     for x, y in dict.fromkeys(pair for pairs in b.pairs_of.values() for pair in pairs):
@@ -571,54 +606,50 @@ class _Bounds:
     """Bounds of the withheld counts, narrowed through the lines (each a withheld part of a sum with
     published parts moved to the right) and the nested pairs.
 
-    The counts are numbered here once: the withheld ones 0 to ``k - 1`` in ``_key`` order
-    (``unknown``), then the shown ones a nested pair holds them to, whose bounds are their value
-    and never move. Bounds are lists indexed so, because ``propagate`` runs a thousand times a
-    round (once per value ``_probed`` tries) and looking nodes up by hash there was half the
-    time disclosure control took on the sample.
+    The bounds are lists by place: the withheld counts 0 to ``k - 1`` in ``_key`` order
+    (``unknown``), then the shown counts a nested pair holds them to, whose bounds are their value
+    and never move. ``propagate`` runs a thousand times a round (once per value ``_probed`` tries);
+    looking bounds up by Node there was half the time disclosure control took on the sample.
     """
 
-    def __init__(self, values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str],
-                 threshold: int, nested: Sequence[tuple[Node, Node]]) -> None:
-        self.unknown = sorted(suppressed, key=_key)
-        self.k = len(self.unknown)
-        at = self.at = {n: i for i, n in enumerate(self.unknown)}
-        self.lo: list[float] = [1 if values[n] > 0 else 0 for n in self.unknown]
+    def __init__(self, ix: _Index, suppressed: Mapping[Node, str], threshold: int) -> None:
+        numbers, place = ix.unknowns(suppressed)
+        values = ix.values
+        self.unknown = [ix.nodes[i] for i in numbers]
+        self.k = len(numbers)
+        self.lo: list[float] = [1 if values[i] > 0 else 0 for i in numbers]
         self.hi: list[float] = [threshold - 1 if suppressed[n] == SMALL_COUNT else math.inf for n in self.unknown]
         self.eqs: list[tuple[list[tuple[int, int]], int]] = []
-        self.of: list[list[int]] = [[] for _ in self.unknown]
-        for line in lines:
+        self.of: list[list[int]] = [[] for _ in numbers]
+        for total, parts in ix.lines:
             terms, rhs = [], 0
-            for n, coef in ((line.total, -1), *((p, 1) for p in line.parts)):
-                i = at.get(n)
-                if i is None:
+            for n, coef in ((total, -1), *((p, 1) for p in parts)):
+                u = place[n]
+                if u < 0:
                     rhs -= coef * values[n]
                 else:
-                    terms.append((i, coef))
+                    terms.append((u, coef))
             if terms:
-                for i, _ in terms:
-                    self.of[i].append(len(self.eqs))
+                for u, _ in terms:
+                    self.of[u].append(len(self.eqs))
                 self.eqs.append((terms, rhs))
         self.pairs_of: dict[int, list[tuple[int, int]]] = {}
-        for a, b in nested:  # (thousands of pairs, few with a withheld side: each looked up once)
-            ia, ib = at.get(a), at.get(b)
-            if ia is None and ib is None:
-                continue
-            if ia is None:
-                ia = self._shown(a, values)
-            if ib is None:
-                ib = self._shown(b, values)
-            self.pairs_of.setdefault(ia, []).append((ia, ib))
-            self.pairs_of.setdefault(ib, []).append((ia, ib))
+        shown: dict[int, int] = {}  # a shown count's place after the unknowns; its bounds are its value
 
-    def _shown(self, n: Node, values: Mapping[Node, int]) -> int:
-        """The number of shown count ``n``, given the first time; its bounds are its value."""
-        i = self.at.get(n)
-        if i is None:
-            i = self.at[n] = len(self.lo)
-            self.lo.append(values[n])
-            self.hi.append(values[n])
-        return i
+        def at(n: int) -> int:
+            if place[n] >= 0:
+                return place[n]
+            if n not in shown:
+                shown[n] = len(self.lo)
+                self.lo.append(values[n])
+                self.hi.append(values[n])
+            return shown[n]
+
+        for a, b in ix.nested:
+            if place[a] >= 0 or place[b] >= 0:
+                pair = (at(a), at(b))
+                self.pairs_of.setdefault(pair[0], []).append(pair)
+                self.pairs_of.setdefault(pair[1], []).append(pair)
 
     def feasible(self, i: int, v: int) -> bool:
         """Whether withheld count ``i`` = v leaves every bound non-empty (the bounds are restored afterwards)."""
