@@ -9,6 +9,7 @@ an extract: every problem is collected and reported together.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ DAYS_CONVENTIONS = ("actual", "30.44")
 # ``suppresion_threshold = 10`` (one s) silently left the default 5, and counts the organisation
 # meant to withhold were published.
 _KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "organisation": {"code": str, "name_en": str, "name_cy": str, "census_geography": str},
+    "organisation": {"code": str, "name_en": str, "name_cy": str, "census_geography": str,
+                     "contact_email": str, "contact_phone": str, "web_address_en": str, "web_address_cy": str},
     "settings": {"suppression_threshold": int, "min_group_size": int, "pay_period_days": str, "rounding": str,
                  "change_threshold_points": (int, float)},
     "workforce_groups.*": {"name_en": str, "name_cy": str, "grades": list, "employee": bool, "officer": bool},
@@ -71,6 +73,68 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """How a reader reaches the organisation about the report: to ask for it in an accessible format
+    (large print, easy read, audio, braille), or with a question. ``web`` is where each language's web
+    page of the report is published (``{year}`` in it is the report's year): the PDF, read away from
+    the website, then links to its web version and its tables."""
+
+    email: str | None = None
+    phone: str | None = None
+    web: dict[str, str] = field(default_factory=dict)  # language -> address of the report's web page
+
+    def web_address(self, lang: str, year: int) -> str | None:
+        address = self.web.get(lang)
+        return address.replace("{year}", str(year)) if address else None
+
+    @property
+    def phone_link(self) -> str | None:
+        """The number as a ``tel:`` link dials it: digits and a leading +, nothing else (the UK's
+        "+44 (0)1633" dials +441633)."""
+        if not self.phone:
+            return None
+        number = self.phone.replace("(0)", "")
+        return "tel:" + ("+" if number.strip().startswith("+") else "") + re.sub(r"\D", "", number)
+
+
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,22}[0-9]")
+_WEB = re.compile(r"https://[^\s<>\"']+\.[^\s<>\"']+")
+
+
+def _contact(org: dict[str, Any], fname: str) -> tuple[Contact, list[Problem]]:
+    """The ``[organisation]`` contact keys, each checked for its form (the report prints them as
+    links: a wrong one sends a reader who needs another format nowhere)."""
+    problems: list[Problem] = []
+
+    def checked(key: str, pattern: re.Pattern[str], allowed: str) -> str | None:
+        value = org.get(key)
+        if not isinstance(value, str):  # absent, or mistyped (reported as such)
+            return None
+        value = value.strip()
+        if not pattern.fullmatch(value):
+            problems.append(Problem("bad_value", fname, column=f"organisation.{key}", found=value,
+                                    message=f"{key} is not {allowed.split(',')[0]}", allowed=allowed))
+            return None
+        return value
+
+    email = checked("contact_email", _EMAIL, "an email address, such as equality@example.org")
+    phone = checked("contact_phone", _PHONE, "a phone number, such as 01632 960000 or +44 1632 960000")
+    web = {lang: address for lang in ("en", "cy")
+           if (address := checked(f"web_address_{lang}", _WEB,
+                                  "a web address starting https://, such as https://www.example.org/equality/{year}/"))}
+    given = {lang for lang in ("en", "cy") if isinstance(org.get(f"web_address_{lang}"), str)}
+    if len(given) == 1:
+        missing = ({"en", "cy"} - given).pop()
+        problems.append(Problem("missing_key", fname, column=f"organisation.web_address_{missing}",
+                                message=f"web_address_{given.pop()} is given without web_address_{missing}: one "
+                                        "language's PDF would link to its web page and the other's to none",
+                                allowed="both web_address_en and web_address_cy, or neither"))
+        web = {}
+    return Contact(email, phone, web), problems
+
+
+@dataclass(frozen=True)
 class Organisation:
     code: str
     name_en: str
@@ -81,6 +145,7 @@ class Organisation:
     settings: Settings = field(default_factory=Settings)
     community: str | None = None  # census geography code for representation comparisons
     raw: dict[str, Any] = field(default_factory=dict)
+    contact: Contact = field(default_factory=Contact)
 
     @property
     def employee_groups(self) -> tuple[str, ...]:
@@ -149,6 +214,8 @@ def read_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
             problems.append(Problem("missing_key", fname, column=f"organisation.{key}",
                                     message=f"[organisation] needs {key}", allowed="a non-empty name"))
     code = str(org.get("code") or _slug(str(org.get("name_en", "organisation"))))
+    contact, contact_problems = _contact(org, fname)
+    problems += contact_problems
 
     grades: dict[str, Grade] = {}
     for gcode, g in (raw.get("grades") or {}).items():
@@ -263,6 +330,7 @@ def read_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
             settings=settings,
             community=org.get("census_geography"),
             raw=raw,
+            contact=contact,
         ),
         problems,
     )

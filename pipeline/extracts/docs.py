@@ -87,6 +87,14 @@ code = "gwent-police"           # used in file names; defaults to a slug of name
 name_en = "Gwent Police"
 name_cy = "Heddlu Gwent"
 census_geography = "GWENT5"     # rows of inputs/community.csv to compare against
+# Optional, and wanted: the report's "Contact us" section (how to ask for the report in an accessible
+# format, and that letters in Welsh are welcome) appears only with an email or a phone number
+contact_email = "equality@police.example"
+contact_phone = "01632 960000"
+# Optional, both or neither: where each language's web page of the report will be published ({year}
+# is the report's year). Each PDF's cover links its own language's page, its "web version".
+web_address_en = "https://www.police.example/equality-report-{year}/"
+web_address_cy = "https://www.police.example/cy/adroddiad-cydraddoldeb-{year}/"
 
 [settings]                      # all optional; the values shown are the defaults
 suppression_threshold = 5       # counts from 1 to 4 are suppressed

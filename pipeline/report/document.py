@@ -112,7 +112,7 @@ class ChartView:
 
 @dataclass
 class Block:
-    kind: str  # table | chart | paragraphs | commentary | heading | paygap | note
+    kind: str  # table | chart | paragraphs | commentary | heading | paygap | symbols | contact
     table: TableView | None = None
     chart: ChartView | None = None
     paragraphs: list[str] = field(default_factory=list)
@@ -170,6 +170,15 @@ class SectionView:
 
 
 @dataclass
+class ContactView:
+    """The contact section's ways to reach the organisation (``config.Contact``), as printed and as links."""
+
+    email: str | None
+    phone: str | None
+    phone_link: str | None
+
+
+@dataclass
 class Document:
     lang: str
     other: str
@@ -184,6 +193,8 @@ class Document:
     tables_name: str = ""  # every table of the document as a spreadsheet, in its language
     period: str = ""
     snapshot: str = ""
+    contact: ContactView | None = None  # None: organisation.toml gives no way to reach it (no contact section)
+    web_address: str = ""  # where this language's web page of the report is published ("": not given)
 
 
 # --------------------------------------------------------------------------- builder
@@ -603,9 +614,13 @@ class Builder:
         else:
             order += list(dict.fromkeys(extra))
 
+        contact = self.org.contact
+        reachable = bool(contact.email or contact.phone)
         sections = []
         for sid in order:
             blocks: list[Block] = []
+            if sid == "contact" and not reachable:
+                continue
             if sid in extra_commentary_sections(self.commentary, self.layout.get("sections", [])):
                 sections.append(self.standalone_commentary(sid))
                 continue
@@ -615,6 +630,8 @@ class Builder:
                 blocks += self.information_blocks()
             if sid == "methodology":
                 blocks += self.methodology_blocks()
+            if sid == "contact":
+                blocks.append(Block("contact"))
             tables = by_section.get(sid, [])
             none_took_place = bool(tables) and all(_counts_nobody(t) for t in tables)
             if sid in likelihoods and not none_took_place:
@@ -658,6 +675,8 @@ class Builder:
             other_pdf_name=self.O("file.pdf"),
             period=self.L("period"),
             snapshot=self.fmt.date(self.f.snapshot_date),
+            contact=ContactView(contact.email, contact.phone, contact.phone_link) if reachable else None,
+            web_address=contact.web_address(self.lang, self.f.year) or "",
         )
 
     def standalone_commentary(self, sid: str) -> SectionView:

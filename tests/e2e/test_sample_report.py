@@ -239,3 +239,24 @@ def test_the_note_on_what_the_print_leaves_out_opens_its_section_and_never_stand
     for n, page in with_note:
         at = min(page.index(note) for note in notes if note in page)
         assert caption.search(page, at), f"{lang} page {n}: the note is not followed by a table on its page"
+
+
+def test_each_pdf_links_its_own_language_s_web_page_and_says_how_to_reach_the_organisation(run):
+    """The sample's organisation.toml gives a contact and each language's web address: the cover of
+    each PDF links its own language's web page (a PDF read away from the website sends readers to "the
+    web version" for the tables it leaves out), and its last page the email, the phone and that page
+    again, each a link whose description is its own text (PDF/UA: a link says where it goes)."""
+    import pikepdf
+
+    code, published, log = run
+    assert code == 0, log
+    expected = {"en": "https://www.gwent-police.example/equality-report-2024/",
+                "cy": "https://www.gwent-police.example/cy/adroddiad-cydraddoldeb-2024/"}
+    for lang, address in expected.items():
+        with pikepdf.open(next((published / lang).glob("*.pdf"))) as pdf:
+            links = [(page_no, str(a.A.URI), str(a.Contents))
+                     for page_no, page in enumerate(pdf.pages, 1) for a in page.get("/Annots", [])
+                     if "/A" in a and "/URI" in a.A]
+            last = len(pdf.pages)
+        assert links == [(1, address, address), (last, "mailto:equality@gwent-police.example", "equality@gwent-police.example"),
+                         (last, "tel:01632960000", "01632 960000"), (last, address, address)], lang

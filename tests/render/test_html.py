@@ -303,3 +303,40 @@ def test_a_chart_s_alt_text_says_its_longest_and_shortest_bar(lang: str, most_le
                                                       "axis_title": "%"}), "P").alt
     assert "Workforce" not in alt
     assert alt.startswith("P. Community: ") and "White, 94.2%" in alt and "Other, 0.7%" in alt
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_contact_section_says_how_to_ask_for_another_format_and_welcomes_letters_in_welsh(lang: str) -> None:
+    import dataclasses
+    import html as html_lib
+
+    from pipeline.config import Contact
+    from pipeline.report.html import render_page
+
+    contact = Contact("equality@police.example", "+44 (0)1632 960000",
+                      {"en": "https://www.police.example/equality/{year}/", "cy": "https://www.police.example/cy/{year}/"})
+    figures, org = F.figures(), dataclasses.replace(F.organisation(), contact=contact)
+    doc, labels = _draft_document(figures, org, lang)
+    other = "en" if lang == "cy" else "cy"
+    address = {"en": f"https://www.police.example/equality/{figures.year}/",
+               "cy": f"https://www.police.example/cy/{figures.year}/"}[lang]
+    web = render_page(doc, labels[lang], labels[other], medium="web", created="2024-03-31", other_titles={})
+    assert [s.id for s in doc.sections][-1] == "contact"  # after the methodology, the last thing read
+    section = web[web.index('<section class="report-section text-section" id="contact"'):web.index("</main>")]
+    assert f'<h2 id="contact-title">{html_lib.escape(labels[lang].text("section.contact.title"))}</h2>' in section
+    assert html_lib.escape(labels[lang].text("contact.formats")) in section
+    assert '<a href="mailto:equality@police.example">equality@police.example</a>' in section
+    assert '<a href="tel:+441632960000">+44 (0)1632 960000</a>' in section
+    # No. 1 Standard 7: a publication inviting a reply says letters in Welsh are welcome, in its own language
+    assert html_lib.escape(labels[lang].text("contact.welsh")) in section
+    assert f'<a href="{address}">{address}</a>' in section
+    # the PDF, read away from the website, names its own language's web page on the cover
+    printed = render_page(doc, labels[lang], labels[other], medium="print", created="2024-03-31", other_titles={})
+    cover = printed[printed.index('id="cover"'):printed.index('<nav class="contents"')]
+    assert f'<a href="{address}">{address}</a>' in cover
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_profile_with_no_contact_gives_no_contact_section_and_no_web_address(rendered, lang: str) -> None:  # noqa: ANN001
+    html = rendered.html(lang)
+    assert 'id="contact"' not in html and "mailto:" not in html and 'class="web-address"' not in html

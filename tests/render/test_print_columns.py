@@ -6,6 +6,7 @@ columns have room to spare."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -182,3 +183,30 @@ def test_a_table_is_kept_on_one_page_by_the_lines_its_rows_take_not_by_their_num
     assert columns.body_lines(Table("Sex", [("", "Number"), ("", "Shares")], one_line), HALF_EM, HALF_EM) == 15
     assert columns.body_lines(Table("Outcome", [("", "Number"), ("", "Shares")], two_lines), HALF_EM, HALF_EM) == 30
     assert 15 <= columns.KEEP_LINES < 30
+
+
+def test_the_review_pack_asks_for_the_contact_and_web_addresses_the_profile_leaves_out(tmp_path) -> None:  # noqa: ANN001
+    import dataclasses
+
+    import figures_fixture as F
+
+    from pipeline.config import Contact
+    from pipeline.report.labels import load_catalogue
+    from pipeline.review import build_review
+
+    figures = dataclasses.replace(F.figures(), quality={})  # the fixture's quality facts are not JSON
+    bare = F.organisation()  # no contact_email, contact_phone or web addresses
+    build_review(tmp_path / "bare", figures, last_run=None, last_year=None, threshold=5.0, warnings=[],
+                 organisation=bare)
+    for lang, page in (("en", "index.html"), ("cy", "index.cy.html")):
+        text = (tmp_path / "bare" / "review" / page).read_text(encoding="utf-8")
+        catalogue = load_catalogue(lang)
+        attention = text.split(f"<h2>{html.escape(catalogue['review.attention'])}</h2>")[1].split("<h2>")[0]
+        for key in ("review.no_contact", "review.no_web_address"):
+            assert html.escape(catalogue[key]) in attention, (lang, key)
+        assert html.escape(catalogue["review.nothing_to_compare"]) in attention  # still said
+    reachable = dataclasses.replace(bare, contact=Contact("equality@police.example", None,
+                                                          {"en": "https://a.example/", "cy": "https://a.example/cy/"}))
+    text = build_review(tmp_path / "reachable", figures, last_run=None, last_year=None, threshold=5.0, warnings=[],
+                        organisation=reachable).read_text(encoding="utf-8")
+    assert "contact_email" not in text and "web_address_en" not in text
