@@ -98,7 +98,7 @@ class Contact:
 
 
 _EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,22}[0-9]")
+_PHONE = re.compile(r"\+?\(?[0-9][0-9 ()-]{5,22}[0-9]")
 _WEB = re.compile(r"https://[^\s<>\"']+\.[^\s<>\"']+")
 
 

@@ -71,6 +71,13 @@ def test_one_language_s_web_address_without_the_other_s_is_refused(tmp_path: Pat
     assert problems[0].allowed == "both web_address_en and web_address_cy, or neither"
 
 
+@pytest.mark.parametrize("phone", ["01632 960000", "+44 (0)1632 960000", "(01632) 960000", "01632-960-000",
+                                   "0300 123 1234"])
+def test_the_ways_a_uk_number_is_written_are_accepted(tmp_path: Path, phone: str) -> None:
+    org, problems = _load(tmp_path, f'contact_phone = "{phone}"')
+    assert problems == [] and org.contact.phone == phone
+
+
 @pytest.mark.parametrize(("phone", "link"), [
     ("01632 960000", "tel:01632960000"),
     ("+44 (0)1632 960000", "tel:+441632960000"),
