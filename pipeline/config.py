@@ -83,6 +83,11 @@ class Contact:
     phone: str | None = None
     web: dict[str, str] = field(default_factory=dict)  # language -> address of the report's web page
 
+    @property
+    def reachable(self) -> bool:
+        """Whether a reader has a way to ask: the report's contact section needs an email or a phone."""
+        return bool(self.email or self.phone)
+
     def web_address(self, lang: str, year: int) -> str | None:
         address = self.web.get(lang)
         return address.replace("{year}", str(year)) if address else None

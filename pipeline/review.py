@@ -522,15 +522,13 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
     # what organisation.toml leaves out, which no figure shows: a reader who needs large print with
     # no way to ask for it, a PDF sending readers to a web version it cannot name
     contact = names.org.contact if names.org is not None else None
-    if contact is not None and not (contact.email or contact.phone):
+    if contact is not None and not contact.reachable:
         items.append(f"<li>{html.escape(names.text('no_contact'))}</li>")
     if contact is not None and not contact.web:
         items.append(f"<li>{html.escape(names.text('no_web_address'))}</li>")
-    compared = False
     for label, changes in (("changed_since_run", since_run), ("changed_since_year", since_year)):
         if not changes:
             continue
-        compared = True
         per: dict[str, int] = {}
         for c in changes:
             per[names.section(c.key[0], c.key[1])] = per.get(names.section(c.key[0], c.key[1]), 0) + 1
@@ -539,7 +537,7 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
         parts = ", ".join(f"{sec} ({n})" for sec, n in sorted(per.items(), key=lambda kv: -kv[1]))
         items.append(f"<li><strong>{html.escape(names.text(label, n=len(changes)))}</strong>: {html.escape(parts)}. "
                      f"{html.escape(names.text('hidden_shown', hidden=hidden, shown=shown))}</li>")
-    nothing = "" if compared else f"<p>{html.escape(names.text('nothing_to_compare'))}</p>"
+    nothing = "" if since_run or since_year else f"<p>{html.escape(names.text('nothing_to_compare'))}</p>"
     return ("<ul>" + "".join(items) + "</ul>" if items else "") + nothing
 
 

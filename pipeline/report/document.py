@@ -23,7 +23,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pipeline.config import Organisation
+from pipeline.config import Contact, Organisation
 from pipeline.errors import MissingTranslation, RenderFailed
 from pipeline.figures import PAY_GAP_COUNTS, Cell, Figures, Likelihood, PayGap, Table
 from pipeline.report import chartrows, columns
@@ -170,15 +170,6 @@ class SectionView:
 
 
 @dataclass
-class ContactView:
-    """The contact section's ways to reach the organisation (``config.Contact``), as printed and as links."""
-
-    email: str | None
-    phone: str | None
-    phone_link: str | None
-
-
-@dataclass
 class Document:
     lang: str
     other: str
@@ -193,7 +184,7 @@ class Document:
     tables_name: str = ""  # every table of the document as a spreadsheet, in its language
     period: str = ""
     snapshot: str = ""
-    contact: ContactView | None = None  # None: organisation.toml gives no way to reach it (no contact section)
+    contact: Contact | None = None  # None: organisation.toml gives no way to reach it (no contact section)
     web_address: str = ""  # where this language's web page of the report is published ("": not given)
 
 
@@ -615,11 +606,10 @@ class Builder:
             order += list(dict.fromkeys(extra))
 
         contact = self.org.contact
-        reachable = bool(contact.email or contact.phone)
         sections = []
         for sid in order:
             blocks: list[Block] = []
-            if sid == "contact" and not reachable:
+            if sid == "contact" and not contact.reachable:
                 continue
             if sid in extra_commentary_sections(self.commentary, self.layout.get("sections", [])):
                 sections.append(self.standalone_commentary(sid))
@@ -675,7 +665,7 @@ class Builder:
             other_pdf_name=self.O("file.pdf"),
             period=self.L("period"),
             snapshot=self.fmt.date(self.f.snapshot_date),
-            contact=ContactView(contact.email, contact.phone, contact.phone_link) if reachable else None,
+            contact=contact if contact.reachable else None,
             web_address=contact.web_address(self.lang, self.f.year) or "",
         )
 
