@@ -92,7 +92,8 @@ census_geography = "GWENT5"     # rows of inputs/community.csv to compare agains
 contact_email = "equality@police.example"
 contact_phone = "01632 960000"
 # Optional, both or neither: where each language's web page of the report will be published ({year}
-# is the report's year). Each PDF's cover links its own language's page, its "web version".
+# is the report's year). Each PDF's cover links its own language's page, its "web version", and
+# each half of the one-page summary its own language's full report.
 web_address_en = "https://www.police.example/equality-report-{year}/"
 web_address_cy = "https://www.police.example/cy/adroddiad-cydraddoldeb-{year}/"
 

@@ -2,9 +2,12 @@
 
 For social media and the intranet: the organisation, the year, the workforce on the snapshot date,
 the statutory gender pay gap (mean, median, the sign convention, women's share of each pay quartile),
-the ethnic-minority, disabled and Welsh-speaking shares, and the ethnicity and disability pay gaps
-(or the reason they are not published). Welsh fills the top half of the page, English the bottom;
-each half carries its own ``lang``, and the document language is ``cy``.
+the ethnic-minority, disabled and Welsh-speaking shares, the ethnicity and disability pay gaps
+(or the reason they are not published), and, when the profile gives them, the web address of each
+language's full report. Welsh fills the top half of the page, English the bottom; each half carries
+its own ``lang``, and the document language is ``cy``. When a long name, address or reason runs the
+page onto a second, it is laid out again a little smaller and closer (``compact``); only when that
+too runs over does the render fail.
 
 Like the rest of the report room it computes nothing: each figure is a ``Cell`` of ``Figures``
 formatted by the same ``Builder.cell`` the main report uses, so a suppressed or unpublished figure
@@ -70,6 +73,7 @@ class Half:
     sign: str
     others: list[Gap]
     keys: list[tuple[str, str]]
+    web: str = ""  # this language's web page of the full report ("": the profile gives none)
 
 
 def file_stem(year: int) -> str:
@@ -85,15 +89,18 @@ def render_summary(figures: Figures, organisation: Organisation, out_dir: Path, 
     pdf = folder / f"{file_stem(figures.year)}.pdf"
     png = folder / f"{file_stem(figures.year)}.png"
     watermark = folder / "draft.svg"  # only while WeasyPrint reads it: the page background
-    html, labels, halves = _page_and_labels(figures, organisation, draft=draft, templates=templates,
-                                            watermark=watermark.resolve().as_uri())
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        if draft:
-            from pipeline.report import _watermark
+        for compact in (False, True):  # the tighter layout only when the usual one runs onto a second page
+            html, labels, halves = _page_and_labels(figures, organisation, draft=draft, templates=templates,
+                                                    watermark=watermark.resolve().as_uri(), compact=compact)
+            if draft and not watermark.exists():
+                from pipeline.report import _watermark
 
-            watermark.write_text(_watermark(labels["cy"], labels["en"]), encoding="utf-8")
-        write_pdf(html, base_dir=templates / "shared", target=pdf, roots=[templates, folder], quiet=False)
+                watermark.write_text(_watermark(labels["cy"], labels["en"]), encoding="utf-8")
+            write_pdf(html, base_dir=templates / "shared", target=pdf, roots=[templates, folder], quiet=False)
+            if _pages(pdf) == 1:
+                break
     finally:
         watermark.unlink(missing_ok=True)
     _check_one_page(pdf)
@@ -128,18 +135,21 @@ def alt_text(halves: list[Half], labels: Mapping[str, Labels], draft: bool) -> d
             parts.append(f"{L('summary.quartiles')}: " + "; ".join(said(i) for i in h.quartiles) + ". ")
         parts += [f"{L('summary.other_heading')}: ", ". ".join(gap(g) for g in h.others), ". ",
                   f"{L('summary.other_sign')} ", L("summary.full_report")]
+        if h.web:
+            parts.append(f" {L('summary.web')} {h.web}")
         out[h.lang] = "".join(parts)
     return out
 
 
 def summary_page(figures: Figures, organisation: Organisation, *, draft: bool, templates: Path | None = None,
-                 watermark: str = "") -> str:
+                 watermark: str = "", compact: bool = False) -> str:
     """The summary's HTML (what WeasyPrint lays out): both halves, every label checked."""
-    return _page_and_labels(figures, organisation, draft=draft, templates=templates, watermark=watermark)[0]
+    return _page_and_labels(figures, organisation, draft=draft, templates=templates, watermark=watermark,
+                            compact=compact)[0]
 
 
 def _page_and_labels(figures: Figures, organisation: Organisation, *, draft: bool, templates: Path | None,
-                     watermark: str) -> tuple[str, dict[str, Labels], list[Half]]:
+                     watermark: str, compact: bool = False) -> tuple[str, dict[str, Labels], list[Half]]:
     """The summary's HTML and the labels it was written with (the draft watermark needs them too)."""
     templates = Path(templates) if templates is not None else TEMPLATES
     problems = check_catalogues(LANGS, templates)
@@ -151,7 +161,7 @@ def _page_and_labels(figures: Figures, organisation: Organisation, *, draft: boo
     cy, en = labels["cy"], labels["en"]
     doc_title = f"{cy('summary.doc_title')} / {en('summary.doc_title')}"
     html = _page(halves, cy, en, doc_title=doc_title, draft=draft, created=figures.snapshot_date,
-                 templates=templates, watermark=watermark)
+                 templates=templates, watermark=watermark, compact=compact)
     raise_if_missing(labels.values())
     return html, labels, halves
 
@@ -217,23 +227,26 @@ def _half(figures: Figures, org: Organisation, L: Labels, O: Labels, layout: Map
         quartiles = [Item(L(f"quartile.{q}"), value("pct", g.quartiles[q][1])) for q in QUARTILES if q in g.quartiles]
     others = [gap("ethnicity.minority", L("summary.ethnicity_gap")), gap("disability", L("summary.disability_gap"))]
     return Half(L.lang, b.org_name(), L("summary.title"), L("summary.snapshot"), workforce, gender, quartiles, sign,
-                others, sorted(keys.items()))
+                others, sorted(keys.items()), org.contact.web_address(L.lang, figures.year) or "")
 
 
 # --------------------------------------------------------------------------- page
 def _page(halves: list[Half], cy: Labels, en: Labels, *, doc_title: str, draft: bool, created: str,
-          templates: Path, watermark: str = "") -> str:
+          templates: Path, watermark: str = "", compact: bool = False) -> str:
+    """``compact`` sets the same page a little smaller and closer (a long name, web address or
+    reason for not publishing a gap can run the usual layout onto a second page)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates / "shared")), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     try:
         return env.get_template("summary.html.j2").render(
             halves=halves, doc_title=doc_title, author=f"{halves[0].org} / {halves[1].org}", created=created,
-            draft=draft, watermark=watermark, draft_word={"cy": cy("draft.word"), "en": en("draft.word")},
+            draft=draft, watermark=watermark, compact=compact, draft_word={"cy": cy("draft.word"), "en": en("draft.word")},
             notices={"cy": cy("draft.notice"), "en": en("draft.notice")},
             full_report={"cy": cy("summary.full_report"), "en": en("summary.full_report")},
             other_sign={"cy": cy("summary.other_sign"), "en": en("summary.other_sign")},
             other_heading={"cy": cy("summary.other_heading"), "en": en("summary.other_heading")},
             quartiles_heading={"cy": cy("summary.quartiles"), "en": en("summary.quartiles")},
+            web_label={"cy": cy("summary.web"), "en": en("summary.web")},
         )
     except jinja2.TemplateError as exc:
         raise RenderFailed(f"summary page template: {exc}") from exc
@@ -247,9 +260,13 @@ def _poppler(tool: str) -> str:
     return exe
 
 
-def _check_one_page(pdf: Path) -> None:
+def _pages(pdf: Path) -> int:
     out = subprocess.run([_poppler("pdfinfo"), str(pdf)], capture_output=True, text=True, timeout=60).stdout
-    pages = next((int(line.split()[-1]) for line in out.splitlines() if line.startswith("Pages:")), 0)
+    return next((int(line.split()[-1]) for line in out.splitlines() if line.startswith("Pages:")), 0)
+
+
+def _check_one_page(pdf: Path) -> None:
+    pages = _pages(pdf)
     if pages != 1:
         raise RenderFailed(f"{pdf.name}: the summary ran to {pages} pages; it must fit on one (shorten a label)")
 

@@ -171,6 +171,7 @@ def test_the_longest_content_still_fits_on_one_page(tmp_path: Path) -> None:
     organisation name: still one page (render_summary raises RenderFailed on a second)."""
     from dataclasses import replace
 
+    from pipeline.config import Contact
     from pipeline.figures import Cell, Row
 
     figures = F.figures()
@@ -181,10 +182,16 @@ def test_the_longest_content_still_fits_on_one_page(tmp_path: Path) -> None:
     rows = tuple(Row(r.keys, {**r.cells, "pct_all": Cell(None, suppressed="withheld")}) if r.keys == ("female",)
                  else r for r in sex.rows)
     tables = tuple(replace(t, rows=rows) if t.id == "profile.sex" else t for t in figures.tables)
+    # and the longest web addresses a profile is likely to give (each over 90 characters)
+    web = {"en": "https://www.dyfed-powys.police.uk/en/about-us/equality-diversity-and-inclusion/annual-equality-"
+                 "report-{year}/",
+           "cy": "https://www.dyfed-powys.police.uk/cy/amdanom-ni/cydraddoldeb-amrywiaeth-a-chynhwysiant/adroddiad-"
+                 "cydraddoldeb-blynyddol-{year}/"}
     org = replace(F.organisation(), name_cy="Comisiynydd Heddlu a Throseddu a Heddlu Prawf Dyfed-Powys",
-                  name_en="Police and Crime Commissioner and Test Police for Dyfed-Powys")
+                  name_en="Police and Crime Commissioner and Test Police for Dyfed-Powys", contact=Contact(web=web))
     html = S.summary_page(replace(figures, pay_gaps=gaps, tables=tables), org, draft=True)
     assert html.count("[c]") >= 4  # two values and the key, in each language
+    assert all(html.count(address.format(year=2024)) == 2 for address in web.values())  # the link and its text
     pdf, png, alt = S.render_summary(replace(figures, pay_gaps=gaps, tables=tables), org, tmp_path, draft=True)
     assert len(pikepdf.open(pdf).pages) == 1 and _png_size(png) == (1080, 1350)
     # a withheld figure is said by its meaning in the image's words, not as "[c]"
@@ -221,3 +228,29 @@ def test_the_image_carries_its_text_alternative_in_both_languages_welsh_first(su
     # a comparison not published says why, as one sentence (its reason's own full stop is not doubled)
     assert "fewer than 10 people" in en and ".." not in cy + en
     assert _itxt(summary[".png"]) == [("Description", "cy", cy), ("Description", "en", en)]
+
+
+def test_each_half_links_its_own_language_s_web_page_of_the_full_report(tmp_path: Path) -> None:
+    # the summary travels alone (a social feed, a poster): each half says where its language's full
+    # report is, in the page, as a link in the PDF, and in the image's words
+    from dataclasses import replace
+
+    from pipeline.config import Contact
+
+    web = {"en": "https://www.example.org/equality-{year}/", "cy": "https://www.example.org/cy/cydraddoldeb-{year}/"}
+    org = replace(F.organisation(), contact=Contact(web=web))
+    pdf, _png, alt = S.render_summary(F.figures(), org, tmp_path, draft=False)
+    en_page, cy_page = "https://www.example.org/equality-2024/", "https://www.example.org/cy/cydraddoldeb-2024/"
+    html = S.summary_page(F.figures(), org, draft=False)
+    cy_half, en_half = html.split('<section class="half" lang="en"')
+    assert f'Darllenwch yr adroddiad llawn: <a href="{cy_page}">{cy_page}</a>' in cy_half and en_page not in cy_half
+    assert f'Read the full report: <a href="{en_page}">{en_page}</a>' in en_half and cy_page not in en_half
+    document = pikepdf.open(pdf)
+    links = [(str(a.A.URI), str(a.Contents)) for a in document.pages[0].get("/Annots", [])
+             if "/A" in a and "/URI" in a.A]
+    assert links == [(cy_page, cy_page), (en_page, en_page)]  # Welsh first, each described by its own text
+    cy, en = alt.read_text(encoding="utf-8").strip().split("\n\n")
+    assert cy.endswith(f"Darllenwch yr adroddiad llawn: {cy_page}") and en.endswith(f"Read the full report: {en_page}")
+    # without web addresses (the fixture's profile) there is no such line, in either language
+    plain = S.summary_page(F.figures(), F.organisation(), draft=False)
+    assert "Read the full report:" not in plain and "Darllenwch yr adroddiad llawn:" not in plain
