@@ -271,6 +271,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
         "suppressed_cells": len(suppressed),
         "pages": pages_now,
         "pdf_layout_problems": list(pdf_warnings),
+        "gov_uk_refused": [f"{w.column}: {w.allowed}" for w in warnings if w.code == "gov_uk_refused"],
         "sections_reworded": wording,
     }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return review / "index.html"
@@ -512,10 +513,16 @@ def _changes_block(changes: list[Change] | None, caption: str, absent: str, name
 
 
 def _attention(since_run: list[Change] | None, since_year: list[Change] | None, names: Names,
-               pdf_warnings: list[str]) -> str:
-    """The first thing a reviewer reads: what the PDFs got wrong, how many figures moved, per section,
-    and what became hidden."""
+               pdf_warnings: list[str], warnings: Sequence[Problem] = ()) -> str:
+    """The first thing a reviewer reads: what the GOV.UK service would refuse, what the PDFs got
+    wrong, how many figures moved, per section, and what became hidden."""
     items = []
+    if refused := [w for w in warnings if w.code == "gov_uk_refused"]:
+        # the service's own words, in English as it says them (a Welsh reader hears them in English)
+        checks = "".join(f'<li lang="en"><code>{html.escape(w.column or "")}</code>: {html.escape(w.allowed or "")}</li>'
+                         for w in refused)
+        items.append(f"<li><strong>{html.escape(names.text('gov_uk_refused', n=len(refused)))}</strong>"
+                     f"<ul>{checks}</ul></li>")
     if pdf_warnings:
         items.append(f"<li><strong>{html.escape(names.text('layout_problems', n=len(pdf_warnings)))}</strong> "
                      f"{html.escape(names.text('layout_problems_more'))}</li>")
@@ -587,7 +594,7 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;h
 <h1>{e(t("title", year=figures.year))}</h1>
 <p>{e(t("intro", points=f"{threshold:g}", percent=f"{max(threshold, COUNT_PERCENT):g}"))}</p>
 <h2>{e(t("attention"))}</h2>
-{_attention(since_run, since_year, names, pdf_warnings)}
+{_attention(since_run, since_year, names, pdf_warnings, warnings)}
 <h2>{e(t("since_run"))}</h2>
 {_changes_block(since_run, t("caption_since_run"), t("absent_run"), names)}
 <h3>{e(t("wording"))}</h3>

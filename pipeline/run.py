@@ -33,6 +33,7 @@ from pipeline.extracts.contract import CONTRACT_VERSION
 from pipeline.extracts.readers import cannot_open
 from pipeline.figures import Figures
 from pipeline.measures import PREVIOUS_YEAR_EXTRACTS
+from pipeline.measures.paygap import gov_uk_problems
 from pipeline.publish import (
     apply_mode,
     clear_staging,
@@ -320,7 +321,7 @@ def input_files(opts: RunOptions) -> list[Path]:
 
 
 def write_data(figures: Figures, data_dir: Path, org: Organisation) -> None:
-    from pipeline.measures.paygap import gov_uk_row
+    from pipeline.measures.paygap import GOV_UK_FILE, gov_uk_row
 
     data_dir.mkdir(parents=True, exist_ok=True)
     gender = figures.pay_gap("gender")
@@ -330,7 +331,7 @@ def write_data(figures: Figures, data_dir: Path, org: Organisation) -> None:
         w = csv.DictWriter(buf, fieldnames=list(row), lineterminator="\n")
         w.writeheader()
         w.writerow(row)
-        (data_dir / "gender-pay-gap.csv").write_text(buf.getvalue(), encoding="utf-8")
+        (data_dir / GOV_UK_FILE).write_text(buf.getvalue(), encoding="utf-8")
     (data_dir / "figures.json").write_text(figures.to_json(), encoding="utf-8")
     (data_dir / "figures.csv").write_text(figures.to_csv(), encoding="utf-8")
 
@@ -400,6 +401,8 @@ def execute(opts: RunOptions) -> RunResult:
                 from pipeline.measures import compute_figures
 
                 figures = compute_figures(extracts, previous=previous, community=community)
+            # what the GOV.UK service would refuse in the statutory row: for a person to decide
+            warnings = warnings + gov_uk_problems(figures.pay_gap("gender"), org.settings.rounding)
 
             staged = staging_dir(opts.outputs, staged_name)
 

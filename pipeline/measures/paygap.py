@@ -34,6 +34,7 @@ from fractions import Fraction
 import polars as pl
 
 from pipeline.config import Settings
+from pipeline.errors import Problem
 from pipeline.figures import Cell, PayGap
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "round_pct",
     "round_quartile_pair",
     "validate_gov_uk_row",
+    "gov_uk_problems",
 ]
 
 QUARTILES = ("lower", "lower_middle", "upper_middle", "upper")
@@ -800,6 +802,29 @@ def gov_uk_row(gap: PayGap, rounding: str) -> dict[str, str]:
         else:
             row[male_col] = row[female_col] = ""
     return {k: row[k] for k in GOV_UK_COLUMNS}
+
+
+GOV_UK_FILE = "gender-pay-gap.csv"
+
+
+def gov_uk_problems(gap: PayGap, rounding: str) -> list[Problem]:
+    """Each check of the GOV.UK service (``validate_gov_uk_row``) that the statutory gap's row would
+    fail, as a warning naming the row's column.
+
+    The figures are right by the regulations, yet the service may refuse them: it wants a number the
+    method cannot give (no woman on full pay: spec 1.7, "flag for human decision"), or a combination
+    it rejects (one man in 2,000 with a bonus rounds to 0.0% beside a bonus difference: G12). What to
+    enter is a person's decision, so the run says so (the log, the review pack) and still publishes.
+    """
+    if not gap.statutory:
+        return []
+    out = []
+    for message in validate_gov_uk_row(gov_uk_row(gap, rounding)):
+        column, _, rule = message.partition(": ")
+        out.append(Problem("gov_uk_refused", GOV_UK_FILE, column=column, severity="warning", allowed=rule,
+                           message="the GOV.UK Gender Pay Gap service would not accept this as it stands: decide "
+                                   "what to enter before submitting"))
+    return out
 
 
 _SERVICE_NUMBER = re.compile(r"^[-]?\d+(\.?\d)?$")  # ReportFiguresViewModel.cs: at most 1 decimal place

@@ -169,3 +169,30 @@ def test_the_real_measures_produce_nothing_the_catalogues_lack() -> None:
                 draw_charts=False).build()
     assert labels["cy"].missing == [] and labels["en"].missing == []
     assert len(figures.tables) > 50
+
+
+def test_every_reason_a_figure_cannot_be_calculated_has_words_in_both_languages() -> None:
+    """Each ``not_calculable=`` a measure writes, found in the source (so a reason added later is
+    found too), resolved to its code: the report says why a cell is empty, and a reason without words
+    stopped a real run (no woman on full pay gave ``no_comparison``, which had none)."""
+    import importlib
+
+    from pipeline.measures import paygap
+
+    root = Path(__file__).resolve().parents[2] / "pipeline"
+    codes: set[str] = set(paygap.__dict__[n] for n in ("NO_REFERENCE",))  # passed in as ``no_reference``
+    for path in sorted(root.rglob("*.py")):
+        refs = re.findall(r"not_calculable=([A-Za-z_.\"']+)", path.read_text(encoding="utf-8"))
+        module = importlib.import_module(".".join(path.relative_to(root.parent).with_suffix("").parts)) if refs else None
+        for ref in refs:
+            if ref in ("cell.not_calculable", "no_reference"):  # passed on from another cell or argument
+                continue
+            if ref[0] in "\"'":
+                codes.add(ref.strip("\"'"))
+                continue
+            owner, _, name = ref.rpartition(".")
+            codes.add(getattr(getattr(module, owner) if owner else module, name))
+    assert {"no_comparison", "no_reference", "zero_rate", "not_applicable"} <= codes
+    for lang in ("cy", "en"):
+        catalogue = load_catalogue(lang)
+        assert [c for c in sorted(codes) if not catalogue.get(f"not_calculable.{c}")] == [], lang

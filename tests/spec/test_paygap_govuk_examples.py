@@ -559,3 +559,43 @@ def test_a_gap_just_below_a_half_rounds_down_though_its_nearest_float_is_the_hal
     men = many(3, "male", hourly="17.51") + many(2, "male", hourly="17.50")
     assert isinstance(gender_pay_gap(frame(men + many(5, "female", hourly="15.13")), SETTINGS).mean_hourly_gap.value,
                       Exact)
+
+
+# --------------------------------------------------------------------------- what the service would refuse
+def test_a_gap_the_method_cannot_give_is_put_to_a_person_not_left_blank_silently() -> None:
+    """§1.7: no woman on full pay leaves (A - B) / A without a B; the service still demands both hourly
+    gaps, so each is a warning naming its column and the service's rule (a person decides)."""
+    from pipeline.measures.paygap import gov_uk_problems
+
+    gap = gender_pay_gap(frame(many(300, "male", hourly="15") + many(5, "female", hourly="14", full_pay=False)),
+                         SETTINGS)
+    assert gap.statutory and gov_uk_row(gap, "half_up")["DiffMeanHourlyPercent"] == ""
+    problems = gov_uk_problems(gap, "half_up")
+    assert [(p.code, p.file, p.column, p.allowed, p.severity) for p in problems] == [
+        ("gov_uk_refused", "gender-pay-gap.csv", "DiffMeanHourlyPercent", "required", "warning"),
+        ("gov_uk_refused", "gender-pay-gap.csv", "DiffMedianHourlyPercent", "required", "warning"),
+    ]
+
+
+def test_one_man_in_two_thousand_with_a_bonus_rounds_to_none_beside_a_bonus_difference() -> None:
+    """G12: 1 of 2,001 men had a bonus (0.04998% -> "0.0"), and the bonus difference (1,000 - 800) / 1,000
+    = 20.0 is entered: the service says "Do not enter a bonus difference if 0% of men received a bonus"
+    for each difference, so the run says so too."""
+    from pipeline.measures.paygap import gov_uk_problems
+
+    rows = (many(2_000, "male", hourly="15") + [person("male", hourly="15", bonus_12m="1000")]
+            + many(1_990, "female", hourly="14") + many(10, "female", hourly="14", bonus_12m="800"))
+    gap = gender_pay_gap(frame(rows), SETTINGS)
+    row = gov_uk_row(gap, "half_up")
+    assert (row["MaleBonusPercent"], row["DiffMeanBonusPercent"], row["DiffMedianBonusPercent"]) == ("0.0", "20.0", "20.0")
+    assert [(p.column, p.allowed) for p in gov_uk_problems(gap, "half_up")] == [
+        (col, "Do not enter a bonus difference if 0% of men received a bonus")
+        for col in ("DiffMeanBonusPercent", "DiffMedianBonusPercent")]
+
+
+def test_a_row_the_service_accepts_gives_no_warning() -> None:
+    from pipeline.measures.paygap import gov_uk_problems
+
+    gap = gender_pay_gap(frame(many(20, "male", hourly="15", bonus_12m="100") + many(20, "female", hourly="14")),
+                         SETTINGS)
+    assert validate_gov_uk_row(gov_uk_row(gap, "half_up")) == [] and gov_uk_problems(gap, "half_up") == []

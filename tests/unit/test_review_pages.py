@@ -203,3 +203,27 @@ def test_a_warning_s_count_is_grouped_in_thousands_in_both_languages() -> None:
     for lang in ("en", "cy"):
         said = Names(F.organisation(), lang=lang).warning(many)
         assert "(12,365)" in said and "weekly_hours" in said, said
+
+
+def test_what_the_gov_uk_service_would_refuse_comes_first_in_each_pack_with_the_services_words(tmp_path: Path) -> None:
+    """No woman on full pay: the statutory row has no hourly gaps, which the service requires. The
+    reviewer reads it first, in the pack's language, with the service's checks quoted in English (and
+    marked so); ``summary.json`` lists them for a scheduler."""
+    from pipeline.errors import Problem
+
+    refused = [Problem("gov_uk_refused", "gender-pay-gap.csv", column=col, allowed="required", severity="warning",
+                       message="the GOV.UK Gender Pay Gap service would not accept this as it stands")
+               for col in ("DiffMeanHourlyPercent", "DiffMedianHourlyPercent")]
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    build_review(staged, F.figures(), last_run=None, last_year=None, threshold=2.0, warnings=refused)
+    for name, words in (("index.html", "The GOV.UK Gender Pay Gap service would not accept 2 of the figures"),
+                        ("index.cy.html", "Ni fyddai gwasanaeth Bwlch Cyflog rhwng y Rhywiau GOV.UK yn derbyn 2 o")):
+        page = (staged / "review" / name).read_text(encoding="utf-8")
+        attention = page[page.index("<h2>"):page.index("</ul>", page.index("<h2>"))]
+        assert words in attention, name
+        assert '<li lang="en"><code>DiffMeanHourlyPercent</code>: required</li>' in attention
+        assert '<li lang="en"><code>DiffMedianHourlyPercent</code>: required</li>' in attention
+        assert "gender-pay-gap.csv, DiffMeanHourlyPercent: " in page  # and in the warnings, in the pack's words
+    summary = json.loads((staged / "review" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["gov_uk_refused"] == ["DiffMeanHourlyPercent: required", "DiffMedianHourlyPercent: required"]
