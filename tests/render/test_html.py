@@ -340,3 +340,20 @@ def test_the_contact_section_says_how_to_ask_for_another_format_and_welcomes_let
 def test_a_profile_with_no_contact_gives_no_contact_section_and_no_web_address(rendered, lang: str) -> None:  # noqa: ANN001
     html = rendered.html(lang)
     assert 'id="contact"' not in html and "mailto:" not in html and 'class="web-address"' not in html
+
+
+def test_the_method_note_says_who_is_counted_by_what_sex_and_how_ties_are_shared(rendered) -> None:  # noqa: ANN001
+    """statutory-methodology.md §8: the note gives the days convention, the rounding, the sex basis and
+    the treatment of ties, in both languages (with the full-pay population and the 100% bonus gap)."""
+    said = {}
+    for lang in LANGS:
+        page = rendered.html(lang)
+        start = page.index('id="methodology"')
+        said[lang] = re.sub(r"\s+", " ", page[start:page.index("</section>", start)]).replace("&#39;", "'")
+    en, cy = said["en"], said["cy"]
+    for words in ("count full-pay relevant employees", "biological sex", "shared between the two quartiles in "
+                  "proportion", "the bonus gaps are 100%", "rounded to one decimal place", "actual number of days"):
+        assert words in en, words
+    for words in ("yn cyfrif cyflogeion perthnasol ar gyflog llawn", "rhyw biolegol", "rhwng y ddau chwartel yn "
+                  "gymesur", "mae'r bylchau bonws yn 100%", "i un lle degol", "nifer gwirioneddol y diwrnodau"):
+        assert words in cy, words
