@@ -73,6 +73,12 @@ beside them, which are attacked in their own right), as ``disclosure._pinned`` a
     the pay band and workforce tables in 9 of the 10 synthetic bodies of 400 and 600 people that
     withheld them; without it, the audit recovers none.
 
+12. **What a small group has in common** (``_group_attributes``): a zero shown in a line whose
+    total is withheld (women 0 beside a withheld number of deaths in service: the one who died was
+    a man; the same zeros by ethnic group, disability and religion said the rest). Not a count
+    recovered, but special-category data disclosed about people colleagues can name, reported as
+    ``group_attribute`` unless a shown empty line of the same table gives the zero anyway.
+
 Not modelled: a reader's case analysis (trying each value of a narrow withheld count, as
 ``disclosure._probed`` does). Disclosure control gives that reader the true answer to "is this
 withheld count 0?", which the audit cannot know soundly: a zero withheld beside a small count would
@@ -114,7 +120,8 @@ Quantity = tuple[str, frozenset[tuple[str, str]]]
 
 @dataclass(frozen=True)
 class Recovery:
-    """A withheld count that a reader can work out from the published figures."""
+    """A withheld count that a reader can work out from the published figures (or a shown zero that
+    says what everyone in a withheld group has in common: ``group_attribute``)."""
 
     table: str
     keys: tuple[str, ...]
@@ -568,7 +575,35 @@ class _Audit:
             for c in self.hidden[q]:
                 out.append(Recovery(c.table, c.keys, c.measure, how, v, a, b, c.reason))
         out += self._pay_gap_sizes()
+        out += self._group_attributes()
         return sorted(out, key=lambda r: (r.table, r.keys, r.measure))
+
+    def _group_attributes(self) -> list[Recovery]:
+        """Step 12: a zero shown in a line whose total is withheld says what everyone in a group too
+        few to count has in common (women 0 beside a withheld death in service: the one who died was a
+        man). Not a recovered count but a disclosure all the same, reported as ``group_attribute``;
+        a zero that a shown empty line of the same table gives anyway (nobody at all of that category)
+        is not one."""
+        out = []
+        for t in self.tables:
+            dims = t["dims"]
+            for m in COUNT_MEASURES:
+                empty: set[tuple[str, ...]] = set()
+                withheld: list[tuple[int, dict[str, Any]]] = []
+                for d in range(len(dims)):
+                    for total, parts in self._lines(t, d):
+                        cell = total["cells"].get(m)
+                        if not cell or cell.get("not_calculable"):
+                            continue
+                        if _shown(cell) and int(cell["value"]) == 0:
+                            empty.update(tuple(p["keys"]) for p in parts)
+                        elif cell.get("suppressed"):
+                            withheld += [(d, p) for p in parts]
+                for _, p in withheld:
+                    cell = p["cells"].get(m)
+                    if cell and _shown(cell) and int(cell["value"]) == 0 and tuple(p["keys"]) not in empty:
+                        out.append(Recovery(t["id"], tuple(p["keys"]), m, "group_attribute", 0))
+        return list({(r.table, r.keys, r.measure): r for r in out}.values())
 
     def _pay_gap_sizes(self) -> list[Recovery]:
         """Step 6: a withheld full-pay group size of a pay gap, from its quarters."""

@@ -5,7 +5,7 @@ employment information, so this follows the practice sources listed there):
 
 1. **Primary suppression.** A count from 1 to ``threshold - 1`` is withheld (``small_count``);
    with the default threshold of 5 that is the FOI and StatsWales rule "greater than zero but less
-   than five" (``*``). Zero is shown: it describes nobody.
+   than five" (``*``). Zero is shown: it describes nobody (but see 4).
 2. **Derived figures.** A percentage, rate or ratio that rests on a withheld count - numerator or
    denominator - is withheld too (``rests_on_suppressed``): with the denominator shown, a
    percentage gives its numerator back.
@@ -23,6 +23,11 @@ employment information, so this follows the practice sources listed there):
    withholds more until none is, one cell beside each count found, looking again after each round.
    Counts that are the same number of the same people in different tables are one cell: withheld in
    one table, withheld in all.
+4. **Zeros of a withheld group.** In a line whose total is withheld, the zero parts are withheld
+   too (``_zeros_beside``), and then protected like any withheld count: shown, they say what
+   everyone in a group too few to count has in common (women 0 beside a withheld death in service).
+   A reader can then no longer take a withheld count to be at least 1; the checks here still do
+   (they know which counts are zero), which only makes them stricter.
 
 Counts are identified by the people they count: a ``Node`` is a *universe* (a set of people or
 events that a reader could difference - the workforce on 31 March, the year's applications) and a
@@ -271,7 +276,52 @@ def protect(
     ``published``: counts that other figures give away whatever the tables do (the statutory pay
     quartiles count the women and men on full pay), never chosen to withhold beside another, and
     known to the reader even when small (a small one taken for a withheld count left the 0 beside
-    it shown, and the count it makes up pinned)."""
+    it shown, and the count it makes up pinned).
+
+    Then the zeros of every line whose total is withheld are withheld too (``_zeros_beside``)."""
+    return _protect_counts(values, lines, threshold, nested, frozenset(published))
+
+
+def _zeros_beside(values: Mapping[Node, int], lines: Sequence[Line], suppressed: dict[Node, str],
+                  published: Container[Node]) -> bool:
+    """Withhold the zeros of every line whose total is withheld (a group of people too few to count
+    in public), until no line has one.
+
+    Withheld counts alone do not protect a small group from what its zeros say: a death in service
+    counted as women 0 and men [c] says the person who died was a man, and the same zeros in the
+    ethnic group, disability and religion tables said he was White, not disabled and of no
+    religion; everyone dismissed was White and not disabled; the gay or lesbian people in grievances
+    were all the subject of one, none raised one. Such a group is often known to colleagues (who was
+    dismissed, who died), so its zeros disclose their special-category data (attribute disclosure;
+    GSS guidance on tables from administrative sources). A reader told only "withheld" cannot then
+    tell a withheld zero from a withheld small count.
+
+    A zero withheld so is then protected like any withheld count: a line that would give it back
+    (the women sergeants, 0, as the sergeants less the men sergeants) has another cell withheld. A
+    zero that a shown empty group gives anyway (no Black leaver at all: none died in service) is
+    left shown, as hiding it would hide nothing and cost the cells around it. A withheld total that
+    is itself a part of another line (a broad ethnic group over the detailed ones) is followed to a
+    fixed point. True when a zero was withheld."""
+    empty = {p for line in lines if values[line.total] == 0 and line.total not in suppressed for p in line.parts}
+    added = False
+    for line in lines:
+        if line.total not in suppressed:
+            continue
+        for part in line.parts:
+            if values[part] == 0 and part not in suppressed and part not in published and part not in empty:
+                suppressed[part] = SECONDARY
+                added = True
+    return added
+
+
+def _protect_counts(
+    values: Mapping[Node, int],
+    lines: Sequence[Line],
+    threshold: int,
+    nested: Sequence[tuple[Node, Node]],
+    published: frozenset[Node],
+) -> dict[Node, str]:
+    """The counts ``protect`` withholds, before the zeros beside them."""
     for line in lines:
         if values[line.total] != sum(values[p] for p in line.parts):
             raise ValueError(f"published counts do not add up in {line.total.universe}: {sorted(line.total.predicate)}")
@@ -290,6 +340,8 @@ def protect(
     ix = _Index.of(checked, lines, nested)
     for _ in range(10_000):
         _classic(values, lines, suppressed, order, through)
+        while _zeros_beside(checked, lines, suppressed, published):
+            _classic(values, lines, suppressed, order, through)
         found = _determined(lines, suppressed, ix)
         pinned = [] if found else [n for n in _pinned(checked, lines, suppressed, threshold, nested, ix) if n not in given_up]
         if not found and not pinned:

@@ -61,6 +61,30 @@ def test_counts_one_to_four_withheld_zero_and_five_shown() -> None:
     assert dc.count_cell(3, nodes[("r0", "c3")], sup) == Cell(None, suppressed="small_count")
 
 
+def test_the_zeros_of_a_group_whose_number_is_withheld_are_withheld_too() -> None:
+    # leavers by reason (rows: death in service, resignation) and sex (columns: women, men, a third
+    # category nobody is in): one man died in service. Shown, "women 0" said the one who died was a man
+    nodes, vals, sup = run([[0, 1, 0], [12, 30, 0]])
+    death_women, death_none = nodes[("r0", "c0")], nodes[("r0", "c2")]
+    assert nodes[("r0", "total")] in sup and sup[nodes[("r0", "c1")]] == "small_count"
+    assert sup[death_women] == "secondary"  # withheld like any count, and protected like one
+    assert death_women not in determined_cells(nodes, vals, sup)
+    # a zero the shown empty column gives anyway (nobody at all in the third category) stays shown
+    assert death_none not in sup and nodes[("total", "c2")] not in sup
+    # the resignations' row, whose total is shown, keeps its zero
+    assert nodes[("r1", "c2")] not in sup
+    assert not zeros_beside_withheld_totals(_lines_of_grid(nodes), vals, sup)
+
+
+def test_a_withheld_zero_is_protected_from_the_other_line_through_it() -> None:
+    # the sergeants are 13 men and 0 women, and the 3 women are all constables: with the women's
+    # number withheld, their 0 sergeants is withheld, and the sergeants' line, which would give it
+    # back as 13 - 13, has another cell withheld
+    nodes, vals, sup = run([[3, 27], [0, 13]])  # rows: constable, sergeant; columns: women, men
+    assert nodes[("total", "c0")] in sup and nodes[("r1", "c0")] in sup
+    assert not recoverable_by_subtraction(nodes, vals, sup) and not determined_cells(nodes, vals, sup)
+
+
 def test_threshold_is_a_setting() -> None:
     nodes, _, sup = run([[6, 9, 20]], threshold=10)
     assert sup[nodes[("r0", "c0")]] == "small_count" and sup[nodes[("r0", "c1")]] == "small_count"
@@ -215,14 +239,16 @@ small_tables = st.integers(min_value=2, max_value=5).flatmap(
 @given(small_tables)
 def test_no_withheld_cell_recoverable_from_its_row_or_column_total(values: list[list[int]]) -> None:
     nodes, vals, sup = run(values)
+    lines = _lines_of_grid(nodes)
     for n in nodes.values():
         v = vals[n]
         if 1 <= v <= 4:
             assert sup.get(n) == "small_count"
-        if v == 0:
-            assert n not in sup
+        if v == 0 and n in sup:  # a zero is withheld only as a part of a group whose number is withheld
+            assert any(n in parts and total in sup for total, parts in lines)
     assert not recoverable_by_subtraction(nodes, vals, sup)
     assert not determined_cells(nodes, vals, sup)
+    assert not zeros_beside_withheld_totals(lines, vals, sup)
 
 
 # --------------------------------------------------------------------------- independent checkers
@@ -245,6 +271,14 @@ def recoverable_by_subtraction(nodes: dict, vals: dict, sup: dict) -> list[dc.No
         if len(hidden) == 1:
             found.append(hidden[0])
     return found
+
+
+def zeros_beside_withheld_totals(lines: list[tuple[dc.Node, list[dc.Node]]], vals: dict, sup: dict) -> list[dc.Node]:
+    """Zeros shown in a row or column whose total is withheld (what everyone in a small group has in
+    common), other than those a shown empty row or column gives anyway."""
+    empty = {p for total, parts in lines if vals[total] == 0 and total not in sup for p in parts}
+    return [p for total, parts in lines if total in sup for p in parts
+            if vals[p] == 0 and p not in sup and p not in empty]
 
 
 def determined_cells(nodes: dict, vals: dict, sup: dict) -> list[dc.Node]:
@@ -724,6 +758,9 @@ def test_people_with_a_case_are_withheld_with_the_cases_they_equal(tmp_path, mon
 
     assert shown_beside_withheld_cases() == []
     monkeypatch.setattr(likelihood, "people_among_events", lambda drafts: [])
+    assert ("entering_disciplinary.ethnicity", "white_british") in shown_beside_withheld_cases()
+    # (the women's, the case found first, are now withheld with the zeros beside withheld totals)
+    monkeypatch.setattr(dc, "_zeros_beside", lambda *a: False)
     assert ("entering_disciplinary.sex", "female") in shown_beside_withheld_cases()
 
 
@@ -739,7 +776,10 @@ def test_a_small_count_other_figures_give_away_is_known_to_the_reader_beside_it(
     lines = [dc.Line(c["employed"], (c["given"], c["unbanded"])), dc.Line(c["women"], (c["employed"], c["specials"])),
              dc.Line(c["all"], (c["women"], c["men"]))]
     blind = dc.protect(values, lines, 5)
-    assert c["given"] in blind and c["unbanded"] not in blind  # a reader who knows the 2 pins the 2 employees
+    assert c["given"] in blind and c["employed"] in blind
+    # (the 0 beside the withheld 2 employees is withheld as a zero of a withheld total: "the women
+    # employees are all on full pay")
+    assert blind[c["unbanded"]] == "secondary"
     out = dc.protect(values, lines, 5, published=[c["given"]])
     assert c["given"] not in out and c["employed"] in out and c["unbanded"] in out
     assert dc._determined(lines, out) == []

@@ -604,6 +604,8 @@ def test_a_body_with_two_men_on_full_pay_withholds_what_the_law_s_shares_would_p
             return cells, [d for d in differences if d[2] >= 5]
 
         mp.setattr(measures, "published_by_law", above_the_threshold)
+        # (the zeros beside withheld totals, withheld since, hide the 0 men of no known band too)
+        mp.setattr(measures.dc, "_zeros_beside", lambda *a: False)
 
     tied, untied = _untied_figures(tmp_path, monkeypatch, 400, 1, untie, prepare=_keep_few(6))
     assert tied == []
@@ -626,3 +628,34 @@ def test_a_body_whose_few_women_employees_are_all_on_full_pay_publishes(tmp_path
     bands = next(t for t in figures["tables"] if t["id"] == "men_women.pay_band")
     assert next(r for r in bands["rows"] if r["keys"] == ["total", "female"])["cells"]["count"]["value"] == 8
     assert audit_figures(figures) == []
+
+
+def test_a_zero_beside_a_withheld_total_says_what_a_small_group_has_in_common():
+    # deaths in service by sex: women 0, men withheld, the total withheld: the one who died was a man
+    deaths = figs(one_dim("leavers.death", {"female": 0, "male": S, "total": S}, dim="sex"))
+    assert recovered(deaths) == {("leavers.death", ("female",), "group_attribute", 0)}
+    hidden = figs(one_dim("leavers.death", {"female": X, "male": S, "total": S}, dim="sex"))
+    assert audit_figures(hidden) == []
+    # beside a shown total a zero is no one's attribute (and a withheld zero recovered as 0 describes nobody)
+    assert audit_figures(figs(one_dim("t", {"female": 0, "male": 12, "total": 12}, dim="sex"))) == []
+
+
+def test_a_zero_a_shown_empty_line_gives_anyway_is_not_a_group_attribute():
+    # leaver reason x ethnic group: nobody of the group "other" left at all, so none of them died in service
+    rows = [(("death", "white"), {"count": S}), (("death", "other"), {"count": c(0)}),
+            (("death", "total"), {"count": S}),
+            (("resigned", "white"), {"count": c(40)}), (("resigned", "other"), {"count": c(0)}),
+            (("resigned", "total"), {"count": c(40)}),
+            (("total", "white"), {"count": X}), (("total", "other"), {"count": c(0)}),
+            (("total", "total"), {"count": X})]
+
+    def attributes(rows: list) -> set:
+        return {r.keys for r in audit_figures(figs(table("leavers", rows, dims=("reason", "ethnic_group"))))
+                if r.how == "group_attribute"}
+
+    # (the number of leavers withheld: their "other" 0 is withheld as well, as it would say they were all White)
+    assert attributes(rows) == {("total", "other")}
+    rows[8] = (("total", "total"), {"count": c(44)})
+    assert attributes(rows) == set()
+    rows[7] = (("total", "other"), {"count": X})  # the empty column withheld: the zero is the group's alone
+    assert attributes(rows) == {("death", "other"), ("resigned", "other")}
