@@ -1,6 +1,7 @@
 """cydradd: a Welsh public body's HR and payroll extracts -> its statutory equality report, in Welsh and English."""
 
 import os
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -19,6 +20,23 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def stop_workers(pool: Any, wait: float = 10.0) -> None:
+    """Stop a process pool's workers now (SIGTERM to each, then up to ``wait`` seconds for them to go),
+    not after the work they are doing: ``shutdown`` cancels only work not started, and a language
+    being drawn went on writing into the run's staging folder for up to 17 s after the run had said
+    it stopped and released the outputs lock (a whole PDF was left there, and a second run could
+    start beside it)."""
+    import time
+
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + wait
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
 
 
 def exit_with_parent(interval: float = 1.0) -> None:

@@ -11,11 +11,13 @@ import argparse
 import errno
 import json
 import logging
+import math
 import signal
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from pipeline import __version__
 from pipeline.errors import EnvironmentProblem, ExitCode, InvalidInput, Problem, Terminated, UserError, request_stop
@@ -30,8 +32,44 @@ or full, no permission, nothing to roll back to); 10 stopped by SIGTERM or Ctrl-
 On every failure the published report stands as it was."""
 
 
+class _UsageError(Exception):
+    """A bad command line, raised by the parser instead of printing and exiting (``main`` says it in
+    the run's log format, with its summary line)."""
+
+    def __init__(self, parser: argparse.ArgumentParser, message: str):
+        super().__init__(message)
+        self.parser = parser
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        raise _UsageError(self, message)
+
+
+def _year(text: str) -> int:
+    """A snapshot year the dates can hold (31 March of it, and the year before for last year's figures)."""
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
+    if not 1900 <= year <= 9998:
+        raise argparse.ArgumentTypeError(f"{year} is not a year from 1900 to 9998")
+    return year
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds to wait: finite and not negative ("nan" waited for ever)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds from 0 up: {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m pipeline",
         description="cydradd: turn HR and payroll extracts into the statutory annual equality report, "
         "in Welsh and English, as HTML and PDF.",
@@ -42,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser, outputs: bool = True) -> None:
-        sp.add_argument("--year", type=int, required=True, help="snapshot year: 31 March YEAR")
+        sp.add_argument("--year", type=_year, required=True, help="snapshot year: 31 March YEAR")
         sp.add_argument("--inputs", type=Path, default=Path("inputs"),
                         help="folder holding organisation.toml and YEAR/ extracts (default: inputs)")
         if outputs:
@@ -57,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "report as HTML and tagged PDF, and publish outputs/YEAR/ atomically.")
     common(r)
     r.add_argument("--force", action="store_true", help="rebuild even when the inputs have not changed")
-    r.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS",
+    r.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
                    help="wait this long for another run's lock before giving up (default 0)")
 
     f = sub.add_parser("figures", help="validate and compute; write data/ (CSV and JSON) without rendering",
@@ -65,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "figures.json, figures.csv) and manifest.json, without rendering documents.")
     common(f)
     f.add_argument("--force", action="store_true", help="rebuild even when the inputs have not changed")
-    f.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")
+    f.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS")
 
     v = sub.add_parser("validate", help="check the extracts against the data contract and list every problem",
                        description="Check organisation.toml and the year's extracts against the data contract; "
@@ -78,16 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
                         "DRAFFT / DRAFT watermark. Any later change to an input makes the report a draft again.")
     common(ap)
     ap.add_argument("--by", required=True, help="who approved (a role or name; recorded in the manifest)")
-    ap.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")
+    ap.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS")
 
     d = sub.add_parser("contract-docs", help="write docs/data-contract.md from the contract declaration")
     d.add_argument("--out", type=Path, default=Path("docs/data-contract.md"))
 
     rb = sub.add_parser("rollback", help="point outputs/YEAR back at the previously published release")
-    rb.add_argument("--year", type=int, required=True)
+    rb.add_argument("--year", type=_year, required=True)
     rb.add_argument("--outputs", type=Path, default=Path("outputs"))
     rb.add_argument("--log-format", choices=("text", "json"), default="text")
-    rb.add_argument("--lock-wait", type=float, default=0.0, metavar="SECONDS")
+    rb.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS")
     return p
 
 
@@ -112,10 +150,18 @@ def _print_problems(problems: Sequence[Problem], fmt: str, organisation: str | N
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     environ = environ or {}
     parser = build_parser()
+    argv = list(argv) if argv is not None else sys.argv[1:]
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
-    except SystemExit as exc:  # argparse exits 0 for --help, 2 for a usage error
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 0 for --help and --version
         return int(exc.code or 0)
+    except _UsageError as exc:  # said in the log format asked for, ending with the summary line
+        fmt = "json" if any(a in ("--log-format=json",) for a in argv) or any(
+            a == "--log-format" and b == "json" for a, b in zip(argv, argv[1:], strict=False)) else "text"
+        if fmt == "text":
+            exc.parser.print_usage(sys.stderr)
+        _summary(fmt, ExitCode.USAGE, f"bad command line: {exc} (python -m pipeline --help)")
+        return int(ExitCode.USAGE)
     fmt = getattr(args, "log_format", "text")
     _setup_logging(fmt, getattr(args, "verbose", False))
     previous = signal.signal(signal.SIGTERM, _terminated)

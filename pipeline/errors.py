@@ -143,3 +143,22 @@ class NotReviewed(UserError):
     """``approve`` of a report that is not the published draft of the current inputs."""
 
     exit_code = ExitCode.INVALID_INPUT
+
+
+def tool_failed(tool: str, returncode: int, stderr: bytes | str, folder: object) -> Exception:
+    """What a helper program's failure (poppler's ``pdftoppm``, writing images into ``folder``) is:
+    the machine's refusal when the disk it writes to is full (exit 9, as when the run itself meets a
+    full disk), else a render failure that quotes the program's own words. It once surfaced as a
+    ``CalledProcessError`` traceback, "a bug", with the cause thrown away."""
+    import errno
+    import os
+    import shutil
+
+    said = (stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr or "").strip()
+    try:
+        full = shutil.disk_usage(str(folder)).free < (1 << 20)
+    except OSError:
+        full = False
+    if full or "No space left" in said:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
+    return RenderFailed(f"{tool} failed (exit {returncode}): {said[:300] or 'it said nothing'}")

@@ -55,26 +55,63 @@ def run_lock(outputs: Path, wait_seconds: float = 0.0, poll: float = 0.2) -> Ite
     A second run waits up to ``wait_seconds`` and then raises ``LockHeld`` (its own exit code).
     ``flock`` is released by the kernel when the holder exits, even on SIGKILL, so a crashed run
     never leaves a stale lock behind.
+
+    The lock is taken on the outputs folder itself as well as on ``outputs/.lock``: deleting the
+    file (the usual clean-up of a "stale lock") let a second run take a new one while the first was
+    drawing, and clear the first run's work from under it. A folder cannot be deleted beneath a run
+    that way. Where the filesystem cannot lock a folder (some network shares), the file alone is used.
     """
-    outputs.mkdir(parents=True, exist_ok=True)
-    fh = (outputs / ".lock").open("a+")
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+        folder = os.open(outputs, os.O_RDONLY | os.O_DIRECTORY)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise EnvironmentProblem(f"the outputs folder {outputs} is not a folder (a file, or a link to a folder that "
+                                 "is not there, such as a share that is not mounted); the published report "
+                                 "stands") from exc
+    fh = None
     deadline = time.monotonic() + wait_seconds
     try:
+        fh = (outputs / ".lock").open("a+")
+        locks = [folder, fh.fileno()]
+        held: list[int] = []
         while True:
             try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                for fd in locks:
+                    if fd not in held:
+                        _flock(fd, folder_lock=fd == folder)
+                        held.append(fd)
                 break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
+            except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise LockHeld(f"another run holds the lock on {outputs} (waited {wait_seconds:g} s)") from None
                 time.sleep(poll)
+            except _Unlockable:
+                locks.remove(folder)
         yield
     finally:
+        if fh is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fh.close()
         with contextlib.suppress(OSError):
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-        fh.close()
+            fcntl.flock(folder, fcntl.LOCK_UN)
+        os.close(folder)
+
+
+class _Unlockable(Exception):
+    """The filesystem cannot lock a folder."""
+
+
+def _flock(fd: int, folder_lock: bool) -> None:
+    """An exclusive lock without waiting: ``BlockingIOError`` when another run holds it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            raise BlockingIOError(exc.errno, exc.strerror) from None
+        if folder_lock and exc.errno in (errno.EBADF, errno.ENOLCK, errno.EINVAL, errno.EOPNOTSUPP):
+            raise _Unlockable() from exc
+        raise
 
 
 def clear_staging(outputs: Path) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Organisation
-from pipeline.errors import Problem
+from pipeline.errors import Problem, tool_failed
 from pipeline.figures import Figures
 
 Key = tuple[str, str, str, str]  # kind, id, categories, measure
@@ -169,11 +169,19 @@ def _pages_counted(release: Path) -> dict[str, int]:
     return {lang: n for lang, n in pages.items() if isinstance(n, int) and n > 0} if isinstance(pages, dict) else {}
 
 
+def _published_text(path: Path) -> str:
+    """A page of the last published release, or "" when it is gone or unreadable: a release damaged
+    by hand (a page saved again as Windows-1252) stopped every later run with a traceback, when it
+    only means there is less to compare with."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def _section_texts(html_path: Path) -> dict[str, str]:
     """Visible text of each <section id=...> of a rendered page, to spot wording changes."""
-    if not html_path.exists():
-        return {}
-    text = html_path.read_text(encoding="utf-8")
+    text = _published_text(html_path)
     out = {}
     for m in re.finditer(r'<section[^>]*\bid="([^"]+)"[^>]*>(.*?)</section>', text, re.S):
         out[m.group(1)] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(2))).strip()
@@ -183,9 +191,7 @@ def _section_texts(html_path: Path) -> dict[str, str]:
 def _section_titles(html_path: Path) -> dict[str, str]:
     """The title (``<h2 id="<section>-title">``) of each section of a rendered page: a commentary
     section's title is its own first heading, which no catalogue holds."""
-    if not html_path.exists():
-        return {}
-    text = html_path.read_text(encoding="utf-8")
+    text = _published_text(html_path)
     return {m.group(1): html.unescape(re.sub(r"<[^>]+>", "", m.group(2))).strip()
             for m in re.finditer(r'<h2[^>]*\bid="([^"]+)-title"[^>]*>(.*?)</h2>', text, re.S)}
 
@@ -207,7 +213,7 @@ def thumbnails(pdfs: dict[str, Path | None], out_dir: Path) -> dict[str, list[Pa
     for lang, proc in procs.items():
         _, err = proc.communicate(timeout=300)
         if proc.returncode != 0:
-            raise subprocess.CalledProcessError(proc.returncode, "pdftoppm", stderr=err)
+            raise tool_failed("pdftoppm (the review pack's page thumbnails)", proc.returncode, err, out_dir)
     return {lang: sorted(out_dir.glob(f"{lang}*.jpg")) if lang in todo else [] for lang in pdfs}
 
 
@@ -222,9 +228,12 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
     since_run: list[Change] | None = None
     run_rows: list[dict[str, Any]] = []
     if last_run is not None and (last_run / "data" / "figures.csv").exists():
-        with (last_run / "data" / "figures.csv").open(encoding="utf-8") as fh:
-            run_rows = list(csv.DictReader(fh))
-        since_run = compare(run_rows, rows, threshold)
+        try:  # a damaged last release is nothing to compare with, not a reason to stop
+            with (last_run / "data" / "figures.csv").open(encoding="utf-8") as fh:
+                run_rows = list(csv.DictReader(fh))
+            since_run = compare(run_rows, rows, threshold)
+        except (OSError, UnicodeDecodeError, csv.Error, KeyError, ValueError, TypeError):
+            run_rows, since_run = [], None
     year_rows = last_year.tidy_rows() if last_year is not None else []
     since_year = compare(year_rows, rows, threshold) if last_year is not None else None
     # what each row's categories are categories of (``sex|ethnicity``), so each code is named as a

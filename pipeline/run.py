@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline import __version__, usable_cores
+from pipeline import __version__, stop_workers, usable_cores
 from pipeline.config import Organisation, ReportingYear, load_organisation, read_organisation
 from pipeline.errors import InvalidInput, Problem, UnsafeContent, raise_if_stopping
 from pipeline.extracts import Extracts, load_extracts
@@ -368,6 +368,7 @@ def execute(opts: RunOptions) -> RunResult:
         files = input_files(opts)
         if closed := [q for f in files for q in _cannot_open(f, opts.inputs)]:
             raise InvalidInput(closed)
+        stamps = _stamps(files)  # before hashing: a file rewritten while it is hashed is caught too
         input_hashes = _hashes(files, opts.inputs)
         from pipeline.report.labels import TEMPLATES
 
@@ -445,11 +446,13 @@ def execute(opts: RunOptions) -> RunResult:
                 write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
             with timer.stage("publish"):
                 raise_if_stopping()  # a stop whose exception was lost (in a __del__) still stops here
+                if changed := _changed_since(stamps, opts.inputs):
+                    raise InvalidInput(changed)
                 apply_mode(staged, mode_of_inputs(files))
                 final = publish(staged, opts.outputs, opts.published_name, rid)
         except BaseException:
-            if pool is not None:  # a failure or SIGTERM: don't wait for the languages being drawn
-                pool.shutdown(wait=False, cancel_futures=True)
+            if pool is not None:  # a failure or SIGTERM: the languages being drawn are stopped, not waited for
+                stop_workers(pool)
             # the failed run's work goes now, not at the next run: on a full disk it kept it full
             shutil.rmtree(opts.outputs / ".staging" / staged_name, ignore_errors=True)
             raise
@@ -457,6 +460,34 @@ def execute(opts: RunOptions) -> RunResult:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
     return RunResult(opts.year, final, warnings=warnings, timings=timer.total(), figures=figures)
+
+
+def _stamps(files: list[Path]) -> dict[Path, tuple[int, int, int, int]]:
+    """Each input's size, modification time, inode and device, as the run found it."""
+    return {f: _stamp(f) for f in files}
+
+
+def _stamp(f: Path) -> tuple[int, int, int, int]:
+    st = f.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+
+
+def _changed_since(stamps: dict[Path, tuple[int, int, int, int]], base: Path) -> list[Problem]:
+    """A problem for each input that changed (or went) after the run hashed it: the figures may come
+    from other bytes than the manifest's checksums, which approval also trusts. An HR upload landing
+    mid-run was published under the old file's checksum."""
+    problems = []
+    for f, before in stamps.items():
+        try:
+            same = _stamp(f) == before
+        except OSError:
+            same = False
+        if not same:
+            problems.append(Problem("changed_during_run", os.path.relpath(f, base),
+                                    message="the file changed while the run was reading it (an upload still in "
+                                            "progress?); nothing was published",
+                                    allowed="run again once the file is complete"))
+    return problems
 
 
 def _cannot_open(path: Path, base: Path) -> list[Problem]:
@@ -581,9 +612,7 @@ def execute_many(opts: RunOptions, workers: int | None = None, log_format: str =
     except BaseException:
         # stopped (SIGTERM, Ctrl-C): the organisations not started are not started, and those being
         # drawn are stopped, unpublished (the pool's exit would have waited for every one of them)
-        for process in list(getattr(together, "_processes", {}).values()):
-            process.terminate()
-        together.shutdown(wait=False, cancel_futures=True)
+        stop_workers(together)
         raise
     together.shutdown(wait=True)
     # A worker killed (the OOM killer, a kill) breaks the pool for every organisation in it. Each of

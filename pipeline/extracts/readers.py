@@ -87,7 +87,7 @@ def read_extract(path: Path, extract: Extract) -> tuple[RawExtract | None, list[
         eager, problems = _read_xlsx(path, frozenset(c.name for c in extract.columns if c.kind == "date"))
         frame = None if eager is None else eager.lazy()
     else:
-        eager, problems = _read_parquet(path)
+        eager, problems = _read_parquet(path, extract)
         frame = None if eager is None else eager.lazy()
     if frame is None:
         return None, problems
@@ -300,16 +300,29 @@ def _from_excel_serial(cell: pl.Expr) -> pl.Expr:
     return pl.when(in_range).then(day).otherwise(cell)
 
 
-def _read_parquet(path: Path) -> tuple[pl.DataFrame | None, list[Problem]]:
+def _read_parquet(path: Path, extract: Extract) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The Parquet file as text. A column of lists, structures or raw bytes has no one value per cell
+    to check: in the contract, it is a problem of the file; any other such column is read as blank,
+    to be reported as a column the contract does not have (casting it stopped the run with a
+    traceback)."""
     name = path.name
     try:
         frame = pl.read_parquet(path)
     except Exception as exc:
         return None, [Problem("unreadable", name, message=f"the Parquet file cannot be read ({type(exc).__name__})",
                               allowed="a Parquet file with the contract's columns")]
+    unreadable = [c for c, dtype in frame.schema.items()
+                  if dtype.is_nested() or dtype == pl.Binary or dtype == pl.Object]
+    wanted = [c for c in unreadable if c.strip().lower().lstrip("\ufeff") in extract.column_names]
+    if wanted:
+        return None, [Problem("bad_type", name, row=1, column=c.strip().lower(),
+                              message="the column holds lists, structures or raw bytes, not one value per cell",
+                              allowed="one text, number, date or yes/no value per cell") for c in wanted]
     exprs = []
     for c, dtype in frame.schema.items():
-        if dtype == pl.Date:
+        if c in unreadable:
+            exprs.append(pl.lit(None, dtype=pl.String).alias(c))
+        elif dtype == pl.Date:
             exprs.append(pl.col(c).dt.strftime("%Y-%m-%d"))
         elif isinstance(dtype, pl.Datetime):  # what pandas writes for a date: midnight is the day itself
             exprs.append(pl.when(pl.col(c).dt.time() == pl.time(0)).then(pl.col(c).dt.strftime("%Y-%m-%d"))

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from pathlib import Path
 
-from pipeline import usable_cores
+from pipeline import stop_workers, usable_cores
 from pipeline.config import Organisation
 from pipeline.errors import MissingTranslation, Terminated
 from pipeline.figures import Figures
@@ -92,12 +92,16 @@ def render_report(
     if own:
         pool = start_render_pool(languages, cores)  # its processes import while we check labels
     try:
-        return _render_report(figures, organisation, commentary=commentary, out_dir=out_dir, draft=draft,
-                              languages=languages, templates=templates, timings=timings, pool=pool,
-                              meanwhile=meanwhile or (lambda: None), pdf_warnings=pdf_warnings)
-    finally:
-        if own and pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        written = _render_report(figures, organisation, commentary=commentary, out_dir=out_dir, draft=draft,
+                                 languages=languages, templates=templates, timings=timings, pool=pool,
+                                 meanwhile=meanwhile or (lambda: None), pdf_warnings=pdf_warnings)
+    except BaseException:
+        if own and pool is not None:  # a failure or a stop: the other language is not waited for
+            stop_workers(pool)
+        raise
+    if own and pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return written
 
 
 def start_render_pool(languages: Sequence[str], cores: int | None = None) -> Any:

@@ -36,7 +36,7 @@ from typing import Any
 import jinja2
 
 from pipeline.config import Organisation
-from pipeline.errors import MissingTranslation, RenderFailed
+from pipeline.errors import MissingTranslation, RenderFailed, tool_failed
 from pipeline.figures import Cell, Figures, PayGap
 from pipeline.report.document import QUARTILES, Builder, CellView, labels_for, load_layout
 from pipeline.report.labels import TEMPLATES, Labels, check_catalogues, load_catalogue, raise_if_missing
@@ -281,7 +281,7 @@ def _png(pdf: Path, png: Path, described: Mapping[str, str]) -> None:
     proc = subprocess.run([exe, "-png", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)],
                           capture_output=True, text=True, timeout=120)
     if proc.returncode != 0 or not png.exists():
-        raise RenderFailed(f"pdftoppm could not draw {pdf.name} (exit {proc.returncode}): {proc.stderr.strip()[:300]}")
+        raise tool_failed(f"pdftoppm (drawing {pdf.name})", proc.returncode, proc.stderr, png.parent)
     info = PngImagePlugin.PngInfo()
     for lang, text in described.items():
         info.add_itxt("Description", text, lang=lang)

@@ -97,3 +97,43 @@ def test_python_dash_m_pipeline_runs_as_a_module(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "pipeline", "validate", "--year", "2024", "--inputs", str(inputs)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_an_input_rewritten_after_it_was_hashed_publishes_nothing(tmp_path, capsys, monkeypatch):
+    # an HR upload landing mid-run: the figures came from the new file, the manifest (and approval)
+    # trusted the old one's checksum
+    import pipeline.run as run_module
+
+    inputs = write_inputs(tmp_path / "inputs")
+    real = run_module._hashes
+
+    def hashed_then_rewritten(files, base):
+        hashes = real(files, base)
+        employees = inputs / "2024" / "employees.csv"
+        employees.write_text(employees.read_text(encoding="utf-8").replace(",female,", ",male,"), encoding="utf-8")
+        return hashes
+
+    monkeypatch.setattr(run_module, "_hashes", hashed_then_rewritten)
+    outputs = tmp_path / "outputs"
+    code = main(["figures", "--year", "2024", "--inputs", str(inputs), "--outputs", str(outputs)])
+    err = capsys.readouterr().err
+    assert code == ExitCode.INVALID_INPUT, err
+    assert ("2024/employees.csv: the file changed while the run was reading it (an upload still in progress?); "
+            "nothing was published; allowed: run again once the file is complete") in err
+    assert not (outputs / "2024-figures").exists() and "Traceback" not in err
+
+
+def test_a_bad_command_line_is_exit_2_with_its_summary_line_in_the_log_format_asked_for(capsys):
+    import json
+
+    # a year the dates cannot hold, and "nan" seconds of waiting (it waited for ever)
+    for argv, said in ((["report", "--year", "10000"], "10000 is not a year from 1900 to 9998"),
+                       (["figures", "--year", "2024", "--lock-wait", "nan"], "not a number of seconds from 0 up")):
+        assert main(argv) == ExitCode.USAGE == 2
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert last.startswith("cydradd: FAILED (exit 2): bad command line: ") and said in last
+    # a JSON log gets JSON only, ending with the summary record
+    assert main(["report", "--year", "abc", "--log-format", "json"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    records = [json.loads(line) for line in lines]
+    assert records[-1]["exit_code"] == 2 and "not a year: 'abc'" in records[-1]["summary"]

@@ -244,6 +244,10 @@ def test_a_stopped_run_says_so_and_leaves_no_worker_behind(published, tmp_path, 
     if sig == signal.SIGTERM:
         assert proc.returncode == 10, err
         assert err.strip().splitlines()[-1].startswith("cydradd: FAILED (exit 10): stopped by SIGTERM")
+        # by the time it says so (and lets go of the lock) its workers are gone and its work cleared:
+        # a language went on writing a PDF into staging for seconds after, beside a next run
+        assert _processes_with(marker) == []
+        assert not any((copy / ".staging").iterdir())
     for _ in range(50):
         if not _processes_with(marker):
             break

@@ -83,6 +83,35 @@ def test_a_second_run_waits_then_gets_lock_held(tmp_path):
         pass
 
 
+def test_deleting_the_lock_file_does_not_let_a_second_run_in(tmp_path):
+    # "rm outputs/.lock" is the usual clean-up of a stale lock: with a run in progress it let a second
+    # run take a new .lock and clear the first run's work from under it
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        (tmp_path / ".lock").unlink()
+        with pytest.raises(LockHeld), run_lock(tmp_path):
+            pass
+    finally:
+        proc.kill()
+        proc.wait()
+    with run_lock(tmp_path):
+        pass
+
+
+@pytest.mark.parametrize("kind", ["dangling link", "file"])
+def test_an_outputs_path_that_is_not_a_folder_is_the_machine_s_refusal_not_a_bug(tmp_path, kind):
+    from pipeline.errors import EnvironmentProblem
+
+    outputs = tmp_path / "outputs"
+    if kind == "file":
+        outputs.write_text("not a folder")
+    else:
+        outputs.symlink_to(tmp_path / "share-not-mounted" / "cydradd")
+    with pytest.raises(EnvironmentProblem, match="is not a folder"), run_lock(outputs):
+        pass
+
+
 KILLED_WRITER = """
 import sys
 from pathlib import Path

@@ -56,3 +56,24 @@ def test_small_extracts_read_identically_from_every_format(tmp_path, fmt):
 def test_sample_extracts_read_identically_from_every_format(tmp_path, fmt):
     _convert(SAMPLE, tmp_path, 2024, fmt)
     _assert_same(_load(SAMPLE, 2024), _load(tmp_path, 2024))
+
+
+def test_a_parquet_column_of_lists_or_bytes_is_a_problem_or_an_ignored_column_never_a_traceback(tmp_path):
+    from pipeline.errors import InvalidInput
+
+    src = write_inputs(tmp_path / "csv")
+    _convert(src, tmp_path / "pq", 2024, "parquet")
+    path = tmp_path / "pq" / "2024" / "employees.parquet"
+    frame = pl.read_parquet(path)
+    # an extra column of lists, and one of raw bytes that are not UTF-8: ignored, with a warning each
+    frame.with_columns(pl.lit(["a", "b"]).alias("tags"),
+                       pl.lit(b"\xff\xfe", dtype=pl.Binary).alias("raw")).write_parquet(path)
+    org, _ = load_organisation(tmp_path / "pq" / "organisation.toml")
+    _, warnings = load_extracts(tmp_path / "pq", ReportingYear(2024), org)
+    assert {(w.code, w.column) for w in warnings if w.file == "employees.parquet"} >= {
+        ("extra_column", "tags"), ("extra_column", "raw")}
+    # the contract's own column as a list: a problem of the file, named, with what is allowed
+    frame.with_columns(pl.col("sex").map_elements(lambda v: [v], return_dtype=pl.List(pl.String))).write_parquet(path)
+    with pytest.raises(InvalidInput) as bad:
+        load_extracts(tmp_path / "pq", ReportingYear(2024), org)
+    assert [(p.code, p.file, p.column) for p in bad.value.problems] == [("bad_type", "employees.parquet", "sex")]

@@ -227,3 +227,38 @@ def test_what_the_gov_uk_service_would_refuse_comes_first_in_each_pack_with_the_
         assert "gender-pay-gap.csv, DiffMeanHourlyPercent: " in page  # and in the warnings, in the pack's words
     summary = json.loads((staged / "review" / "summary.json").read_text(encoding="utf-8"))
     assert summary["gov_uk_refused"] == ["DiffMeanHourlyPercent: required", "DiffMedianHourlyPercent: required"]
+
+
+def test_a_damaged_last_release_is_less_to_compare_with_not_a_stop(tmp_path: Path) -> None:
+    # a published page saved again by hand in another encoding, and a figures file cut short: every
+    # later run stopped with a traceback in the review pack (UnicodeDecodeError)
+    last = tmp_path / "last"
+    (last / "en").mkdir(parents=True)
+    (last / "data").mkdir()
+    (last / "en" / "index.html").write_bytes(b"\xff\xfe<section id=\"pay\">caf\xe9</section>")
+    (last / "data" / "figures.csv").write_bytes(b"kind,id\n\xff\xfe\x00garbage")
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    index = build_review(staged, F.figures(), last_run=last, last_year=None, threshold=2.0, warnings=[])
+    assert "No earlier run to compare with." in index.read_text(encoding="utf-8")
+
+
+def test_a_helper_program_that_fails_is_a_render_failure_quoting_it_or_a_full_disk(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    import errno
+    import shutil as sh
+
+    import pytest
+
+    from pipeline.errors import RenderFailed
+    from pipeline.review import thumbnails
+
+    if sh.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    bad = tmp_path / "en.pdf"
+    bad.write_bytes(b"%PDF-1.7 this is not a PDF")
+    with pytest.raises(RenderFailed, match=r"pdftoppm \(the review pack's page thumbnails\) failed \(exit \d+\): \S"):
+        thumbnails({"en": bad, "cy": None}, tmp_path / "thumbs")
+    monkeypatch.setattr(sh, "disk_usage", lambda _p: sh._ntuple_diskusage(10 << 30, 10 << 30, 0))
+    with pytest.raises(OSError) as full:  # the machine's refusal (exit 9), as a full disk is anywhere else
+        thumbnails({"en": bad, "cy": None}, tmp_path / "thumbs")
+    assert full.value.errno == errno.ENOSPC
