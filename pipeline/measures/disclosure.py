@@ -279,7 +279,13 @@ def protect(
     it shown, and the count it makes up pinned).
 
     Then the zeros of every line whose total is withheld are withheld too (``_zeros_beside``)."""
-    return _protect_counts(values, lines, threshold, nested, frozenset(published))
+    published = frozenset(published)
+    suppressed = _protect_counts(values, lines, threshold, nested, published)
+    # a zero that other figures give away is not shielded by the checks (the reader knows it), but a
+    # table whose group's number is withheld does not print it either
+    while _zeros_beside(values, lines, suppressed, ()):
+        pass
+    return suppressed
 
 
 def _zeros_beside(values: Mapping[Node, int], lines: Sequence[Line], suppressed: dict[Node, str],

@@ -496,6 +496,13 @@ def test_people_with_a_case_are_at_most_the_cases():
     assert audit_figures({**figs(cases), "likelihoods": [people]}) == []
 
 
+def _counts_recovered(f: dict) -> list:
+    """What the audit recovers, without ``group_attribute``: ``_few_men`` prints its 0 men of no known
+    band beside the withheld number of men, as disclosure control did before it withheld such zeros
+    (tested on its own); here it is a link in the quarter shares' chain."""
+    return [r for r in audit_figures(f) if r.how != "group_attribute"]
+
+
 def _few_men(total: int, unbanded_women: int) -> dict:
     """The pay band table of a body whose men are all in one band with its women: by sex, only the
     women of no known band (and no men) are shown."""
@@ -518,9 +525,9 @@ def test_the_law_s_quarter_shares_count_the_few_men_on_full_pay_and_the_tables_g
     # 2 men on full pay; with no man of no known band they are the men employees, and the band the
     # men and women share gives its 396 women
     bands = _few_men(400, 2)
-    assert audit_figures(figs(bands)) == []
+    assert _counts_recovered(figs(bands)) == []
     f = {**figs(bands), "pay_gaps": [_law_s_gap((0.0, 0.0, 1.0, 1.0))]}
-    assert {(r.table, r.keys, r.value) for r in audit_figures(f)} == {
+    assert {(r.table, r.keys, r.value) for r in _counts_recovered(f)} == {
         ("men_women.pay_band", ("total", "male"), 2), ("men_women.pay_band", ("30k_35k", "male"), 2),
         ("men_women.pay_band", ("total", "female"), 398), ("men_women.pay_band", ("30k_35k", "female"), 396)}
     # the gap's own withheld sizes are not among them: the law prints the shares that give them
@@ -538,9 +545,9 @@ def test_quarter_shares_are_read_with_the_report_s_rounding_rule():
     # 0.2, so the figures do not come from this model and nothing is claimed from them
     f = {**figs(_few_men(1602, 2)), "pay_gaps": [_law_s_gap((0.0, 0.0, 0.0, 0.2))]}
     f["settings"]["rounding"] = "half_even"
-    assert ("men_women.pay_band", ("total", "male"), 1) in {(r.table, r.keys, r.value) for r in audit_figures(f)}
+    assert ("men_women.pay_band", ("total", "male"), 1) in {(r.table, r.keys, r.value) for r in _counts_recovered(f)}
     f["settings"]["rounding"] = "half_up"
-    assert audit_figures(f) == []
+    assert _counts_recovered(f) == []
 
 
 def test_the_audit_reads_the_full_pay_sizes_a_gap_withholds_from_its_quarter_shares(tmp_path, monkeypatch):
