@@ -24,6 +24,7 @@ class Bar:
     label: str
     value: float | None
     text: str  # formatted value, or the withheld/not-calculable symbol
+    unstated: bool = False  # "prefer not to say" or "not stated": no one's highest or lowest
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,4 @@ class Pair:
     a_text: str
     b: float | None
     b_text: str
+    unstated: bool = False

@@ -24,6 +24,7 @@ from typing import Protocol
 PT_PER_MM = 72 / 25.4
 TEXT_WIDTH_PT = (210 - 2 * 18) * PT_PER_MM  # A4 less the @page side margins of report.css (18 mm)
 STUB_SHARE = 0.26  # the row headers' share of the width when every column has room to spare
+STUB_MAX_SHARE = 0.45  # ... and at most, when their headers need more to stand on one line
 WIDE_COLUMNS = 6  # a table with more columns than this is set smaller
 GROUP_RULE_GAP = 0.5  # em: the white side borders that part the rules under neighbouring column groups
 
@@ -111,7 +112,8 @@ def widths(t: Table, regular: Font, bold: Font) -> list[float]:
     ``STUB_SHARE``; beyond that the columns share the rest equally. When even the columns' needs do
     not fit, the row headers keep the width of their own widest word and every column gives up an
     equal share: WeasyPrint then draws a word over its neighbour, and ``overflowing_cells`` reports
-    it."""
+    it. Row headers too long for one line in ``STUB_SHARE`` take more of the columns' spare room, up
+    to ``STUB_MAX_SHARE``."""
     n = len(t.columns)
     if n == 0:
         return [100.0]
@@ -131,6 +133,17 @@ def widths(t: Table, regular: Font, bold: Font) -> list[float]:
             need[k] += max(short, 0.0) / span
         first += span
     stub_pt = min(STUB_SHARE * TEXT_WIDTH_PT, max(stub, TEXT_WIDTH_PT - sum(need)))
+    # row headers that would wrap in 26% take more of the room the columns do not need (each column's
+    # own headings set on one line), up to 45%: "Hunaniaeth o ran rhywedd" wrapped beside one column
+    # of figures three quarters of the page wide. Where the columns' headings wrap anyway, the room
+    # stays theirs (taken from them, "Heb ei nodi neu wedi dewis peidio â dweud" took seven lines)
+    whole = pad + max(bold.width(t.corner, pt),
+                      max((_font(r, regular, bold).width(r.header, pt) for r in t.rows), default=0.0))
+    if whole > stub_pt:
+        headings = [pad + max(regular.width(measure, pt), 0.0 if t.header_groups else bold.width(group, pt))
+                    for group, measure in t.header_lines]
+        room = TEXT_WIDTH_PT - sum(max(n, h) for n, h in zip(need, headings, strict=True))
+        stub_pt = max(stub_pt, min(whole, room, STUB_MAX_SHARE * TEXT_WIDTH_PT))
     extra = (TEXT_WIDTH_PT - stub_pt - sum(need)) / n
     return [round(100 * w / TEXT_WIDTH_PT, 2) for w in (stub_pt, *(x + extra for x in need))]
 

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from pipeline.config import Contact, Organisation
 from pipeline.errors import MissingTranslation, RenderFailed
-from pipeline.figures import PAY_GAP_COUNTS, Cell, Figures, Likelihood, PayGap, Table
+from pipeline.figures import PAY_GAP_COUNTS, Cell, Figures, Likelihood, PayGap, Row, Table
 from pipeline.report import chartrows, columns
 from pipeline.report import commentary as cm
 from pipeline.report.formatting import Formatter
@@ -371,14 +371,18 @@ class Builder:
     def _key_message(self, recipe: ChartRecipe) -> str:
         """What a glance at the chart shows, for its alt text: the longest and shortest bar of each
         series (ONS: a text alternative says what the chart shows, then the table gives every figure).
-        Only bars that are shown count (a withheld figure is no bar); a series with fewer than three,
-        or whose longest or shortest is printed the same as another, is left out rather than name
-        one of several. Picking a bar is not working out a figure: the words carry the printed
-        values."""
+        Only bars that are shown count (a withheld figure is no bar), and "prefer not to say" or "not
+        stated" is no one's highest or lowest (the age bands' lowest was "Prefer not to say, 0.0%"); a
+        series whose longest or shortest is printed the same as another is left out rather than name
+        one of several. A series of two bars, both shown (women and men; White and ethnic minorities,
+        the workforce against the community), is said in full, as a glance at it reads it. Picking a bar is not working out a
+        figure: the words carry the printed values."""
         kind, items, kwargs = recipe
+        Series = list[tuple[str, float | None, str, bool]]  # label, value, printed text, unstated
 
-        def most_least(series: list[tuple[str, float | None, str]]) -> dict[str, str] | None:
-            shown = [(label, value, text) for label, value, text in series if value is not None]
+        def most_least(series: Series) -> dict[str, str] | None:
+            shown = [(label, value, text) for label, value, text, unstated in series
+                     if value is not None and not unstated]
             if len(shown) < 3:
                 return None
             most, least = max(shown, key=lambda s: s[1]), min(shown, key=lambda s: s[1])
@@ -386,20 +390,26 @@ class Builder:
                 return None
             return {"most": most[0], "most_value": most[2], "least": least[0], "least_value": least[2]}
 
+        def said(series: Series, name: str | None = None) -> str:
+            found = most_least(series)
+            if found:
+                return (self.L("chart.series_most_least", name=name, **found) if name
+                        else self.L("chart.most_least", **found))
+            shown = [f"{label} {text}" for label, value, text, _ in series if value is not None]
+            if not shown or len(shown) != len(series) or len(series) > 2:
+                return ""
+            values = "; ".join(shown)
+            return self.L("chart.series_values", name=name, values=values) if name else self.L("chart.values",
+                                                                                                values=values)
+
         if kind == "bars":
-            found = most_least([(b.label, b.value, b.text) for b in items])
-            return self.L("chart.most_least", **found) if found else ""
+            return said([(b.label, b.value, b.text, b.unstated) for b in items])
         if kind == "stacked_shares":
-            found = most_least([(s.label, s.left, s.left_text) for s in items])
-            return self.L("chart.series_most_least", name=kwargs["left_name"], **found) if found else ""
+            return said([(s.label, s.left, s.left_text, False) for s in items], kwargs["left_name"])
         if kind == "paired_bars":
-            parts = []
-            for name, series in ((kwargs["a_name"], [(p.label, p.a, p.a_text) for p in items]),
-                                 (kwargs["b_name"], [(p.label, p.b, p.b_text) for p in items])):
-                found = most_least(series)
-                if found:
-                    parts.append(self.L("chart.series_most_least", name=name, **found))
-            return " ".join(parts)
+            parts = [said([(p.label, p.a, p.a_text, p.unstated) for p in items], kwargs["a_name"]),
+                     said([(p.label, p.b, p.b_text, p.unstated) for p in items], kwargs["b_name"])]
+            return " ".join(p for p in parts if p)
         return ""
 
     def charts_for(self, t: Table) -> list[ChartView]:
@@ -431,7 +441,7 @@ class Builder:
                 c = r.cells.get(m)
                 cv = self.cell(m, c, {})
                 items.append(chartrows.Bar(self.cat(t.dims[0], r.keys[0]), c.value if c is not None and c.shown else None,
-                                    cv.text))
+                                    cv.text, _unstated(r)))
             return ("bars", items, {"axis_title": axis}) if items else None
         if kind == "shares":
             m, left, right = rule["measure"], rule["left"], rule["right"]
@@ -457,7 +467,8 @@ class Builder:
                 ca, cb = r.cells.get(a), r.cells.get(b)
                 items.append(chartrows.Pair(self.cat(t.dims[0], r.keys[0]),
                                      ca.value if ca is not None and ca.shown else None, self.cell(a, ca, {}).text,
-                                     cb.value if cb is not None and cb.shown else None, self.cell(b, cb, {}).text))
+                                     cb.value if cb is not None and cb.shown else None, self.cell(b, cb, {}).text,
+                                     _unstated(r)))
             return ("paired_bars", items, {"a_name": self.L("chart.series.workforce"),
                                             "b_name": self.L("chart.series.community"), "axis_title": axis}) if items else None
         raise RenderFailed(f"unknown chart kind {kind!r} in layout.toml")
@@ -709,6 +720,13 @@ class Builder:
                   Block("symbols", paragraphs=[]),
                   Block("paragraphs", paragraphs=self.L.paragraphs("methodology.suppression"))]
         return blocks
+
+
+def _unstated(row: Row) -> bool:
+    """A row of people who did not state the characteristic (or preferred not to): its share of
+    those who stated is "not applicable" (``measures.crosstab.publish``)."""
+    stated = row.cells.get("pct_stated")
+    return stated is not None and stated.not_calculable == "not_applicable"
 
 
 def _counts_nobody(t: Table) -> bool:

@@ -303,6 +303,14 @@ def test_a_chart_s_alt_text_says_its_longest_and_shortest_bar(lang: str, most_le
                                                       "axis_title": "%"}), "P").alt
     assert "Workforce" not in alt
     assert alt.startswith("P. Community: ") and "White, 94.2%" in alt and "Other, 0.7%" in alt
+    # "prefer not to say" is no one's lowest (the age bands' lowest was "Prefer not to say, 0.0%")
+    ages.append(Bar("Prefer not to say", 0.0, "0.0%", unstated=True))
+    assert builder.chart("ages", ("bars", ages, {"axis_title": "%"}), "Ages").alt == f"Ages. {most_least} {figures_after}"
+    # two bars (women and men in the workforce and the community) are said in full
+    sexes = [Pair("Female", 47.6, "47.6%", 51.0, "51.0%"), Pair("Male", 52.4, "52.4%", 49.0, "49.0%")]
+    alt = builder.chart("s", ("paired_bars", sexes, {"a_name": "Workforce", "b_name": "Community",
+                                                      "axis_title": "%"}), "S").alt
+    assert alt == f"S. Workforce: Female 47.6%; Male 52.4%. Community: Female 51.0%; Male 49.0%. {figures_after}"
 
 
 @pytest.mark.parametrize("lang", LANGS)

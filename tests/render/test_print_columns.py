@@ -96,6 +96,25 @@ def test_when_the_columns_cannot_all_fit_the_row_headers_keep_their_widest_word(
     assert each < 56 + pad7  # too narrow: the overflow check below is what reports it
 
 
+def test_row_headers_too_long_for_a_quarter_of_the_width_take_the_room_the_columns_do_not_need() -> None:
+    # "Hunaniaeth o ran rhywedd" (24 characters, 108 pt at 9 pt) beside one column of shares: it wrapped
+    # in the row headers' 26% (128.24 pt less 9.07 pt padding), the column taking the other 74%
+    t = Table("Nodwedd", [("", "% a nododd")], [Row("Priodas neu bartneriaeth sifil", [Cell("88.5%")]),
+                                               Row("Hunaniaeth o ran rhywedd", [Cell("59.5%")])])
+    got = columns.widths(t, HALF_EM, HALF_EM)
+    assert got[0] == pytest.approx(pct(30 * 4.5 + PAD), abs=0.01)  # the longest header on one line
+    assert columns.body_lines(t, HALF_EM, HALF_EM) == 2
+    # a header no width would hold on one line takes at most 45%, and the columns keep what they need
+    t = Table("Outcome", [("", "Number")] * 4, [Row("x" * 150, [Cell("1")] * 4)])
+    got = columns.widths(t, HALF_EM, HALF_EM)
+    assert got[0] == pytest.approx(45.0, abs=0.01) and min(got[1:]) >= pct(27 + PAD) - 0.01
+    # where the columns' own headings wrap anyway, the room stays theirs: taking it set "Heb ei nodi neu
+    # wedi dewis peidio â dweud" in seven lines
+    t = Table("Rheswm", [("", "Heb ei nodi neu wedi dewis peidio â dweud")] * 6,
+              [Row("Trosglwyddo i heddlu neu gorff arall", [Cell("1")] * 6)])
+    assert columns.widths(t, HALF_EM, HALF_EM)[0] == pytest.approx(26.0, abs=0.01)
+
+
 def test_the_print_stylesheet_sets_tables_in_the_sizes_the_widths_were_computed_for() -> None:
     css = columns.css()
     assert "table.data { font-size: 9pt; }" in css and "padding: 1.2mm 1.6mm" in css
@@ -176,10 +195,12 @@ def test_the_review_pack_puts_pdf_layout_problems_first_among_what_needs_attenti
 def test_a_table_is_kept_on_one_page_by_the_lines_its_rows_take_not_by_their_number() -> None:
     # the relative likelihood table's 15 rows of two or three lines were kept whole, pushed onto the
     # next page, and left their section's first page two-thirds empty. At 9 pt (4.5 pt a character)
-    # the row headers' 26% (128.24 pt less 9.07 pt padding = 119.17 pt) hold 26 characters a line:
-    # "Appointed from shortlist (ethnicity)" is 36 characters and takes two lines.
+    # the row headers may take up to 45% (221.95 pt less 9.07 pt padding = 212.88 pt): 47 characters
+    # a line. "Appointed from the shortlist, of those shortlisted (by ethnic group)" is 68 characters
+    # and takes two lines.
     one_line = [Row("Female", [Cell("12"), Cell("50.0%")])] * 15
-    two_lines = [Row("Appointed from shortlist (ethnicity)", [Cell("12"), Cell("50.0%")])] * 15
+    two_lines = [Row("Appointed from the shortlist, of those shortlisted (by ethnic group)",
+                     [Cell("12"), Cell("50.0%")])] * 15
     assert columns.body_lines(Table("Sex", [("", "Number"), ("", "Shares")], one_line), HALF_EM, HALF_EM) == 15
     assert columns.body_lines(Table("Outcome", [("", "Number"), ("", "Shares")], two_lines), HALF_EM, HALF_EM) == 30
     assert 15 <= columns.KEEP_LINES < 30
