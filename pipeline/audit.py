@@ -26,9 +26,13 @@ The attacker's model (issue 7, item 4):
    (``ratio_denominator``); a shown ``pct_stated`` reveals the number who stated a category, so a
    withheld not-stated count in that line is one more equation away (``stated_denominator``).
 
-Steps 3-5 feed each other until nothing more is learnt. A withheld count recovered as 0 is not a
-disclosure: it describes nobody (secondary suppression withholds zeros only to shield the counts
-beside them, which are attacked in their own right), as ``disclosure._pinned`` also holds.
+Steps 3-5 feed each other until nothing more is learnt. A withheld count recovered as 0 is not
+reported: a zero withheld to shield the counts beside it describes nobody (those counts are attacked
+in their own right), as ``disclosure._pinned`` also holds. A zero withheld as what a small group has
+in common (step 12) is protected by disclosure control against the reader's plainest sum (a shown
+total that its shown parts make up gives every withheld part as 0); recovering it by the longer
+chains here is not checked, as the audit cannot tell it from a zero that a shown empty group gives
+anyway through groups it does not model (a broad ethnic group over its detailed ones).
 
 6. **Pay gap group sizes** (``paygap_sizes``, ``paygap_quarters``): a pay gap's quarter sizes add up
    to both groups' full-pay relevant employees, so a withheld group size is the quarters' total less
@@ -571,7 +575,7 @@ class _Audit:
         out = []
         for q, (how, v, a, b) in found.items():
             if v == 0:
-                continue  # a withheld zero describes nobody (withheld only to shield the cells beside it)
+                continue  # a withheld zero: see the module's note on steps 3-5
             for c in self.hidden[q]:
                 out.append(Recovery(c.table, c.keys, c.measure, how, v, a, b, c.reason))
         out += self._pay_gap_sizes()

@@ -301,8 +301,8 @@ def _from_excel_serial(cell: pl.Expr) -> pl.Expr:
 
 
 def _read_parquet(path: Path, extract: Extract) -> tuple[pl.DataFrame | None, list[Problem]]:
-    """The Parquet file as text. A column of lists, structures or raw bytes has no one value per cell
-    to check: in the contract, it is a problem of the file; any other such column is read as blank,
+    """The Parquet file as text. A column of lists, structures, raw bytes or durations has no one value
+    per cell to check: in the contract, it is a problem of the file; any other such column is read as blank,
     to be reported as a column the contract does not have (casting it stopped the run with a
     traceback)."""
     name = path.name
@@ -312,11 +312,12 @@ def _read_parquet(path: Path, extract: Extract) -> tuple[pl.DataFrame | None, li
         return None, [Problem("unreadable", name, message=f"the Parquet file cannot be read ({type(exc).__name__})",
                               allowed="a Parquet file with the contract's columns")]
     unreadable = [c for c, dtype in frame.schema.items()
-                  if dtype.is_nested() or dtype == pl.Binary or dtype == pl.Object]
+                  if dtype.is_nested() or isinstance(dtype, pl.Binary | pl.Object | pl.Duration)]
     wanted = [c for c in unreadable if c.strip().lower().lstrip("\ufeff") in extract.column_names]
     if wanted:
         return None, [Problem("bad_type", name, row=1, column=c.strip().lower(),
-                              message="the column holds lists, structures or raw bytes, not one value per cell",
+                              message="the column holds lists, structures, raw bytes or lengths of time, not one "
+                                      "value per cell",
                               allowed="one text, number, date or yes/no value per cell") for c in wanted]
     exprs = []
     for c, dtype in frame.schema.items():
@@ -331,7 +332,13 @@ def _read_parquet(path: Path, extract: Extract) -> tuple[pl.DataFrame | None, li
             exprs.append(pl.col(c).cast(pl.String))
         else:
             exprs.append(pl.col(c).cast(pl.String))
-    frame = frame.select(exprs).with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    try:
+        frame = frame.select(exprs)
+    except pl.exceptions.PolarsError as exc:  # a type not foreseen above: the file's problem, named
+        return None, [Problem("unreadable", name, message=f"a column of the Parquet file cannot be read as text "
+                                                          f"({type(exc).__name__})",
+                              allowed="one text, number, date or yes/no value per cell")]
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     return frame, []
 
 

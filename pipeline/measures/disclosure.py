@@ -140,6 +140,7 @@ def _key(n: Node) -> tuple[str, tuple[tuple[str, tuple[str, ...]], ...]]:
 class Line:
     total: Node
     parts: tuple[Node, ...]
+    within: bool = False  # the total is a cell of the parts' own table (a row or column and its total)
 
     @cached_property
     def cells(self) -> tuple[Node, ...]:
@@ -169,7 +170,9 @@ def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, st
     index: dict[tuple[str, Predicate, str], dict[str, list[tuple[frozenset[str], Node]]]] = defaultdict(
         lambda: defaultdict(list)
     )
+    tables_of: dict[Node, set[str]] = defaultdict(set)
     for table, n in cells:
+        tables_of[n].add(table)
         for base, codes in n.predicate:
             index[(n.universe, without[n][base], base)][table].append((codes, n))
     bases_of = _bases_of(domains)
@@ -177,7 +180,7 @@ def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, st
     lines: dict[tuple[Node, frozenset[Node]], Line] = {}
     for total in nodes:
         for base, own, rest in _slices(total, without[total], bases_of, domains):
-            for cands in index.get((total.universe, rest, base), {}).values():
+            for table, cands in index.get((total.universe, rest, base), {}).items():
                 parts = {n: codes for codes, n in cands if codes < own}
                 if len(parts) < 2:
                     continue
@@ -188,8 +191,9 @@ def find_lines(cells: Iterable[tuple[str, Node]], domains: Mapping[tuple[str, st
                     size += len(codes)
                 if size == len(own) and covered == own:
                     key = (total, frozenset(parts))
-                    if key not in lines:
-                        lines[key] = Line(total, tuple(sorted(parts, key=_key)))
+                    within = table in tables_of[total]
+                    if key not in lines or (within and not lines[key].within):
+                        lines[key] = Line(total, tuple(sorted(parts, key=_key)), within)
             # two counts of different tables that split T between them: the women among employees
             # (the pay band table) and the women special constables (the workforce groups) make
             # up the women, a sum no one table shows. Seen only by the exact algebra of
@@ -304,11 +308,14 @@ def _zeros_beside(values: Mapping[Node, int], lines: Sequence[Line], suppressed:
 
     A zero withheld so is then protected like any withheld count: a line that would give it back
     (the women sergeants, 0, as the sergeants less the men sergeants) has another cell withheld. A
-    zero that a shown empty group gives anyway (no Black leaver at all: none died in service) is
-    left shown, as hiding it would hide nothing and cost the cells around it. A withheld total that
-    is itself a part of another line (a broad ethnic group over the detailed ones) is followed to a
-    fixed point. True when a zero was withheld."""
-    empty = {p for line in lines if values[line.total] == 0 and line.total not in suppressed for p in line.parts}
+    zero that a shown empty row or column of its own table gives anyway (no Black leaver at all:
+    none died in service) is left shown, as hiding it would hide nothing and cost the cells around
+    it. (Only of its own table: the audit, which sees no table's groups inside another's, refused a
+    body whose retirements of Asian and Mixed leavers were left shown beside the shown 0 retirements
+    of ethnic minorities.) A withheld total that is itself a part of another line (a broad ethnic
+    group over the detailed ones) is followed to a fixed point. True when a zero was withheld."""
+    empty = {p for line in lines if line.within and values[line.total] == 0 and line.total not in suppressed
+             for p in line.parts}
     added = False
     for line in lines:
         if line.total not in suppressed:
@@ -449,13 +456,19 @@ class _Also:
 
 def _exposed(line: Line, values: Mapping[Node, int], suppressed: Container[Node]) -> bool:
     """Whether the line gives away a withheld count: it has one, or its withheld parts are all 1s
-    under a shown total (zeros are shown, so each withheld part is at least 1)."""
+    under a shown total (a reader who takes a withheld count to be at least 1), or all 0s under a
+    shown total that its shown parts make up (so every withheld part is 0: the 55-to-64-year-old
+    leavers were 10 retirements, so no dismissal, death or other leaving among the withheld was
+    theirs)."""
     hidden = [n for n in line.cells if n in suppressed]
     if not hidden:
         return False
     if len(hidden) == 1:
         return True
-    return line.total not in suppressed and sum(values[n] for n in hidden) == len(hidden)
+    if line.total in suppressed:
+        return False
+    withheld = sum(values[n] for n in hidden)
+    return withheld == len(hidden) or (withheld == 0 and values[line.total] > 0)
 
 
 def _knock_on(

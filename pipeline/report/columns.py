@@ -142,7 +142,9 @@ def widths(t: Table, regular: Font, bold: Font) -> list[float]:
     if whole > stub_pt:
         headings = [pad + max(regular.width(measure, pt), 0.0 if t.header_groups else bold.width(group, pt))
                     for group, measure in t.header_lines]
-        room = TEXT_WIDTH_PT - sum(max(n, h) for n, h in zip(need, headings, strict=True))
+        # the columns share what the row headers leave equally, so each must still get its heading
+        short = max(0.0, max(h - nd for nd, h in zip(need, headings, strict=True)))
+        room = TEXT_WIDTH_PT - sum(need) - n * short
         stub_pt = max(stub_pt, min(whole, room, STUB_MAX_SHARE * TEXT_WIDTH_PT))
     extra = (TEXT_WIDTH_PT - stub_pt - sum(need)) / n
     return [round(100 * w / TEXT_WIDTH_PT, 2) for w in (stub_pt, *(x + extra for x in need))]

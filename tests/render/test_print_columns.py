@@ -113,6 +113,11 @@ def test_row_headers_too_long_for_a_quarter_of_the_width_take_the_room_the_colum
     t = Table("Rheswm", [("", "Heb ei nodi neu wedi dewis peidio â dweud")] * 6,
               [Row("Trosglwyddo i heddlu neu gorff arall", [Cell("1")] * 6)])
     assert columns.widths(t, HALF_EM, HALF_EM)[0] == pytest.approx(26.0, abs=0.01)
+    # the columns share the rest equally: one long heading among short ones keeps its whole width
+    lines = [("", "% o'r rhai a nododd")] + [("", "Nifer")] * 3
+    t = Table("Nodwedd", lines, [Row("Heb ei nodi neu wedi dewis peidio â dweud", [Cell("1")] * 4)])
+    got = columns.widths(t, HALF_EM, HALF_EM)
+    assert got[1] >= pct(19 * 4.5 + PAD) - 0.01 and got[0] > 26.0
 
 
 def test_the_print_stylesheet_sets_tables_in_the_sizes_the_widths_were_computed_for() -> None:

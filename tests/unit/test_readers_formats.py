@@ -66,12 +66,12 @@ def test_a_parquet_column_of_lists_or_bytes_is_a_problem_or_an_ignored_column_ne
     path = tmp_path / "pq" / "2024" / "employees.parquet"
     frame = pl.read_parquet(path)
     # an extra column of lists, and one of raw bytes that are not UTF-8: ignored, with a warning each
-    frame.with_columns(pl.lit(["a", "b"]).alias("tags"),
-                       pl.lit(b"\xff\xfe", dtype=pl.Binary).alias("raw")).write_parquet(path)
+    frame.with_columns(pl.lit(["a", "b"]).alias("tags"), pl.lit(b"\xff\xfe", dtype=pl.Binary).alias("raw"),
+                       pl.duration(days=365).alias("service")).write_parquet(path)
     org, _ = load_organisation(tmp_path / "pq" / "organisation.toml")
     _, warnings = load_extracts(tmp_path / "pq", ReportingYear(2024), org)
     assert {(w.code, w.column) for w in warnings if w.file == "employees.parquet"} >= {
-        ("extra_column", "tags"), ("extra_column", "raw")}
+        ("extra_column", "tags"), ("extra_column", "raw"), ("extra_column", "service")}
     # the contract's own column as a list: a problem of the file, named, with what is allowed
     frame.with_columns(pl.col("sex").map_elements(lambda v: [v], return_dtype=pl.List(pl.String))).write_parquet(path)
     with pytest.raises(InvalidInput) as bad:
