@@ -46,6 +46,19 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(self, message)
 
 
+def _asked_format(argv: Sequence[str]) -> str:
+    """The log format a command line asks for, read without the parser (which has just refused it):
+    ``--log-format json``, ``--log-format=json``, or any abbreviation argparse accepts (``--log-f``)."""
+    def names_it(arg: str) -> bool:
+        return len(arg) > len("--l") and "--log-format".startswith(arg)
+
+    for i, arg in enumerate(argv):
+        flag, eq, value = arg.partition("=")
+        if names_it(flag) and (value if eq else (argv[i + 1] if i + 1 < len(argv) else "")) == "json":
+            return "json"
+    return "text"
+
+
 def _year(text: str) -> int:
     """A snapshot year the dates can hold (31 March of it, and the year before for last year's figures)."""
     try:
@@ -156,8 +169,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except SystemExit as exc:  # argparse exits 0 for --help and --version
         return int(exc.code or 0)
     except _UsageError as exc:  # said in the log format asked for, ending with the summary line
-        fmt = "json" if any(a in ("--log-format=json",) for a in argv) or any(
-            a == "--log-format" and b == "json" for a, b in zip(argv, argv[1:], strict=False)) else "text"
+        fmt = _asked_format(argv)
         if fmt == "text":
             exc.parser.print_usage(sys.stderr)
         _summary(fmt, ExitCode.USAGE, f"bad command line: {exc} (python -m pipeline --help)")

@@ -137,3 +137,6 @@ def test_a_bad_command_line_is_exit_2_with_its_summary_line_in_the_log_format_as
     lines = capsys.readouterr().err.strip().splitlines()
     records = [json.loads(line) for line in lines]
     assert records[-1]["exit_code"] == 2 and "not a year: 'abc'" in records[-1]["summary"]
+    for spelling in (["--log-f", "json"], ["--log-format=json"], ["--log-form=json"]):
+        assert main(["figures", "--year", "2024", "--lock-wait", "-1", *spelling]) == 2
+        assert all(json.loads(line) for line in capsys.readouterr().err.strip().splitlines())
