@@ -593,7 +593,7 @@ class _Audit:
             dims = t["dims"]
             for m in COUNT_MEASURES:
                 empty: set[tuple[str, ...]] = set()
-                withheld: list[tuple[int, dict[str, Any]]] = []
+                withheld: list[dict[str, Any]] = []  # the parts of lines whose total is withheld
                 for d in range(len(dims)):
                     for total, parts in self._lines(t, d):
                         cell = total["cells"].get(m)
@@ -602,8 +602,8 @@ class _Audit:
                         if _shown(cell) and int(cell["value"]) == 0:
                             empty.update(tuple(p["keys"]) for p in parts)
                         elif cell.get("suppressed"):
-                            withheld += [(d, p) for p in parts]
-                for _, p in withheld:
+                            withheld += parts
+                for p in withheld:
                     cell = p["cells"].get(m)
                     if cell and _shown(cell) and int(cell["value"]) == 0 and tuple(p["keys"]) not in empty:
                         out.append(Recovery(t["id"], tuple(p["keys"]), m, "group_attribute", 0))

@@ -33,7 +33,7 @@ from pipeline.extracts.contract import CONTRACT_VERSION
 from pipeline.extracts.readers import cannot_open
 from pipeline.figures import Figures
 from pipeline.measures import PREVIOUS_YEAR_EXTRACTS
-from pipeline.measures.paygap import gov_uk_problems
+from pipeline.measures.paygap import GOV_UK_FILE, gov_uk_problems, gov_uk_row
 from pipeline.publish import (
     apply_mode,
     clear_staging,
@@ -321,8 +321,6 @@ def input_files(opts: RunOptions) -> list[Path]:
 
 
 def write_data(figures: Figures, data_dir: Path, org: Organisation) -> None:
-    from pipeline.measures.paygap import GOV_UK_FILE, gov_uk_row
-
     data_dir.mkdir(parents=True, exist_ok=True)
     gender = figures.pay_gap("gender")
     if gender.statutory:  # the GOV.UK service's row: a body below 250 employees has nothing to submit

@@ -286,7 +286,7 @@ def _read_xlsx(path: Path, date_columns: frozenset[str] = frozenset()) -> tuple[
     frame = frame.select(
         pl.col(c).cast(pl.String).str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", "${1}") for c in frame.columns
     )
-    serial_columns = [c for c in frame.columns if c.strip().lower().lstrip("\ufeff") in date_columns]
+    serial_columns = [c for c in frame.columns if header_name(c) in date_columns]
     if serial_columns:
         frame = frame.with_columns(_from_excel_serial(pl.col(c)).alias(c) for c in serial_columns)
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
@@ -313,9 +313,9 @@ def _read_parquet(path: Path, extract: Extract) -> tuple[pl.DataFrame | None, li
                               allowed="a Parquet file with the contract's columns")]
     unreadable = [c for c, dtype in frame.schema.items()
                   if dtype.is_nested() or isinstance(dtype, pl.Binary | pl.Object | pl.Duration)]
-    wanted = [c for c in unreadable if c.strip().lower().lstrip("\ufeff") in extract.column_names]
+    wanted = [c for c in unreadable if header_name(c) in extract.column_names]
     if wanted:
-        return None, [Problem("bad_type", name, row=1, column=c.strip().lower(),
+        return None, [Problem("bad_type", name, row=1, column=header_name(c),
                               message="the column holds lists, structures, raw bytes or lengths of time, not one "
                                       "value per cell",
                               allowed="one text, number, date or yes/no value per cell") for c in wanted]
@@ -343,6 +343,12 @@ def _read_parquet(path: Path, extract: Extract) -> tuple[pl.DataFrame | None, li
 
 
 # --------------------------------------------------------------------------- shape
+def header_name(column: str) -> str:
+    """A file's column name as the contract names it: case, surrounding space and Excel's byte-order
+    mark do not matter."""
+    return column.strip().lower().lstrip("\ufeff")
+
+
 def _match_header(columns: list[str], name: str, extract: Extract) -> tuple[dict[str, str] | None, list[Problem]]:
     """Match the header to the contract (case and spaces do not matter): contract name -> the file's
     own column name, or None when a required column is missing or one appears twice."""
@@ -351,7 +357,7 @@ def _match_header(columns: list[str], name: str, extract: Extract) -> tuple[dict
     for col in columns:
         if col == ROW:
             continue
-        norm = col.strip().lower().lstrip("\ufeff")
+        norm = header_name(col)
         if norm in seen:
             problems.append(Problem("duplicate_column", name, row=1, column=norm, message="the column appears twice",
                                     allowed="each column once"))

@@ -287,8 +287,7 @@ def protect(
     suppressed = _protect_counts(values, lines, threshold, nested, published)
     # a zero that other figures give away is not shielded by the checks (the reader knows it), but a
     # table whose group's number is withheld does not print it either
-    while _zeros_beside(values, lines, suppressed, ()):
-        pass
+    _zeros_beside(values, lines, suppressed, ())
     return suppressed
 
 
@@ -314,17 +313,16 @@ def _zeros_beside(values: Mapping[Node, int], lines: Sequence[Line], suppressed:
     body whose retirements of Asian and Mixed leavers were left shown beside the shown 0 retirements
     of ethnic minorities.) A withheld total that is itself a part of another line (a broad ethnic
     group over the detailed ones) is followed to a fixed point. True when a zero was withheld."""
-    empty = {p for line in lines if line.within and values[line.total] == 0 and line.total not in suppressed
-             for p in line.parts}
     added = False
-    for line in lines:
-        if line.total not in suppressed:
-            continue
-        for part in line.parts:
-            if values[part] == 0 and part not in suppressed and part not in published and part not in empty:
-                suppressed[part] = SECONDARY
-                added = True
-    return added
+    while True:
+        empty = {p for line in lines if line.within and values[line.total] == 0 and line.total not in suppressed
+                 for p in line.parts}
+        zeros = {part: None for line in lines if line.total in suppressed for part in line.parts
+                 if values[part] == 0 and part not in suppressed and part not in published and part not in empty}
+        if not zeros:
+            return added
+        suppressed.update(dict.fromkeys(zeros, SECONDARY))
+        added = True
 
 
 def _protect_counts(
