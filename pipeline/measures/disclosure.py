@@ -348,6 +348,9 @@ def _protect_counts(
     # counts pinned only by bounds that give away which withheld counts are small, once nothing is
     # left to withhold around them: the reader is not told that, and the checks after look on
     given_up: set[Node] = set()
+    # withheld counts found free by case analysis: still free once more is withheld (``_probed``)
+    loose: set[Node] = set()
+    totals = {ln.total for ln in lines}
     ix = _Index.of(checked, lines, nested)
     for _ in range(10_000):
         _classic(values, lines, suppressed, order, through)
@@ -356,7 +359,22 @@ def _protect_counts(
         found = _determined(lines, suppressed, ix)
         pinned = [] if found else [n for n in _pinned(checked, lines, suppressed, threshold, nested, ix) if n not in given_up]
         if not found and not pinned:
-            pinned = [n for n in _probed(checked, lines, suppressed, threshold, nested, ix=ix) if n not in given_up]
+            pinned = [n for n in _probed(checked, lines, suppressed, threshold, nested, ix=ix, loose=loose)
+                      if n not in given_up]
+        if pinned:
+            # withholding beside a count that bounds pin even with everything else withheld frees
+            # nothing: it is relabelled or given up on (below) at once. (Four withheld 1s under a
+            # withheld small total of 4 open cases took twenty rounds, each withholding one more
+            # cell of the disciplinary tables, before the total was relabelled as it is now.)
+            stuck = _hopeless(checked, lines, suppressed, threshold, nested, ix, kept)
+            if all(n in stuck for n in pinned):
+                relabel = [n for n in pinned if suppressed[n] == SMALL_COUNT and n in totals]
+                if relabel:
+                    suppressed.update(dict.fromkeys(relabel, SECONDARY))
+                else:
+                    given_up.update(pinned)
+                continue
+            pinned = [n for n in pinned if n not in stuck]
         by_bounds = bool(pinned)
         if not found and not pinned:
             pinned = _programmed(checked, lines, suppressed, threshold, nested, ix)
@@ -399,7 +417,6 @@ def _protect_counts(
                 # pinned by bounds alone with every cell around it withheld (e.g. a withheld total of 4
                 # over four withheld small counts): only the published upper bound of "small_count" on
                 # the total pins it, so mark that total as withheld to protect the others instead
-                totals = {ln.total for ln in lines}
                 relabel = [n for n in found if suppressed[n] == SMALL_COUNT and n in totals]
                 if not relabel and by_bounds:
                     given_up.update(found)
@@ -620,7 +637,8 @@ def _pinned(
 
 def _probed(
     values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str], threshold: int,
-    nested: Sequence[tuple[Node, Node]] = (), widest: int = 4, ix: _Index | None = None
+    nested: Sequence[tuple[Node, Node]] = (), widest: int = 4, ix: _Index | None = None,
+    loose: set[Node] | None = None,
 ) -> list[Node]:
     """Withheld counts pinned by trying each value they could take (a reader's case analysis).
 
@@ -630,17 +648,36 @@ def _probed(
     table the columns leave open (one adversarial solver named the sex, age band and religion of a
     600-person organisation's only dismissal this way). Each withheld count whose bounds span at
     most ``widest`` values is tried at every other value; it is pinned when all of them contradict.
+
+    ``loose`` (kept by the caller between rounds) collects the counts found free, which are not tried
+    again: withholding more only widens every bound (each narrowing step is monotone), so a value
+    that was possible stays possible. (Trying them again was most of a round's time on the sample.)
     """
     b = _Bounds(ix or _Index.of(values, lines, nested), suppressed, threshold)
     b.propagate(range(len(b.eqs)))
+    loose = set() if loose is None else loose
     pinned = []
     for i, n in enumerate(b.unknown):
         lo, hi = b.lo[i], b.hi[i]
-        if values[n] == 0 or lo == hi or hi - lo >= widest:
+        if values[n] == 0 or lo == hi or hi - lo >= widest or n in loose:
             continue
-        if not any(b.feasible(i, v) for v in range(int(lo), int(hi) + 1) if v != values[n]):
+        if any(b.feasible(i, v) for v in range(int(lo), int(hi) + 1) if v != values[n]):
+            loose.add(n)
+        else:
             pinned.append(n)
     return pinned
+
+
+def _hopeless(
+    values: Mapping[Node, int], lines: Sequence[Line], suppressed: Mapping[Node, str], threshold: int,
+    nested: Sequence[tuple[Node, Node]], ix: _Index, kept: Container[Node]
+) -> set[Node]:
+    """The withheld counts that bounds pin (``_pinned``) even with every count withheld but those
+    other figures publish (``kept``): as withholding more only widens the bounds, no choice of cells
+    to withhold frees them. (The bound that pins them is their own: four withheld 1s, each at least
+    1, under a withheld total shown to be small, so at most 4.)"""
+    everything = {**{n: SECONDARY for n in ix.nodes if n not in kept}, **suppressed}
+    return set(_pinned(values, lines, everything, threshold, nested, ix))
 
 
 def _programmed(

@@ -240,12 +240,12 @@ def test_an_organisation_the_audit_once_refused_now_publishes(tmp_path):
     assert [r.describe() for r in audit_figures(_figures(inputs, tmp_path / "out", 2023))] == []
 
 
-def _small_body_figures(tmp_path: Path, seed: int) -> dict:
-    """The 2024 figures of a synthetic body of ``SMALL_EMPLOYEES`` people."""
+def _small_body_figures(tmp_path: Path, seed: int, employees: int = SMALL_EMPLOYEES) -> dict:
+    """The 2024 figures of a synthetic body of ``employees`` people."""
     from pipeline.sample import generate
 
     inputs = tmp_path / "inputs"
-    generate(inputs, [2023, 2024], seed=seed, employees=SMALL_EMPLOYEES)
+    generate(inputs, [2023, 2024], seed=seed, employees=employees)
     return _figures(inputs, tmp_path / "out", 2024)
 
 
@@ -255,15 +255,16 @@ def _profile_totals(figs: dict) -> dict:
 
 
 def test_a_small_body_keeps_its_headcount_by_leaving_out_the_detailed_ethnic_groups(tmp_path):
-    # 60 people (seed 1), 2024: a lone Bangladeshi and a lone Indian employee are the Asian
-    # employees, among the ethnic minorities; withholding beside them reached the workforce total and
-    # every profile table's total. Without the detailed table every other profile table shows 60
-    figs = _small_body_figures(tmp_path, seed=1)
+    # 40 people (seed 4), 2024: withholding beside the lone members of the detailed ethnic groups
+    # reached the workforce total, and with it every profile table's total. Without the detailed
+    # table every other profile table shows 40. (Since small totals pinned by their own parts are
+    # relabelled at once, no 60-person body of seeds 1 to 24 needs this any more; 2 of them did.)
+    figs = _small_body_figures(tmp_path, seed=4, employees=40)
     assert figs["quality"]["tables_not_published"] == ["profile.ethnicity"]
     ids = {t["id"] for t in figs["tables"]}
     assert "profile.ethnicity" not in ids and "change.ethnicity" not in ids and "profile.ethnic_group" in ids
     totals = _profile_totals(figs)
-    assert len(totals) == 11 and set(totals.values()) == {SMALL_EMPLOYEES}
+    assert len(totals) == 11 and set(totals.values()) == {40}
     assert [r.describe() for r in audit_figures(figs)] == []
 
 

@@ -128,6 +128,21 @@ def test_withheld_ones_are_protected_from_the_zeros_are_shown_inference() -> Non
     assert sup[nodes[("r0", "c2")]] == "secondary"
 
 
+def test_a_small_total_its_own_withheld_ones_pin_is_relabelled_without_withholding_around_it() -> None:
+    # four open disciplinary cases, one for each of four religions (rows: open, written warning,
+    # advice; columns: religions): a reader who takes each withheld count to be at least 1 and a
+    # small one at most 4 has all five, whatever else is withheld. Withholding around them a cell
+    # at a time (twenty rounds on the sample) reached every religion's total and the number of
+    # cases before the total was relabelled "secondary"; it is relabelled at once, and they stay shown
+    nodes, vals, sup = run([[1, 1, 1, 1], [20, 15, 12, 9], [25, 18, 14, 11]])
+    assert sup[nodes[("r0", "total")]] == "secondary"
+    assert [sup[nodes[("r0", f"c{j}")]] for j in range(4)] == ["small_count"] * 4
+    assert [k for k, n in nodes.items() if k[0] == "total" and n in sup] == []
+    assert not recoverable_by_subtraction(nodes, vals, sup) and not determined_cells(nodes, vals, sup)
+    lines = dc.find_lines([("t", n) for n in nodes.values()], DOMAINS)
+    assert dc._pinned(vals, lines, sup, 5) == [] and dc._probed(vals, lines, sup, 5) == []
+
+
 def test_total_itself_is_a_cell() -> None:
     # every part shown but the total is small: the total is withheld, so one part must go too
     nodes, vals, sup = run([[0, 2, 0], [0, 0, 0]])
@@ -269,6 +284,23 @@ small_tables = st.integers(min_value=2, max_value=5).flatmap(
         )
     )
 )
+
+
+@settings(derandomize=True, max_examples=60, deadline=None)
+@given(small_tables, st.lists(st.integers(0, 35), max_size=6))
+def test_a_count_case_analysis_found_free_stays_free_when_more_is_withheld(values: list[list[int]],
+                                                                            more: list[int]) -> None:
+    # the ground for ``_probed`` not trying again, in later rounds, a count it found free: withholding
+    # more cells only widens the bounds a reader can reach. Each withheld count is tried afresh
+    # with more withheld: none that was free before is pinned now
+    nodes, vals = grid(values)
+    lines = dc.find_lines([("t", n) for n in nodes.values()], DOMAINS)
+    cells = sorted(nodes.values(), key=dc._key)
+    first = {n: "small_count" for n in cells if 0 < vals[n] < 5}
+    loose: set[dc.Node] = set()
+    dc._probed(vals, lines, first, 5, loose=loose)
+    later = {**{cells[i % len(cells)]: "secondary" for i in more}, **first}
+    assert loose.isdisjoint(dc._probed(vals, lines, later, 5))
 
 
 @settings(derandomize=True, max_examples=100, deadline=None)
