@@ -350,6 +350,8 @@ def _protect_counts(
     given_up: set[Node] = set()
     # withheld counts found free by case analysis: still free once more is withheld (``_probed``)
     loose: set[Node] = set()
+    stuck: set[Node] = set()  # pinned whatever else is withheld (``_hopeless``), for the labels ``stuck_for``
+    stuck_for: tuple[int, int] | None = None
     totals = {ln.total for ln in lines}
     ix = _Index.of(checked, lines, nested)
     for _ in range(10_000):
@@ -366,7 +368,10 @@ def _protect_counts(
             # nothing: it is relabelled or given up on (below) at once. (Four withheld 1s under a
             # withheld small total of 4 open cases took twenty rounds, each withholding one more
             # cell of the disciplinary tables, before the total was relabelled as it is now.)
-            stuck = _hopeless(checked, lines, suppressed, threshold, nested, ix, kept)
+            # (the same until a count is relabelled or ``kept`` cleared: nothing else changes it)
+            labels = (sum(1 for r in suppressed.values() if r == SMALL_COUNT), len(kept))
+            if labels != stuck_for:
+                stuck, stuck_for = _hopeless(checked, lines, suppressed, threshold, nested, ix, kept), labels
             if all(n in stuck for n in pinned):
                 relabel = [n for n in pinned if suppressed[n] == SMALL_COUNT and n in totals]
                 if relabel:
