@@ -365,19 +365,22 @@ def _protect_counts(
                       if n not in given_up]
         if pinned:
             # withholding beside a count that bounds pin even with everything else withheld frees
-            # nothing: it is relabelled or given up on (below) at once. (Four withheld 1s under a
-            # withheld small total of 4 open cases took twenty rounds, each withholding one more
-            # cell of the disciplinary tables, before the total was relabelled as it is now.)
-            # (the same until a count is relabelled or ``kept`` cleared: nothing else changes it)
+            # nothing: such a small total is relabelled (below) at once, and the others given up on
+            # once nothing else is pinned. (Four withheld 1s under a withheld small total of 4 open
+            # cases took twenty rounds, each withholding one more cell of the disciplinary tables,
+            # before the total was relabelled as it is now. Four 1s under 4 special constables, not
+            # relabelled, pinned the employees beside them, and withholding around those reached
+            # the workforce total.) The set is the same until a count is relabelled or ``kept``
+            # cleared: nothing else changes it.
             labels = (sum(1 for r in suppressed.values() if r == SMALL_COUNT), len(kept))
             if labels != stuck_for:
                 stuck, stuck_for = _hopeless(checked, lines, suppressed, threshold, nested, ix, kept), labels
+            relabel = [n for n in pinned if n in stuck and suppressed[n] == SMALL_COUNT and n in totals]
+            if relabel:
+                suppressed.update(dict.fromkeys(relabel, SECONDARY))
+                continue
             if all(n in stuck for n in pinned):
-                relabel = [n for n in pinned if suppressed[n] == SMALL_COUNT and n in totals]
-                if relabel:
-                    suppressed.update(dict.fromkeys(relabel, SECONDARY))
-                else:
-                    given_up.update(pinned)
+                given_up.update(pinned)
                 continue
             pinned = [n for n in pinned if n not in stuck]
         by_bounds = bool(pinned)

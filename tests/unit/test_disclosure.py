@@ -143,6 +143,27 @@ def test_a_small_total_its_own_withheld_ones_pin_is_relabelled_without_withholdi
     assert dc._pinned(vals, lines, sup, 5) == [] and dc._probed(vals, lines, sup, 5) == []
 
 
+def test_a_small_total_its_own_ones_pin_is_relabelled_before_the_counts_it_pins_are_shielded() -> None:
+    # 130 people: 126 employees (74, 43 and 9 in three groups) and 4 special constables, one at each
+    # of four Welsh levels. The employees are withheld beside the specials, but the four 1s pin the
+    # specials at 4, and so the employees at 130 - 4. Shielding the employees first, a cell at a
+    # time, reached the workforce total and the number of women (a 130-person body lost its
+    # headcount so); with the specials' total relabelled first, withholding one group frees them
+    names = ["W", "E", "S", "s0", "s1", "s2", "s3", "g7", "g13", "pcso", "Wf", "Wm"]
+    c = {k: dc.node(U, {"cell": [k]}, {}) for k in names}
+    v = {"W": 130, "E": 126, "S": 4, "s0": 1, "s1": 1, "s2": 1, "s3": 1, "g7": 74, "g13": 43, "pcso": 9,
+         "Wf": 59, "Wm": 71}
+    shape = {"W": ("E", "S"), "S": ("s0", "s1", "s2", "s3"), "E": ("g7", "g13", "pcso")}
+    lines = [dc.Line(c[t], tuple(c[p] for p in parts)) for t, parts in shape.items()]
+    lines.append(dc.Line(c["W"], (c["Wf"], c["Wm"])))
+    values = {c[k]: x for k, x in v.items()}
+    out = dc.protect(values, lines, 5)
+    assert {k: out[c[k]] for k in names if c[k] in out} == {
+        "E": "secondary", "S": "secondary", "s0": "small_count", "s1": "small_count", "s2": "small_count",
+        "s3": "small_count", "pcso": "secondary"}
+    assert dc._determined(lines, out) == [] and dc._pinned(values, lines, out, 5) == []
+
+
 def test_total_itself_is_a_cell() -> None:
     # every part shown but the total is small: the total is withheld, so one part must go too
     nodes, vals, sup = run([[0, 2, 0], [0, 0, 0]])
