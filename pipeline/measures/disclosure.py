@@ -934,6 +934,10 @@ def protect_pay_gap(gap: PayGap, threshold: int = DEFAULT_THRESHOLD, min_group_s
     return gap
 
 
+# below this many people, a share printed to one decimal place tells how many of them it counts
+EXACT_SHARES = 1000
+
+
 def _protect_voluntary(gap: PayGap, threshold: int, min_group_size: int) -> PayGap:
     """A voluntary comparison publishes its measures, not its people:
 
@@ -952,12 +956,21 @@ def _protect_voluntary(gap: PayGap, threshold: int, min_group_size: int) -> PayG
     - a group's share receiving bonus pay is withheld when 1 to ``threshold - 1`` of it did;
     - the bonus gaps are withheld when a group has 1 to ``min_group_size - 1`` bonus recipients: the
       median bonus of two people is their bonus (no bonus at all leaves the gaps as they are: blank,
-      or 100 when only the comparison group had none).
+      or 100 when only the comparison group had none);
+    - the disclosure rate (the share of the relevant employees who stated the characteristic) is
+      withheld when fewer than ``EXACT_SHARES`` people stated it: at one decimal place it is then a
+      count of people, the employees who did not state it, which no table prints. The workforce
+      tables print those of everyone in post, so the difference is the special constables' own (a red
+      team read "one of the 4 special constables did not state a disability" from a 130-person
+      body's rates, and from two rates together the number of employees the tables withheld).
     """
     withheld = Cell(None, suppressed=SECONDARY)
     changes: dict[str, object] = dict.fromkeys(PAY_GAP_COUNTS, withheld)
     changes["quartile_sizes"] = {}
     changes["quartiles"] = {}
+    stated = sum(getattr(gap, name).value or 0 for name in ("n_relevant_reference", "n_relevant_comparison"))
+    if gap.disclosure_rate.shown and stated < EXACT_SHARES:
+        changes["disclosure_rate"] = withheld
     small = Cell(None, suppressed=SMALL_COUNT)
     recipients = {name: _recipients(gap, name) or 0 for name in BONUS_SHARES}
     for name, k in recipients.items():

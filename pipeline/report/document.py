@@ -504,7 +504,7 @@ class Builder:
             RowView(self.L("paygap.bonus_pct", group=cmp_name), [self.cell("pct", g.bonus_pct_comparison, keys)]),
             RowView(self.L("paygap.bonus_pct", group=ref_name), [self.cell("pct", g.bonus_pct_reference, keys)]),
         ]
-        if g.disclosure_rate.shown:
+        if g.disclosure_rate.not_calculable != "not_applicable":  # shown, or withheld and keyed as such
             rows.append(RowView(self.L("paygap.disclosure_rate"), [self.cell("pct", g.disclosure_rate, keys)]))
         n, cap = self.caption(self.L("paygap.headline_caption", title=title))
         headline = TableView(self.unique_id(f"table-{g.id}-headline"), n, cap, self.L("paygap.col.measure"),

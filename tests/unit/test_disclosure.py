@@ -488,7 +488,19 @@ def test_a_voluntary_comparison_publishes_its_measures_but_no_group_or_quarter_s
     withheld = Cell(None, suppressed="secondary")
     assert out.n_reference == out.n_comparison == out.n_relevant_reference == out.n_relevant_comparison == withheld
     assert out.quartile_sizes == {}
-    assert (out.mean_hourly_gap, out.median_hourly_gap, out.disclosure_rate) == (Cell(4.0), Cell(3.0), Cell(95.0))
+    assert (out.mean_hourly_gap, out.median_hourly_gap) == (Cell(4.0), Cell(3.0))
+
+
+def test_a_voluntary_comparison_s_disclosure_rate_is_withheld_where_it_counts_people() -> None:
+    # 250 of 263 relevant employees stated their ethnicity: 95.1% at one decimal place is 250 of 263
+    # and of no other number near it, so it prints the 13 who did not, which no table does (with the
+    # workforce's own not stated, the special constables' too). From 1,000 people on, 0.1% is a
+    # person or more and the share no longer pins them
+    assert dc.protect_pay_gap(_voluntary(disclosure_rate=Cell(95.06)), 5, 10).disclosure_rate == \
+        Cell(None, suppressed="secondary")
+    large = _voluntary(n_relevant_reference=Cell(800), n_relevant_comparison=Cell(200), disclosure_rate=Cell(95.06))
+    assert dc.protect_pay_gap(large, 5, 10).disclosure_rate == Cell(95.06)
+    assert [p for p in range(240, 290) if round(250 / p * 100, 1) == 95.1] == [263]
 
 
 def test_a_voluntary_comparison_prints_no_pay_quartiles() -> None:
