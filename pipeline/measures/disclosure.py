@@ -53,7 +53,7 @@ from functools import cached_property
 from typing import Any
 
 from pipeline.figures import PAY_GAP_COUNTS, Cell, Figures, PayGap
-from pipeline.measures.paygap import round_pct, round_quartile_pair
+from pipeline.measures.paygap import NO_REFERENCE_BONUS, round_pct, round_quartile_pair
 
 DEFAULT_THRESHOLD = 5  # counts 1..4 withheld (FOI practice "fewer than five"; StatsWales "*")
 
@@ -1047,6 +1047,16 @@ def protect_bonus_shares(gaps: Sequence[PayGap], unprotected: Mapping[str, PayGa
             break  # only the statutory figures are left beside it: published by law
         gid, name = min((share_of[m] for m in candidates), key=lambda sh: (recipients(sh) == 0, recipients(sh), sh))
         out[gid] = replace(out[gid], **{name: Cell(None, suppressed=SECONDARY)})
+    # a side with no bonus at all leaves its comparison's bonus gaps blank "no one in the reference
+    # group received a bonus", or 100% (the comparison group): beside a withheld share of that side,
+    # that gives its 0 back, and with it what the 0 was withheld to shield (a red team read the 3 men
+    # officers paid a bonus as all the men's 3 less the men staff's 0 that a blank said). So the gaps
+    # are withheld there too
+    for gid, g in out.items():
+        if any(not getattr(g, name).shown and recipients((gid, name)) == 0 for name in BONUS_SHARES
+               if getattr(g, name).suppressed):
+            out[gid] = replace(g, **{name: Cell(None, suppressed=SECONDARY) for name in ("mean_bonus_gap", "median_bonus_gap")
+                                     if getattr(g, name).shown or getattr(g, name).not_calculable == NO_REFERENCE_BONUS})
     return [out[g.id] for g in gaps]
 
 

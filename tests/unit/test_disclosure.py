@@ -575,6 +575,35 @@ def test_a_withheld_bonus_share_is_not_given_back_by_the_comparisons_that_add_up
     assert [g.bonus_pct_reference for g in out] == [Cell(0.0)] * 5  # nothing withheld on the men's side
 
 
+def test_a_bonus_gap_does_not_say_that_a_withheld_share_s_side_had_no_bonus() -> None:
+    # as above, the PCSO women's share (0 of 150) is withheld so that 12 - 9 - 0 does not give the
+    # officers' 3 back; their bonus gaps of 100% (the men had a bonus, no woman PCSO did) said the 0
+    # again. Where no man had one, the gaps' blank "no one in the reference group received a bonus"
+    # says so of the men's withheld share. The gaps are withheld beside either
+    women = "bonus_pct_comparison"
+    raw = [_bonus_gap("gender", 1200, 1.0, statutory=True), _bonus_gap("gender.officer", 600, 0.5),
+           _bonus_gap("gender.staff", 450, 2.0),
+           replace(_bonus_gap("gender.pcso", 150, 0.0), mean_bonus_gap=Cell(100.0), median_bonus_gap=Cell(100.0)),
+           _bonus_gap("gender.police_staff", 600, 1.5)]
+    small = replace(raw[1], bonus_pct_comparison=Cell(None, suppressed="small_count"))
+    families = [(("gender", women), tuple((g, women) for g in ("gender.officer", "gender.staff", "gender.pcso"))),
+                (("gender.police_staff", women), (("gender.staff", women), ("gender.pcso", women)))]
+    out = {g.id: g for g in dc.protect_bonus_shares([raw[0], small, *raw[2:]], {g.id: g for g in raw}, families)}
+    assert out["gender.pcso"].bonus_pct_comparison == Cell(None, suppressed="secondary")
+    assert out["gender.pcso"].mean_bonus_gap == out["gender.pcso"].median_bonus_gap == Cell(None, suppressed="secondary")
+    # the staff's 9 women were paid a bonus: their withheld share hides no 0, so their gaps stay as they were
+    assert out["gender.staff"].mean_bonus_gap == Cell(None, not_calculable="gate")
+
+    blank = Cell(None, not_calculable="no_reference_bonus")
+    staff = replace(raw[2], n_relevant_reference=Cell(300), bonus_pct_reference=Cell(None, suppressed="secondary"),
+                    mean_bonus_gap=blank, median_bonus_gap=blank)
+    out = {g.id: g for g in dc.protect_bonus_shares([staff], {"gender.staff": replace(staff, bonus_pct_reference=Cell(0.0))},
+                                                    [])}
+    assert out["gender.staff"].mean_bonus_gap == out["gender.staff"].median_bonus_gap == Cell(None, suppressed="secondary")
+    shown = replace(staff, bonus_pct_reference=Cell(0.0))
+    assert dc.protect_bonus_shares([shown], {"gender.staff": shown}, [])[0].mean_bonus_gap == blank
+
+
 def test_pay_gap_percentages_are_published_at_one_decimal_place_by_the_organisations_rule() -> None:
     # 265 of 561 is 47.2370766...%: to the last binary digit it names the quarter's size
     gap = _voluntary(mean_hourly_gap=Cell(12.25), median_hourly_gap=Cell(-12.25), disclosure_rate=Cell(100 * 265 / 561),
