@@ -365,13 +365,13 @@ def _protect_counts(
                       if n not in given_up]
         if pinned:
             # withholding beside a count that bounds pin even with everything else withheld frees
-            # nothing: such a small total is relabelled (below) at once, and the others given up on
-            # once nothing else is pinned. (Four withheld 1s under a withheld small total of 4 open
-            # cases took twenty rounds, each withholding one more cell of the disciplinary tables,
-            # before the total was relabelled as it is now. Four 1s under 4 special constables, not
-            # relabelled, pinned the employees beside them, and withholding around those reached
-            # the workforce total.) The set is the same until a count is relabelled or ``kept``
-            # cleared: nothing else changes it.
+            # nothing: such a small total is relabelled at once (as the checks below end up doing),
+            # the others given up on once nothing else is pinned. (Four withheld 1s under a withheld
+            # small total of 4 open cases took twenty rounds, each withholding one more cell of the
+            # disciplinary tables, before the total was relabelled. Four 1s under 4 special
+            # constables, not relabelled, pinned the employees beside them, and withholding around
+            # those reached the workforce total.) The set is the same until a count is relabelled or
+            # ``kept`` cleared: nothing else changes it.
             labels = (sum(1 for r in suppressed.values() if r == SMALL_COUNT), len(kept))
             if labels != stuck_for:
                 stuck, stuck_for = _hopeless(checked, lines, suppressed, threshold, nested, ix, kept), labels
