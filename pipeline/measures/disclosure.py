@@ -1053,10 +1053,10 @@ def protect_bonus_shares(gaps: Sequence[PayGap], unprotected: Mapping[str, PayGa
     # officers paid a bonus as all the men's 3 less the men staff's 0 that a blank said). So the gaps
     # are withheld there too
     for gid, g in out.items():
-        if any(not getattr(g, name).shown and recipients((gid, name)) == 0 for name in BONUS_SHARES
-               if getattr(g, name).suppressed):
-            out[gid] = replace(g, **{name: Cell(None, suppressed=SECONDARY) for name in ("mean_bonus_gap", "median_bonus_gap")
-                                     if getattr(g, name).shown or getattr(g, name).not_calculable == NO_REFERENCE_BONUS})
+        if any(getattr(g, name).suppressed and recipients((gid, name)) == 0 for name in BONUS_SHARES):
+            telling = [name for name in ("mean_bonus_gap", "median_bonus_gap")
+                       if getattr(g, name).shown or getattr(g, name).not_calculable == NO_REFERENCE_BONUS]
+            out[gid] = replace(g, **dict.fromkeys(telling, Cell(None, suppressed=SECONDARY)))
     return [out[g.id] for g in gaps]
 
 
