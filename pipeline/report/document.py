@@ -135,7 +135,6 @@ class PayGapView:
     quartiles: TableView | None
     sizes: TableView | None
     pdf_detail: bool = False  # the quartile chart and table stay in the HTML, not the PDF
-    sizes_note: str = ""  # said instead of the sizes table, where a comparison gives no sizes
     lead: str = ""  # said first: why a body's own gender pay gap is voluntary (below 250 employees)
 
 
@@ -552,7 +551,7 @@ class Builder:
             quart.pdf_detail = detail
         if not g.statutory:
             return PayGapView(html_id, title, True, "", headline, sign, chart, quart, None, pdf_detail=detail,
-                              sizes_note=self.L("paygap.sizes_withheld"), lead=self.duty_note(g))
+                              lead=self.duty_note(g))
         skeys: dict[str, str] = {}
         srows = [
             RowView(cmp_name, [self.cell("count", g.n_comparison, skeys), self.cell("count", g.n_relevant_comparison, skeys)]),
@@ -642,7 +641,12 @@ class Builder:
                 blocks.append(Block("table", table=self.likelihood_table(likelihoods[sid])))
             if sid == "pay_gaps":
                 gaps = sorted(self.f.pay_gaps, key=lambda g: (g.id != "gender", 0))
+                # what every voluntary comparison leaves out is said once, before the first of them:
+                # said in each, it made each block too tall for two to share a printed page
+                voluntary = next((g.id for g in gaps if not g.statutory and g.published), None)
                 for g in gaps:
+                    if g.id == voluntary:
+                        blocks.append(Block("paragraphs", paragraphs=[self.L("paygap.voluntary_note")]))
                     blocks.append(Block("paygap", paygap=self.paygap(g)))
             omitted = [o for o in self.f.quality.get("tables_not_published", ()) if o.split(".")[0] == sid]
             for t in [] if none_took_place else tables:
