@@ -67,6 +67,33 @@ def test_committed_sample_is_what_make_sample_writes(tmp_path):
     assert (mismatch, errors) == ([], [])
 
 
+def test_the_generator_will_not_write_over_an_organisation_s_own_inputs(small, tmp_path, capsys):
+    """``make sample`` and ``python -m pipeline.sample`` write to inputs/ by default: over an
+    organisation's own extracts they replaced its profile and every year's files without a word."""
+    own = tmp_path / "inputs"
+    (own / "2024").mkdir(parents=True)
+    (own / "organisation.toml").write_text("[organisation]\ncode = \"our-force\"\n", encoding="utf-8")
+    (own / "2024" / "employees.csv").write_text("employee_id\nE1\n", encoding="utf-8")
+    before = {f: f.read_bytes() for f in own.rglob("*") if f.is_file()}
+    assert sample.main(["--out", str(own), "--years", "2024", "--employees", "50"]) == 2
+    assert "nothing was written" in capsys.readouterr().err
+    assert {f: f.read_bytes() for f in own.rglob("*") if f.is_file()} == before
+    # extracts without a profile are an organisation's too
+    (own / "organisation.toml").unlink()
+    assert sample.main(["--out", str(own), "--years", "2024", "--employees", "50"]) == 2
+    # a folder holding an earlier sample is written over, and --overwrite writes over anything
+    assert not sample.holds_other_data(small) and sample.holds_other_data(own)
+    assert sample.main(["--out", str(own), "--years", "2024", "--employees", "50", "--overwrite"]) == 0
+    assert (own / "organisation.toml").read_text(encoding="utf-8").startswith(sample.SAMPLE_MARK)
+
+
+def test_the_calibration_report_alone_writes_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert sample.main(["--report", "--years", "2024", "--employees", "50"]) == 0
+    assert "women % top quartile" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 # ---------------------------------------------------------------- size and proportions
 def test_groups_and_event_files_scale_with_employees(small):
     emp = in_post(read(small, 2024, "employees"), 2024)
