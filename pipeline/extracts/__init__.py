@@ -72,7 +72,8 @@ def load_extracts(inputs: Path, year: ReportingYear, org: Organisation,
         typed, cell_problems = validate_extract(raw, org)
         problems += cell_problems
         frames[ex.name] = empty_frame(ex) if typed is None else typed
-        if typed is not None and not raw.absent:  # a lost column would make every cross-file check fail
+        # a lost column, or no rows at all, would make every cross-file check fail
+        if typed is not None and not raw.absent and (typed.height or ex.may_be_empty):
             read.add(ex.name)
 
     # The cross-file checks compare two extracts that were both read: against a file that could not be

@@ -1,7 +1,10 @@
 """Checks that need more than one column or more than one file.
 
-They run on the typed frames (cells that failed their own check are null and are skipped here, so a
-bad date is reported once, as a bad date). Every rule names the file, row and column to fix.
+They run on the typed frames. A cell that failed its own check is null there, and is not a blank: each
+rule passes over the rows where a column it reads failed (``validate.INVALID``), and a person's
+employment on the snapshot date is unknown where a date that decides it failed. So a bad date is
+reported once, as a bad date, not again as "a leave reason but no leave date". Every rule names the
+file, row and column to fix.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import polars as pl
 from pipeline.config import Organisation, ReportingYear
 from pipeline.errors import Problem
 from pipeline.extracts.readers import ROW
-from pipeline.extracts.validate import MAX_ROWS_LISTED
+from pipeline.extracts.validate import INVALID, MAX_ROWS_LISTED
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,9 @@ class _Rule:
 
 def _report(frame: pl.DataFrame, mask: pl.Expr, file: str, column: str, code: str, message: str,
             allowed: str, severity: str = "error") -> list[_Rule]:
+    failed = [INVALID + c for c in mask.meta.root_names() if INVALID + c in frame.columns]
+    if failed:  # a column the rule reads failed its own check on these rows: already reported
+        mask = mask & ~pl.any_horizontal(pl.col(f).fill_null(False) for f in failed)
     return [_Rule(frame, mask.fill_null(False), (file, column, code, message, allowed, severity))]
 
 
@@ -136,15 +142,26 @@ def in_post(emp: pl.DataFrame, year: ReportingYear) -> pl.Expr:
     return (pl.col("start_date") <= snap) & (pl.col("leave_date").is_null() | (pl.col("leave_date") >= snap))
 
 
+def _known_in_post(emp: pl.DataFrame, year: ReportingYear) -> pl.Expr:
+    """Employed on the snapshot date, or null where that is not known: a start or leave date, the
+    workforce group or the id itself (repeated) failed its own check."""
+    failed = [INVALID + c for c in ("start_date", "leave_date", "workforce_group", "employee_id")
+              if INVALID + c in emp.columns]
+    if not failed:
+        return in_post(emp, year)
+    return pl.when(pl.any_horizontal(pl.col(f).fill_null(False) for f in failed)).then(None).otherwise(in_post(emp, year))
+
+
 def check_pay(pay: pl.DataFrame, emp: pl.DataFrame, file: str, emp_file: str, year: ReportingYear,
               org: Organisation) -> list[Problem]:
     p: list[_Rule | Problem] = []
     snap = pl.lit(year.snapshot)
     employee_groups = list(org.employee_groups)
-    expected = emp.filter(in_post(emp, year) & pl.col("workforce_group").is_in(employee_groups)).select("employee_id")
-    known = emp.select("employee_id", "workforce_group", in_post(emp, year).alias("_in_post"))
+    status = _known_in_post(emp, year)
+    expected = emp.filter(status & pl.col("workforce_group").is_in(employee_groups)).select("employee_id")
+    known = emp.select("employee_id", "workforce_group", status.alias("_in_post"), pl.lit(True).alias("_known"))
     j = pay.join(known, on="employee_id", how="left")
-    p += _report(j, pl.col("employee_id").is_not_null() & pl.col("_in_post").is_null(), file, "employee_id",
+    p += _report(j, pl.col("employee_id").is_not_null() & pl.col("_known").is_null(), file, "employee_id",
                  "unknown_employee", f"this employee_id is not in {emp_file}", f"an employee_id from {emp_file}")
     p += _report(j, (pl.col("_in_post") == False) & pl.col("employee_id").is_not_null(), file, "employee_id",  # noqa: E712
                  "pay_row_extra", "a pay row for someone not employed on the snapshot date",

@@ -47,6 +47,11 @@ def allowed_codes(col: Column, org: Organisation) -> tuple[str, ...]:
     return ()
 
 
+# a typed frame's flag column ``INVALID + column``: True where that cell failed its own check (or its
+# id is repeated); there only when some cell of the file did
+INVALID = "_invalid:"
+
+
 def validate_extract(raw: RawExtract, org: Organisation) -> tuple[pl.DataFrame | None, list[Problem]]:
     """Check every cell of one extract; return the typed frame (invalid cells null) and all problems
     (or no frame, when polars cannot read the file at all).
@@ -160,9 +165,16 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
         for r in failed:
             problems += _failing_rows(rows, pl.col(r.flag), name, r.column, r.code, r.message, r.allowed, show=r.show,
                                       vocabulary=words, severity=r.severity)
-    if ex.key:
-        problems += _duplicates(out, ex.key, name)
-    return out.select(pl.col(ROW), *(pl.col(c.name) for c in ex.columns)), problems
+    # which cells failed their own check (``INVALID``), for the cross-file checks to pass over: a null
+    # there is not a blank (a leave date in DD/MM/YYYY is not "no leave date", so "a leave reason but
+    # no leave date" and "in post but no pay row" would be errors that only follow from it)
+    invalid = {c: [pl.col(r.flag) for r in failed if r.severity == "error" and r.column.name == c]
+               for c in dict.fromkeys(r.column.name for r in failed)}
+    flags = [pl.any_horizontal(f).alias(INVALID + c) for c, f in invalid.items() if f]
+    if ex.key and (repeated_ids := _duplicates(out, ex.key, name)):
+        problems += repeated_ids
+        flags.append((pl.col(ex.key).is_not_null() & pl.col(ex.key).is_duplicated()).alias(INVALID + ex.key))
+    return out.select(pl.col(ROW), *(pl.col(c.name) for c in ex.columns), *flags), problems
 
 
 @dataclass(frozen=True)

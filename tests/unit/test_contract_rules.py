@@ -436,6 +436,46 @@ def test_every_problem_is_reported_at_once(tmp_path):
                      ("pay.csv", "out_of_range"), ("training.csv", "unknown_code")]
 
 
+@pytest.mark.parametrize(("who", "column", "value", "code"), [
+    (0, "start_date", "01/09/2015", "bad_date"),  # E1's pay row was "not in employees.csv"
+    (4, "leave_date", "31/10/2023", "bad_date"),  # the leaver E5: "a leave reason but no leave date", and
+                                                  # "in post but no pay row"
+    (4, "leave_reason", "retired", "unknown_code"),  # "a leaver needs a leave reason"
+    (2, "workforce_group", "civilian", "unknown_code"),  # E3's pay row was for "someone not employed"
+])
+def test_a_cell_that_fails_its_own_check_is_not_reported_again_by_the_cross_file_checks(tmp_path, who, column,
+                                                                                          value, code):
+    """A failed cell is null in the typed frame, and the cross-file checks had read that null as a
+    blank: one date in DD/MM/YYYY became two or three errors, some of them false."""
+    tables = valid_tables()
+    tables["employees"][who][column] = value
+    p = only(errors_of(write_inputs(tmp_path, tables)))
+    assert (p.code, p.file, p.row, p.column) == (code, "employees.csv", who + 2, column)
+
+
+def test_a_repeated_employee_id_is_one_problem_not_a_pay_row_for_someone_not_employed(tmp_path):
+    tables = valid_tables()
+    tables["employees"][4]["employee_id"] = "E1"  # the leaver now shares E1's id (E5 had no pay row)
+    p = only(errors_of(write_inputs(tmp_path, tables)))
+    assert (p.code, p.row) == ("duplicate_id", 6)
+
+
+def test_an_employees_file_with_no_rows_is_one_problem_not_every_id_of_the_other_files(tmp_path):
+    root = write_inputs(tmp_path)
+    header = (root / "2024" / "employees.csv").read_text().split("\n", 1)[0] + "\n"
+    (root / "2024" / "employees.csv").write_text(header)
+    p = only(errors_of(root))
+    assert (p.code, p.file) == ("empty_file", "employees.csv")
+
+
+def test_a_cross_file_rule_still_reads_the_rows_whose_cells_are_sound(tmp_path):
+    tables = valid_tables()
+    tables["employees"][0]["start_date"] = "2015-13-01"  # E1: a bad date
+    tables["employees"][1]["leave_reason"] = "resignation"  # E2: a reason with no leave date, still found
+    problems = sorted((p.code, p.row) for p in errors_of(write_inputs(tmp_path, tables)))
+    assert problems == [("bad_date", 2), ("reason_without_date", 3)]
+
+
 def test_a_column_wrong_on_many_rows_is_summarised(tmp_path):
     tables = valid_tables()
     tables["training"] = [dict(tables["training"][1], outcome="nope") for _ in range(45)]
