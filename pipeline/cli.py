@@ -26,9 +26,10 @@ log = logging.getLogger("pipeline")
 
 EPILOG = """exit codes: 0 ok; 1 internal error (a bug: please report it with the log);
 2 bad command line; 3 invalid input (fix the files named); 4 missing translation;
-5 render failed; 6 another run holds the lock; 7 unsafe commentary content;
-8 several organisations, at least one failed; 9 the machine refused (outputs read-only
-or full, no permission, nothing to roll back to); 10 stopped by SIGTERM or Ctrl-C.
+5 render failed; 6 another run holds the lock; 7 unsafe content (commentary, or the
+disclosure audit could recover a withheld number); 8 several organisations, at least one
+failed; 9 the machine refused (outputs read-only or full, no permission, nothing sound
+to roll back to); 10 stopped by SIGTERM or Ctrl-C.
 On every failure the published report stands as it was."""
 
 
@@ -68,6 +69,14 @@ def _year(text: str) -> int:
     if not 1900 <= year <= 9998:
         raise argparse.ArgumentTypeError(f"{year} is not a year from 1900 to 9998")
     return year
+
+
+def _approver(text: str) -> str:
+    """Who signed the report off: recorded in the manifest and the log, so not blank."""
+    name = " ".join(text.split())
+    if not name:
+        raise argparse.ArgumentTypeError("say who approved the report (a role or a name)")
+    return name
 
 
 def _seconds(text: str) -> float:
@@ -111,12 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
                    help="wait this long for another run's lock before giving up (default 0)")
 
-    f = sub.add_parser("figures", help="validate and compute; write data/ (CSV and JSON) without rendering",
-                       description="Compute every figure and publish outputs/YEAR/data/ (gender-pay-gap.csv, "
-                       "figures.json, figures.csv) and manifest.json, without rendering documents.")
+    f = sub.add_parser("figures", help="validate and compute; publish outputs/YEAR-figures/ without rendering",
+                       description="Compute every figure and publish outputs/YEAR-figures/data/ (gender-pay-gap.csv, "
+                       "figures.json, figures.csv) and manifest.json, without rendering documents. A release "
+                       "of its own: the published report in outputs/YEAR/ is never replaced by it.")
     common(f)
     f.add_argument("--force", action="store_true", help="rebuild even when the inputs have not changed")
-    f.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS")
+    f.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
+                   help="wait this long for another run's lock before giving up (default 0)")
 
     v = sub.add_parser("validate", help="check the extracts against the data contract and list every problem",
                        description="Check organisation.toml and the year's extracts against the data contract; "
@@ -128,17 +139,27 @@ def build_parser() -> argparse.ArgumentParser:
                         "inputs (in inputs/YEAR/approval.json and the manifest) and re-publish it without the "
                         "DRAFFT / DRAFT watermark. Any later change to an input makes the report a draft again.")
     common(ap)
-    ap.add_argument("--by", required=True, help="who approved (a role or name; recorded in the manifest)")
-    ap.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS")
+    ap.add_argument("--by", required=True, type=_approver,
+                    help="who approved (a role or name; recorded in the manifest)")
+    ap.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
+                    help="wait this long for another run's lock before giving up (default 0)")
 
-    d = sub.add_parser("contract-docs", help="write docs/data-contract.md from the contract declaration")
-    d.add_argument("--out", type=Path, default=Path("docs/data-contract.md"))
+    d = sub.add_parser("contract-docs", help="write docs/data-contract.md from the contract declaration",
+                       description="Write the input data contract (every extract, column, type and allowed "
+                       "code) as Markdown, from the declaration the validation itself uses.")
+    d.add_argument("--out", type=Path, default=Path("docs/data-contract.md"),
+                   help="file to write (default: docs/data-contract.md)")
 
-    rb = sub.add_parser("rollback", help="point outputs/YEAR back at the previously published release")
-    rb.add_argument("--year", type=_year, required=True)
-    rb.add_argument("--outputs", type=Path, default=Path("outputs"))
-    rb.add_argument("--log-format", choices=("text", "json"), default="text")
-    rb.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS")
+    rb = sub.add_parser("rollback", help="point outputs/YEAR back at the previously published release",
+                        description="Point OUTPUTS/YEAR back at the release published before the current one "
+                        "(the last few are kept in OUTPUTS/.releases/YEAR/), if its files are all there as "
+                        "published. The next run with changed inputs publishes anew.")
+    rb.add_argument("--year", type=_year, required=True, help="snapshot year: 31 March YEAR")
+    rb.add_argument("--outputs", type=Path, default=Path("outputs"), help="the published folder (default: outputs)")
+    rb.add_argument("--log-format", choices=("text", "json"), default="text",
+                    help="log lines as text, or one JSON object per line for log collectors")
+    rb.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
+                    help="wait this long for another run's lock before giving up (default 0)")
     return p
 
 
@@ -248,8 +269,8 @@ def _dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
         with run_lock(args.outputs, wait_seconds=args.lock_wait):
             target = rollback(args.outputs, args.year)
-        _summary(args.log_format, ExitCode.OK, f"outputs/{args.year} now points at release {target.name} "
-                 "(the next run with changed inputs publishes anew)")
+        _summary(args.log_format, ExitCode.OK, f"{args.outputs / str(args.year)} now points at release "
+                 f"{target.name} (the next run with changed inputs publishes anew)")
         return 0
     if args.command == "approve":
         return _approve(args, environ)

@@ -197,6 +197,9 @@ def read_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
     parts let the extracts be checked in the same run (``run.despite_profile``)."""
     problems: list[Problem] = []
     fname = path.name
+    if not path.parent.is_dir():  # --inputs names a folder that is not there (a typo, an unmounted share)
+        return None, [Problem("missing_folder", f"{path.parent}/", message="the inputs folder does not exist",
+                              allowed="a folder holding organisation.toml and a folder of extracts for each year")]
     if not path.exists():
         return None, [Problem("missing_file", fname, message="organisation.toml is missing",
                               allowed="an organisation profile; see docs/data-contract.md")]

@@ -214,7 +214,8 @@ def publish(staged: Path, outputs: Path, year: int | str, release_id: str) -> Pa
 
 
 def rollback(outputs: Path, year: int | str) -> Path:
-    """Point ``outputs/YEAR`` back at the release published before the current one."""
+    """Point ``outputs/YEAR`` back at the release published before the current one, if every file its
+    manifest lists is still there as published (``intact``)."""
     releases = outputs / ".releases" / str(year)
     history = _history(releases)
     current = published_dir(outputs, year)
@@ -225,6 +226,9 @@ def rollback(outputs: Path, year: int | str) -> Path:
     if idx == 0:
         raise EnvironmentProblem(f"no earlier release of {year} to roll back to")
     target = releases / names[idx - 1]
+    if not intact(target):  # a release a hand or a full disk damaged is not put back in front of readers
+        raise EnvironmentProblem(f"the earlier release of {year} ({target.name}) has files missing or changed "
+                                 "since it was published; nothing was changed")
     tmp_link = outputs / f".{year}.link-tmp"
     with contextlib.suppress(FileNotFoundError):
         tmp_link.unlink()

@@ -6,6 +6,7 @@ checks, and either returns an ``Extracts`` or raises ``InvalidInput`` carrying e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from pathlib import Path
 
@@ -38,6 +39,27 @@ def empty_frame(ex: Extract) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
+YEAR_FOLDER = re.compile(r"[0-9]{4}")
+
+
+def _folders(inputs: Path) -> list[Path]:
+    try:
+        return [d for d in inputs.iterdir() if d.is_dir() and not d.name.startswith(".")]
+    except OSError:
+        return []
+
+
+def misnamed_year_folders(inputs: Path) -> list[Problem]:
+    """A warning for each folder of extracts that no year will read: a year's extracts go in a folder
+    named for its snapshot year. A "2024-25" folder was passed over without a word, and ``make
+    report`` (which picks the latest year folder) published 2023."""
+    names = {f"{ex.name}.{suffix}" for ex in EXTRACTS for suffix in ("csv", "xlsx", "parquet")}
+    return [Problem("ignored_folder", f"{d.name}/", message="this folder holds extracts but is not read",
+                    allowed="a folder named for the snapshot year, 31 March YEAR (such as 2024)", severity="warning")
+            for d in sorted(_folders(inputs)) if not YEAR_FOLDER.fullmatch(d.name)
+            and any(f.name.lower() in names for f in d.iterdir() if f.is_file())]
+
+
 def load_extracts(inputs: Path, year: ReportingYear, org: Organisation,
                   only: Collection[str] | None = None) -> tuple[Extracts, list[Problem]]:
     """Read and validate one year's extracts; raise ``InvalidInput`` with every problem, or return
@@ -47,10 +69,13 @@ def load_extracts(inputs: Path, year: ReportingYear, org: Organisation,
     not ``supplied``): last year's figures need only some of last year's files.
     """
     year_dir = inputs / str(year.year)
-    problems: list[Problem] = []
+    problems: list[Problem] = [] if only is not None else misnamed_year_folders(inputs)
     if not year_dir.is_dir():
+        years = sorted(d.name for d in _folders(inputs) if YEAR_FOLDER.fullmatch(d.name))
+        here = f" (year folders in {inputs}: {', '.join(years)})" if years else ""
         raise InvalidInput([Problem("missing_folder", f"{year.year}/", message="no folder of extracts for this year",
-                                    allowed=f"a folder {year_dir} holding employees.csv, pay.csv ...")])
+                                    allowed=f"a folder {year_dir} holding employees.csv, pay.csv ...{here}"),
+                            *problems])
     frames: dict[str, pl.DataFrame] = {}
     files: dict[str, str] = {}
     read: set[str] = set()  # extracts read into a frame (their cells checked, whatever they held)

@@ -102,6 +102,7 @@ suppression_threshold = 5       # counts from 1 to 4 are suppressed
 min_group_size = 10             # voluntary pay gap comparisons need 10 full-pay people in each group
 pay_period_days = "actual"      # or "30.44" (some payroll software's month, for periods of one calendar month)
 rounding = "half_up"            # or "half_even"
+change_threshold_points = 2.0   # the review pack flags a share that moved this many points since last year
 
 [workforce_groups.officer]      # one table per workforce_group code used in the extracts ("total" is reserved)
 name_en = "Police officers"

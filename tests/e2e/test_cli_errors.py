@@ -80,6 +80,21 @@ def test_a_bug_in_a_json_log_is_one_record_with_its_traceback(monkeypatch, capsy
     assert records[1]["exit_code"] == int(ExitCode.INTERNAL_ERROR)
 
 
+def test_every_command_and_option_says_what_it_does():
+    """The README sends users to ``--help``: rollback and contract-docs had no description and four
+    options no help text; figures said it published where it does not."""
+    import argparse
+
+    from pipeline.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in sub.choices.items():
+        assert parser.description, name
+        for action in parser._actions:
+            assert action.help, (name, action.dest)
+    assert "YEAR-figures" in sub.choices["figures"].description
+
+
 def test_valid_inputs_pass_validate(tmp_path, capsys):
     inputs = write_inputs(tmp_path / "inputs")
     assert main(["validate", "--year", "2024", "--inputs", str(inputs)]) == 0
@@ -90,6 +105,26 @@ def test_missing_year_folder_is_a_user_error(tmp_path, capsys):
     inputs = write_inputs(tmp_path / "inputs")
     assert main(["validate", "--year", "2031", "--inputs", str(inputs)]) == 3
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_folder_of_extracts_not_named_for_its_year_is_named_in_a_warning(tmp_path, capsys):
+    """A "2024-25" folder was passed over in silence: validating 2024 said only that 2024/ was missing,
+    and with no YEAR, make picked 2023 and said it met the contract."""
+    inputs = write_inputs(tmp_path / "inputs")
+    (inputs / "2024").rename(inputs / "2024-25")
+    assert main(["validate", "--year", "2024", "--inputs", str(inputs)]) == 3
+    err = capsys.readouterr().err
+    assert "warning: 2024-25/: this folder holds extracts but is not read" in err
+    assert "(year folders in" not in err  # there are none
+    write_inputs(tmp_path / "inputs")  # 2024 again, beside the misnamed copy
+    assert main(["validate", "--year", "2031", "--inputs", str(inputs)]) == 3
+    err = capsys.readouterr().err
+    assert f"(year folders in {inputs}: 2024)" in err and "2024-25/" in err
+
+
+def test_an_inputs_folder_that_is_not_there_is_named_as_such(tmp_path, capsys):
+    assert main(["validate", "--year", "2024", "--inputs", str(tmp_path / "inptus")]) == 3
+    assert "the inputs folder does not exist" in capsys.readouterr().err
 
 
 def test_python_dash_m_pipeline_runs_as_a_module(tmp_path):
@@ -128,7 +163,9 @@ def test_a_bad_command_line_is_exit_2_with_its_summary_line_in_the_log_format_as
 
     # a year the dates cannot hold, and "nan" seconds of waiting (it waited for ever)
     for argv, said in ((["report", "--year", "10000"], "10000 is not a year from 1900 to 9998"),
-                       (["figures", "--year", "2024", "--lock-wait", "nan"], "not a number of seconds from 0 up")):
+                       (["figures", "--year", "2024", "--lock-wait", "nan"], "not a number of seconds from 0 up"),
+                       # a blank sign-off was recorded as "approved by  on 2026-12-08"
+                       (["approve", "--year", "2024", "--by", "  "], "say who approved the report")):
         assert main(argv) == ExitCode.USAGE == 2
         last = capsys.readouterr().err.strip().splitlines()[-1]
         assert last.startswith("cydradd: FAILED (exit 2): bad command line: ") and said in last

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import EnvironmentProblem, LockHeld
-from pipeline.publish import publish, published_dir, rollback, run_lock, staging_dir
+from pipeline.publish import publish, published_dir, rollback, run_lock, sha256_file, staging_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,6 +26,8 @@ def _release(outputs: Path, rid: str, text: str) -> Path:
     staged = staging_dir(outputs, rid)
     (staged / "en").mkdir()
     (staged / "en" / "index.html").write_text(text)
+    manifest = {"outputs": {"en/index.html": sha256_file(staged / "en" / "index.html")}}
+    (staged / "manifest.json").write_text(json.dumps(manifest))
     return publish(staged, outputs, 2024, rid)
 
 
@@ -43,6 +46,16 @@ def test_rollback_restores_the_previous_release(tmp_path):
     rollback(tmp_path, 2024)
     assert (tmp_path / "2024" / "en" / "index.html").read_text() == "first"
     assert published_dir(tmp_path, 2024).name == "r1"
+
+
+def test_rollback_to_a_release_whose_files_are_damaged_is_refused_and_changes_nothing(tmp_path):
+    first = _release(tmp_path, "r1", "first")
+    _release(tmp_path, "r2", "second")
+    (first / "en" / "index.html").unlink()  # a hand or a full disk lost the English page
+    with pytest.raises(EnvironmentProblem, match="files missing or changed"):
+        rollback(tmp_path, 2024)
+    assert published_dir(tmp_path, 2024).name == "r2"
+    assert (tmp_path / "2024" / "en" / "index.html").read_text() == "second"
 
 
 def test_rollback_with_no_earlier_release_is_refused(tmp_path):
