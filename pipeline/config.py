@@ -293,8 +293,10 @@ def read_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
             continue
         c = known_cols.get(col)
         if c is None or c.kind != "code":
+            near = code_map_column(col)
             problems.append(Problem("bad_code_map", fname, column=f"code_maps.{col}",
-                                    message=f"{col} is not a coded column of the contract",
+                                    message=f"{col} is not a coded column of the contract"
+                                    + (f": did you mean {near}?" if near else ""),
                                     allowed=", ".join(sorted(k for k, v in known_cols.items() if v.kind == "code"))))
             continue
         allowed = set(c.codes) | ({c.blank_means} if c.blank_means else set())
@@ -306,15 +308,21 @@ def read_organisation(path: Path) -> tuple[Organisation | None, list[Problem]]:
         code_maps[col] = {str(k): str(v) for k, v in (mapping or {}).items()}
 
     s = raw.get("settings") or {}
-    settings = Settings()
-    if not any(p.column and p.column.startswith("settings.") for p in problems):  # types checked above
-        settings = Settings(
-            suppression_threshold=s.get("suppression_threshold", 5),
-            min_group_size=s.get("min_group_size", 10),
-            pay_period_days=s.get("pay_period_days", "actual"),
-            rounding=s.get("rounding", "half_up"),
-            change_threshold_points=float(s.get("change_threshold_points", 2.0)),
-        )
+    # a setting of the wrong type (reported above) is left at its default, and the others are still
+    # checked: one mistyped setting had hidden a bad value of every other until the next run
+    mistyped = {p.column.removeprefix("settings.") for p in problems if p.column and p.column.startswith("settings.")}
+    d = Settings()
+
+    def setting(key: str) -> Any:
+        return getattr(d, key) if key in mistyped else s.get(key, getattr(d, key))
+
+    settings = Settings(
+        suppression_threshold=setting("suppression_threshold"),
+        min_group_size=setting("min_group_size"),
+        pay_period_days=setting("pay_period_days"),
+        rounding=setting("rounding"),
+        change_threshold_points=float(setting("change_threshold_points")),
+    )
     if settings.pay_period_days not in DAYS_CONVENTIONS:
         problems.append(Problem("bad_setting", fname, column="settings.pay_period_days",
                                 found=settings.pay_period_days, message="unknown days convention",
@@ -355,6 +363,18 @@ def _tables_as_tables(raw: dict[str, Any], fname: str) -> tuple[dict[str, Any], 
                                     allowed=f"a table: a line [{key}] followed by its keys"))
             out[key] = {}
     return out, problems
+
+
+def code_map_column(name: str) -> str | None:
+    """The coded column a ``[code_maps.<name>]`` table is for: ``name`` itself, or the one it is a
+    near miss of (``ethnicty``), or None."""
+    from difflib import get_close_matches
+
+    from pipeline.extracts.contract import EXTRACTS
+
+    coded = sorted({c.name for e in EXTRACTS for c in e.columns if c.kind == "code"})
+    near = get_close_matches(name, coded, n=1, cutoff=0.75)
+    return near[0] if near else None
 
 
 def _unknown_or_mistyped(raw: dict[str, Any], fname: str) -> list[Problem]:

@@ -26,7 +26,7 @@ from typing import Any
 import polars as pl
 
 from pipeline import __version__, stop_workers, usable_cores
-from pipeline.config import Organisation, ReportingYear, load_organisation, read_organisation
+from pipeline.config import Organisation, ReportingYear, code_map_column, load_organisation, read_organisation
 from pipeline.errors import InvalidInput, Problem, UnsafeContent, raise_if_stopping
 from pipeline.extracts import Extracts, load_extracts
 from pipeline.extracts.contract import CONTRACT_VERSION
@@ -269,15 +269,20 @@ def despite_profile(opts: RunOptions, org: Organisation | None, problems: list[P
     A check that rests on a broken part of the profile is left out, not reported falsely: codes of
     ``workforce_group`` and ``grade`` and the pay-row checks when a group or grade is broken, a
     column's codes when its code map is; a warning says which checks wait."""
-    if org is None:  # not TOML at all: nothing of it to check the extracts with
-        return InvalidInput(problems)
+    if org is None:  # not TOML at all: nothing of it to check the extracts with, and a warning says so
+        if any(p.code == "missing_folder" for p in problems):
+            return InvalidInput(problems)
+        return InvalidInput([*problems, Problem(
+            "not_checked", "organisation.toml", severity="warning",
+            message="the extracts are checked once organisation.toml can be read (their codes, groups "
+                    "and grades depend on it)")])
     broken = {(p.column or "").split(".")[0] for p in problems}
     waiting: set[str] = set()
     if broken & {"workforce_groups", "grades"}:
         waiting |= {"workforce_group", "grade"}
-    if "code_maps" in broken:
-        waiting |= set(org.code_maps) | {(p.column or "").split(".")[1] for p in problems
-                                         if (p.column or "").startswith("code_maps.")}
+    if "code_maps" in broken:  # the columns of the broken maps (a misspelt one's, the column it meant)
+        waiting |= {col for p in problems if (p.column or "").startswith("code_maps.")
+                    if (col := code_map_column(p.column.split(".", 1)[1]))}
     _, _, found = other_inputs(opts, org)
     try:
         _, warnings = load_extracts(opts.inputs, ReportingYear(opts.year), org)

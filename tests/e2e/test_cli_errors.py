@@ -127,6 +127,16 @@ def test_an_inputs_folder_that_is_not_there_is_named_as_such(tmp_path, capsys):
     assert "the inputs folder does not exist" in capsys.readouterr().err
 
 
+def test_a_profile_that_is_not_toml_says_the_extracts_wait_for_it(tmp_path, capsys):
+    """The README promises that a broken profile does not hide the extracts' problems, bar the checks a
+    warning names: an unreadable one stopped every check without a word about them."""
+    inputs = write_inputs(tmp_path / "inputs")
+    (inputs / "organisation.toml").write_text("[organisation\nname_en = 'x'\n", encoding="utf-8")
+    assert main(["validate", "--year", "2024", "--inputs", str(inputs)]) == 3
+    err = capsys.readouterr().err
+    assert "not valid TOML" in err and "the extracts are checked once organisation.toml can be read" in err
+
+
 def test_python_dash_m_pipeline_runs_as_a_module(tmp_path):
     inputs = write_inputs(tmp_path / "inputs")
     proc = subprocess.run([sys.executable, "-m", "pipeline", "validate", "--year", "2024", "--inputs", str(inputs)],

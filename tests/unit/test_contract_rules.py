@@ -527,6 +527,15 @@ def test_every_problem_of_the_organisation_profile_is_reported_at_once(tmp_path)
     ]
 
 
+def test_a_setting_of_the_wrong_type_does_not_hide_the_other_settings_problems(tmp_path):
+    # pay_period_days = 30.44 (a number, not text) had left every setting at its default unchecked:
+    # the bad rounding rule and group size surfaced only in the next run
+    text = ORG_TOML + '\n[settings]\npay_period_days = 30.44\nrounding = "halfup"\nmin_group_size = -3\n'
+    found = sorted((p.code, p.column) for p in load(write_inputs(tmp_path, org_toml=text)))
+    assert found == [("bad_setting", "settings.min_group_size"), ("bad_setting", "settings.rounding"),
+                     ("bad_value", "settings.pay_period_days")]
+
+
 NO_GROUPS = re.sub(r"\[workforce_groups\.\w+\]\n(?:[^\[\n].*\n|\n)*", "", ORG_TOML)  # every group's table
 
 
@@ -651,7 +660,8 @@ def test_a_yes_or_no_written_in_quotes_is_an_error_not_true(tmp_path):
 
 def test_each_setting_of_the_wrong_type_is_named(tmp_path):
     problems = _toml_problems(tmp_path, ORG_TOML + '\n[settings]\nsuppression_threshold = "10"\nmin_group_size = 0\n')
-    assert {(p.code, p.column) for p in problems} == {("bad_value", "settings.suppression_threshold")}
+    assert {(p.code, p.column) for p in problems} == {("bad_value", "settings.suppression_threshold"),
+                                                      ("bad_setting", "settings.min_group_size")}
     problems = _toml_problems(tmp_path, ORG_TOML + "\n[settings]\nmin_group_size = 0\n")
     assert {(p.code, p.column) for p in problems} == {("bad_setting", "settings.min_group_size")}
 
@@ -781,6 +791,12 @@ def test_checks_resting_on_a_broken_part_of_the_profile_wait_with_a_warning_not_
     misspelt_map = lambda s: s.replace('PERM = "permanent"', 'PERM = "permanant"')  # noqa: E731
     code, err = _validate_with_profile(tmp_path / "maps", capsys, misspelt_map, tables)
     assert "row 3, column grade" in err and "wait until organisation.toml is fixed: contract_type\n" in err
+    # a map for a misspelt column: the column it meant waits, not every mapped column (contract_type's
+    # map is sound and is applied)
+    misspelt_column = lambda s: s + '\n[code_maps.ethnicty]\nWB = "white_welsh_english_scottish_ni_british"\n'  # noqa: E731
+    code, err = _validate_with_profile(tmp_path / "column", capsys, misspelt_column, tables)
+    assert "ethnicty is not a coded column of the contract: did you mean ethnicity?" in err
+    assert "wait until organisation.toml is fixed: ethnicity\n" in err
 
 
 @pytest.mark.parametrize("line", ['organisation = "Gwent Police"', "settings = 5", "grades = 5", "workforce_groups = []",
