@@ -18,9 +18,11 @@ declaration, not this file. A test fails if the two disagree._
 `YEAR` is the year of the snapshot date, 31 March YEAR; the reporting period is 1 April YEAR-1 to
 31 March YEAR. Put the extracts in `inputs/YEAR/` and the organisation profile in
 `inputs/organisation.toml`. Each extract may be a UTF-8 `.csv` (comma-separated, header row), an
-`.xlsx` (first sheet) or a `.parquet` file with the same columns; two formats of the same extract is
-an error. Column names are matched case-insensitively after trimming; extra columns are ignored with
-a warning. Dates are `YYYY-MM-DD`; money is pounds with up to 2 decimals and no currency sign;
+`.xlsx` (first sheet) or a `.parquet` file with the same columns; two files of the same extract is
+an error. Column names are matched case-insensitively after trimming, and a space or hyphen inside a
+name stands for the underscore (`Working Pattern` is `working_pattern`); extra columns are ignored
+with a warning. Codes are matched exactly (`Female` is not `female`: the message suggests the code,
+and `[code_maps.<column>]` can translate a whole export's spelling). Dates are `YYYY-MM-DD`; money is pounds with up to 2 decimals and no currency sign;
 booleans are `true`/`false` (also `yes`/`no`, `1`/`0`). A blank monitoring cell means `not_stated`.
 Local HR codes can be translated with `[code_maps.<column>]` in `organisation.toml`.
 

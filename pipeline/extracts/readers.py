@@ -9,8 +9,10 @@ line even after blank rows are dropped.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 
 import polars as pl
@@ -61,8 +63,10 @@ def locate(year_dir: Path, extract: Extract) -> tuple[Path | None, list[Problem]
     wanted = {f"{extract.name}{ext}" for ext in FORMATS}
     found = sorted(p for p in year_dir.iterdir() if p.name.lower() in wanted and p.is_file()) if year_dir.is_dir() else []
     if len(found) > 1:
-        return None, [Problem("duplicate_format", extract.name, message="the same extract is given in more than one format",
-                              found=", ".join(p.name for p in found), allowed="exactly one of .csv, .xlsx, .parquet")]
+        return None, [Problem("duplicate_format", extract.name, message="the same extract is given in more than one file",
+                              found=", ".join(p.name for p in found),
+                              allowed=f"one file: {extract.name}.csv, .xlsx or .parquet (the letter case of a name "
+                                      "does not count)")]
     if not found:
         if extract.required:
             return None, [Problem("missing_file", f"{extract.name}.csv", message="required extract is missing",
@@ -343,10 +347,14 @@ def _read_parquet(path: Path, extract: Extract) -> tuple[pl.DataFrame | None, li
 
 
 # --------------------------------------------------------------------------- shape
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
 def header_name(column: str) -> str:
     """A file's column name as the contract names it: case, surrounding space and Excel's byte-order
-    mark do not matter."""
-    return column.strip().lower().lstrip("\ufeff")
+    mark do not matter, and a space or hyphen inside stands for the underscore (an HR system's
+    "Working Pattern" or "date-of-birth" header had been a missing column and an ignored one)."""
+    return _SEPARATORS.sub("_", column.strip().lstrip("\ufeff").strip().lower())
 
 
 def _match_header(columns: list[str], name: str, extract: Extract) -> tuple[dict[str, str] | None, list[Problem]]:
@@ -379,9 +387,13 @@ def _match_header(columns: list[str], name: str, extract: Extract) -> tuple[dict
             problems.append(Problem("missing_column", name, row=1, column=col.name, message="a required column is missing",
                                     allowed=", ".join(required)))
     extra = [n for n in seen if n not in extract.column_names and n]
+    absent = [c for c in extract.column_names if c not in seen]
     for n in extra:
-        problems.append(Problem("extra_column", name, row=1, column=n if _looks_like_name(n) else None,
-                                message="this column is not in the contract and is ignored", severity="warning"))
+        own = seen[n].strip().lstrip("\ufeff").strip()  # as the file spells it
+        near = get_close_matches(n, absent, n=1, cutoff=0.8) if _looks_like_name(own) else []
+        problems.append(Problem("extra_column", name, row=1, column=own if _looks_like_name(own) else None,
+                                message="this column is not in the contract and is ignored"
+                                + (f": did you mean {near[0]}?" if near else ""), severity="warning"))
     if any(p.code == "duplicate_column" for p in problems):
         return None, problems  # which of the two is meant? nothing of the file can be read safely
     return seen, problems

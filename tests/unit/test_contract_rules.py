@@ -251,6 +251,40 @@ def test_column_names_match_case_insensitively_after_trimming(tmp_path):
     assert load(root) == []
 
 
+def test_a_space_or_hyphen_in_a_column_name_stands_for_the_underscore(tmp_path):
+    # HR systems export "Working Pattern" and "Date of Birth": each was a missing column and an ignored one
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "employees.csv"
+    header, rest = path.read_text().split("\n", 1)
+    names = header.split(",")
+    spelt = {"working_pattern": "Working Pattern", "date_of_birth": "Date-of-Birth", "employee_id": "Employee  ID"}
+    path.write_text(",".join(spelt.get(n, n) for n in names) + "\n" + rest)
+    assert load(root) == []
+    org, _ = load_organisation(root / "organisation.toml")
+    ex, _ = load_extracts(root, ReportingYear(2024), org)
+    assert ex.employees.get_column("working_pattern").cast(pl.String).to_list()[:3] == ["full_time", "full_time", "part_time"]
+
+
+def test_a_misspelt_column_is_missing_and_its_warning_says_which_it_may_be(tmp_path):
+    root = write_inputs(tmp_path)
+    path = root / "2024" / "employees.csv"
+    header, rest = path.read_text().split("\n", 1)
+    path.write_text(header.replace("working_pattern", "Working Patern") + "\n" + rest)
+    problems = {p.code: p for p in load(root)}
+    assert problems["missing_column"].column == "working_pattern"
+    extra = problems["extra_column"]
+    assert (extra.column, extra.message) == ("Working Patern", "this column is not in the contract and is ignored: "
+                                                               "did you mean working_pattern?")
+
+
+def test_two_files_of_one_extract_differing_only_in_letter_case_are_named_as_such(tmp_path):
+    root = write_inputs(tmp_path)
+    (root / "2024" / "Grievances.CSV").write_bytes((root / "2024" / "grievances.csv").read_bytes())
+    p = only(errors_of(root))
+    assert (p.code, p.found) == ("duplicate_format", "Grievances.CSV, grievances.csv")
+    assert "more than one file" in p.message
+
+
 def test_missing_required_file(tmp_path):
     root = write_inputs(tmp_path)
     (root / "2024" / "pay.csv").unlink()
@@ -590,7 +624,7 @@ def test_an_unknown_column_named_like_a_value_is_not_repeated(tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join([lines[0] + ",Cost centre,1962-09-04"] + [x + ",,"for x in lines[1:]]) + "\n", encoding="utf-8")
     extra = [p for p in load(root) if p.code == "extra_column"]
-    assert sorted(str(p.column) for p in extra) == ["None", "cost centre"]
+    assert sorted(str(p.column) for p in extra) == ["Cost centre", "None"]  # as the file spells it
 
 
 def test_a_row_with_a_value_too_few_is_named_and_its_shifted_values_are_not_repeated(tmp_path):
