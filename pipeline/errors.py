@@ -87,7 +87,8 @@ class MissingTranslation(UserError):
 
     def __init__(self, missing: list[str]):
         self.missing = missing
-        super().__init__(f"{len(missing)} label(s) missing or empty: " + "; ".join(missing[:20]))
+        # a template label, or a commentary file without its twin in the other language
+        super().__init__(f"{len(missing)} translation(s) missing or empty: " + "; ".join(missing[:20]))
 
     def __reduce__(self):  # crosses process boundaries (parallel workers) intact
         return (type(self), (self.missing,))

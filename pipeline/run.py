@@ -247,6 +247,13 @@ def other_inputs(opts: RunOptions, org: Organisation) -> tuple[pl.DataFrame | No
         # a missing translation, found before the extracts are read, and by validate too
         if not found:  # a file that could not be read is reported as such, not as a missing twin
             ensure_commentary_pairs(commentary, opts.languages)
+            # and what the report would refuse (a remote image, an image without alternative text),
+            # by validate as much as by a report run, before the extracts are read
+            from pipeline.report.commentary import to_html
+
+            for lang, files in commentary.items():
+                for name, text in files.items():
+                    to_html(text, source=f"{opts.year}/commentary/{lang}/{name}")
     return community, commentary, problems
 
 

@@ -66,14 +66,20 @@ def _is_inside(path: str, levels_up_allowed: int) -> bool:
     return ups <= levels_up_allowed and not norm.startswith("/")
 
 
+def _unsafe(what: str, url: str) -> UnsafeContent:
+    exc = UnsafeContent(f"{what}: {url!r}")
+    exc.url = url  # type: ignore[attr-defined]  # for the line it stands on (``to_html``)
+    return exc
+
+
 def check_resource_url(url: str) -> None:
     """A URL that will be fetched: relative and inside the language folder, or ``UnsafeContent``."""
     u = url.strip()
     parts = urlsplit(u)
     if parts.scheme or parts.netloc or u.startswith(("//", "\\", "/")):
-        raise UnsafeContent(f"commentary refers to a remote or absolute resource: {url!r}")
+        raise _unsafe("commentary refers to a remote or absolute resource", url)
     if not _is_inside(parts.path, 0) or "\\" in u:
-        raise UnsafeContent(f"commentary refers to a file outside the report: {url!r}")
+        raise _unsafe("commentary refers to a file outside the report", url)
 
 
 def check_link_url(url: str) -> None:
@@ -82,12 +88,12 @@ def check_link_url(url: str) -> None:
     parts = urlsplit(u)
     if parts.scheme:
         if parts.scheme.lower() not in LINK_SCHEMES:
-            raise UnsafeContent(f"commentary links with a disallowed scheme: {url!r}")
+            raise _unsafe("commentary links with a disallowed scheme", url)
         return
     if parts.netloc or u.startswith(("//", "\\", "/")):
-        raise UnsafeContent(f"commentary links to an absolute or remote location: {url!r}")
+        raise _unsafe("commentary links to an absolute or remote location", url)
     if not _is_inside(parts.path, 1) or "\\" in u:
-        raise UnsafeContent(f"commentary links to a file outside the report: {url!r}")
+        raise _unsafe("commentary links to a file outside the report", url)
 
 
 class _UrlAudit(HTMLParser):
@@ -148,14 +154,26 @@ def _render(markdown: str, heading_level: int) -> str:
     return md.renderer.render(tokens, md.options, {})
 
 
+def _line_of(markdown: str, text: str) -> str:
+    """", line N" of the first line of the author's file that holds ``text`` (the URL a problem
+    names), or "" when it is not there as written (an entity, a reference link)."""
+    lines = markdown.splitlines()
+    return next((f", line {i}" for i, line in enumerate(lines, 1) if text and text in line), "")
+
+
 def to_html(markdown: str, *, heading_level: int = 3, source: str = "commentary") -> Markup:
-    """Sanitised HTML for one commentary file; its ``#`` headings become ``<h{heading_level}>``."""
+    """Sanitised HTML for one commentary file; its ``#`` headings become ``<h{heading_level}>``. A
+    problem names ``source`` (the file) and the line that holds it."""
     raw = _render(markdown, heading_level)
     audit = _UrlAudit()
-    audit.feed(raw)
-    audit.close()
+    try:
+        audit.feed(raw)
+        audit.close()
+    except UnsafeContent as exc:
+        raise UnsafeContent(f"{source}{_line_of(markdown, getattr(exc, 'url', ''))}: {exc}") from None
     if audit.images_without_alt:
-        raise RenderFailed(f"{source}: an image has no alternative text (alt): {audit.images_without_alt[0]!r}")
+        first = audit.images_without_alt[0]
+        raise RenderFailed(f"{source}{_line_of(markdown, first)}: an image has no alternative text (alt): {first!r}")
     clean = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,

@@ -137,6 +137,18 @@ def test_a_profile_that_is_not_toml_says_the_extracts_wait_for_it(tmp_path, caps
     assert "not valid TOML" in err and "the extracts are checked once organisation.toml can be read" in err
 
 
+def test_validate_refuses_the_commentary_a_report_would_refuse(tmp_path, capsys):
+    # validate said OK to a remote image that the report then refused, without naming the file
+    inputs = write_inputs(tmp_path / "inputs")
+    for lang in ("cy", "en"):
+        (inputs / "2024" / "commentary" / lang).mkdir(parents=True)
+        (inputs / "2024" / "commentary" / lang / "01-intro.md").write_text("# Intro\n\nText.\n", encoding="utf-8")
+    (inputs / "2024" / "commentary" / "en" / "01-intro.md").write_text(
+        "# Intro\n\n![logo](https://tracker.example.com/p.png)\n", encoding="utf-8")
+    assert main(["validate", "--year", "2024", "--inputs", str(inputs)]) == ExitCode.UNSAFE_CONTENT == 7
+    assert "2024/commentary/en/01-intro.md, line 3: commentary refers to a remote" in capsys.readouterr().err
+
+
 def test_python_dash_m_pipeline_runs_as_a_module(tmp_path):
     inputs = write_inputs(tmp_path / "inputs")
     proc = subprocess.run([sys.executable, "-m", "pipeline", "validate", "--year", "2024", "--inputs", str(inputs)],

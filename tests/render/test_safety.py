@@ -67,6 +67,13 @@ def test_links_readers_follow_and_images_inside_the_report_are_allowed(markdown:
     assert to_html(markdown)
 
 
+def test_a_refused_url_is_named_with_its_file_and_line() -> None:
+    with pytest.raises(UnsafeContent, match=r"^2024/commentary/en/01-x.md, line 3: commentary refers to a remote"):
+        to_html("Intro\n\n![logo](https://tracker.example.com/p.png)", source="2024/commentary/en/01-x.md")
+    with pytest.raises(RenderFailed, match=r"^f.md, line 2: an image has no alternative text"):
+        to_html("a\n![](charts/x.svg)", source="f.md")
+
+
 def test_an_image_without_alternative_text_is_refused() -> None:
     with pytest.raises(RenderFailed):
         to_html("![](charts/x.svg)")
