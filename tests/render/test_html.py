@@ -113,12 +113,12 @@ def test_not_stated_rows_are_shown(rendered, lang: str) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_charts_are_images_with_alt_then_caption_then_their_data(rendered, lang: str) -> None:  # noqa: ANN001
+def test_charts_are_captioned_above_an_image_with_alt_then_their_data(rendered, lang: str) -> None:  # noqa: ANN001
     html = rendered.html(lang)
-    figures = re.findall(r'<figure class="chart" id="([^"]+)">\s*<img src="(charts/[^"]+\.svg)" alt="([^"]+)"'
-                         r'[^>]*>\s*<figcaption>([^<]+)</figcaption>\s*</figure>\s*<div class="table-wrap"', html)
+    figures = re.findall(r'<figure class="chart" id="([^"]+)">\s*<figcaption>([^<]+)</figcaption>\s*'
+                         r'<img src="(charts/[^"]+\.svg)" alt="([^"]+)"[^>]*>\s*</figure>\s*<div class="table-wrap"', html)
     assert len(figures) == len(list((rendered.out / lang / "charts").glob("*.svg"))) >= 5
-    for _, src, alt, caption in figures:
+    for _, caption, src, alt in figures:
         assert (rendered.out / lang / src).exists()
         assert alt.strip() and caption.startswith("Siart " if lang == "cy" else "Chart ")
     assert len(re.findall(r"<img\b", html)) == len(figures)
