@@ -31,6 +31,12 @@ Key = tuple[str, str, str, str]  # kind, id, categories, measure
 # A count is listed as changed when it moved by at least this percentage of last value (or the
 # organisation's threshold, if larger): headcounts drift a few percent every year, which is not news.
 COUNT_PERCENT = 10.0
+# A ratio (relative likelihood, workforce against community) is listed when it moved by at least this
+# much, or crossed 1.00 (equally likely): the points threshold for percentages never caught a ratio,
+# and one that went from 0.74 to 1.26 went unlisted.
+RATIO_STEP = 0.2
+COUNT_MEASURES = ("count", "n_reference", "n_comparison", "n_relevant_reference", "n_relevant_comparison",
+                  "outcome_x", "base_x", "outcome_y", "base_y")
 
 
 @dataclass(frozen=True)
@@ -38,16 +44,19 @@ class Change:
     key: Key
     before: str
     after: str
-    what: str  # "changed", "newly_suppressed", "no_longer_suppressed", "new", "gone"
+    what: str  # "changed", "newly_suppressed", "no_longer_suppressed", "not_calculable", "calculable", "new", "gone"
 
 
 def _index(rows: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
     return {(r["kind"], r["id"], r["categories"], r["measure"]): r for r in rows}
 
 
-def compare(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], threshold: float) -> list[Change]:
+def compare(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], threshold: float | None) -> list[Change]:
     """Figures that moved by at least ``threshold`` (points for percentages and gaps, percent of the
-    old value for counts), cells newly suppressed or released, and figures that appeared or vanished."""
+    old value for counts, ``RATIO_STEP`` or across 1.00 for ratios), or by anything at all when
+    ``threshold`` is None (since the last run: the same year's figures, where every change is news);
+    cells newly suppressed or released; figures that became, or stopped being, not calculable (a
+    bonus gap that no man's bonus leaves blank); and figures that appeared or vanished."""
     old, new = _index(old_rows), _index(new_rows)
     out: list[Change] = []
     for key in sorted(set(old) | set(new)):
@@ -59,14 +68,21 @@ def compare(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], thre
             out.append(Change(key, _shown(a), _shown(b), "newly_suppressed"))
         elif a["suppressed"] and not b["suppressed"]:
             out.append(Change(key, _shown(a), _shown(b), "no_longer_suppressed"))
+        elif bool(a["not_calculable"]) != bool(b["not_calculable"]):
+            out.append(Change(key, _shown(a), _shown(b), "not_calculable" if b["not_calculable"] else "calculable"))
         elif a["value"] != "" and b["value"] != "":
             va, vb = float(a["value"]), float(b["value"])
-            is_count = key[3] in ("count", "n_reference", "n_comparison", "n_relevant_reference",
-                                  "n_relevant_comparison", "outcome_x", "base_x", "outcome_y", "base_y")
-            moved = abs(vb - va) >= (abs(va) * max(threshold, COUNT_PERCENT) / 100 if is_count else threshold)
-            if moved and va != vb:
+            if va != vb and (threshold is None or _moved(key[3], va, vb, threshold)):
                 out.append(Change(key, _shown(a), _shown(b), "changed"))
     return out
+
+
+def _moved(measure: str, va: float, vb: float, threshold: float) -> bool:
+    if measure in COUNT_MEASURES:
+        return abs(vb - va) >= abs(va) * max(threshold, COUNT_PERCENT) / 100
+    if measure == "ratio":
+        return abs(vb - va) >= RATIO_STEP or (va - 1) * (vb - 1) < 0
+    return abs(vb - va) >= threshold
 
 
 def _shown(row: dict[str, Any] | None) -> str:
@@ -78,6 +94,8 @@ def _shown(row: dict[str, Any] | None) -> str:
         return f"[not calculable: {row['not_calculable']}]"
     v = row["value"]
     try:
+        if row.get("measure") == "ratio":  # as the report prints a ratio (1.0 hid 0.98 against 1.02)
+            return f"{float(v):,.2f}"
         return f"{float(v):,.1f}" if "." in str(v) else f"{int(v):,}"
     except ValueError:
         return str(v)
@@ -188,6 +206,14 @@ def _section_texts(html_path: Path) -> dict[str, str]:
     return out
 
 
+_NUMBER = re.compile(r"[+\-\u2212]?\d[\d.,]*%?")
+
+
+def _words(text: str | None) -> str | None:
+    """A section's text with each number (and its sign and per cent) as one placeholder."""
+    return None if text is None else _NUMBER.sub("#", text)
+
+
 def _section_titles(html_path: Path) -> dict[str, str]:
     """The title (``<h2 id="<section>-title">``) of each section of a rendered page: a commentary
     section's title is its own first heading, which no catalogue holds."""
@@ -231,7 +257,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
         try:  # a damaged last release is nothing to compare with, not a reason to stop
             with (last_run / "data" / "figures.csv").open(encoding="utf-8") as fh:
                 run_rows = list(csv.DictReader(fh))
-            since_run = compare(run_rows, rows, threshold)
+            since_run = compare(run_rows, rows, None)  # the same year: every change
         except (OSError, UnicodeDecodeError, csv.Error, KeyError, ValueError, TypeError):
             run_rows, since_run = [], None
     year_rows = last_year.tidy_rows() if last_year is not None else []
@@ -255,7 +281,10 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
             old_pdf = next(iter(sorted((last_run / lang).glob("*.pdf"))), None) if (last_run / lang).exists() else None
             pages_before[lang] = counted.get(lang) or (_page_count(old_pdf) if old_pdf else None)
             old_s, new_s = _section_texts(last_run / lang / "index.html"), _section_texts(staged / lang / "index.html")
-            wording += [f"{lang}: {sid}" for sid in sorted(set(old_s) | set(new_s)) if old_s.get(sid) != new_s.get(sid)]
+            # the words, not the figures (those are listed as figures): with every number in them,
+            # every section whose figures moved was listed as reworded too
+            wording += [f"{lang}: {sid}" for sid in sorted(set(old_s) | set(new_s))
+                        if _words(old_s.get(sid)) != _words(new_s.get(sid))]
 
     with (review / "changes.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
@@ -502,10 +531,11 @@ HEADLINE_MEASURES = {"mean_hourly_gap", "median_hourly_gap", "pct_all", "pct_sta
 
 
 def _headline(c: Change) -> bool:
-    """The figures a reader of the report sees first: pay gaps, the workforce profile, likelihood ratios."""
+    """The figures a reader of the report sees first: pay gaps (every statutory measure of the
+    gender pay gap, which is filed with GOV.UK), the workforce profile, likelihood ratios."""
     kind, fid, _, measure = c.key
     if kind == "pay_gap":
-        return measure in ("mean_hourly_gap", "median_hourly_gap")
+        return fid == "gender" or measure in ("mean_hourly_gap", "median_hourly_gap")
     if kind == "likelihood":
         return measure == "ratio"
     return fid.startswith("profile.") and measure in HEADLINE_MEASURES
@@ -601,7 +631,7 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;h
 <code>python -m pipeline approve --year {figures.year} --by "{e(t("approve_by"))}"</code>.</p>
 <main>
 <h1>{e(t("title", year=figures.year))}</h1>
-<p>{e(t("intro", points=f"{threshold:g}", percent=f"{max(threshold, COUNT_PERCENT):g}"))}</p>
+<p>{e(t("intro", points=f"{threshold:g}", percent=f"{max(threshold, COUNT_PERCENT):g}", ratio=f"{RATIO_STEP:g}"))}</p>
 <h2>{e(t("attention"))}</h2>
 {_attention(since_run, since_year, names, pdf_warnings, warnings)}
 <h2>{e(t("since_run"))}</h2>

@@ -262,3 +262,53 @@ def test_a_helper_program_that_fails_is_a_render_failure_quoting_it_or_a_full_di
     with pytest.raises(OSError) as full:  # the machine's refusal (exit 9), as a full disk is anywhere else
         thumbnails({"en": bad, "cy": None}, tmp_path / "thumbs")
     assert full.value.errno == errno.ENOSPC
+
+
+def _row(measure: str, value: str, fid: str = "gender", kind: str = "pay_gap", not_calculable: str = "") -> dict:
+    return {"kind": kind, "id": fid, "categories": "male|female", "measure": measure, "value": value,
+            "suppressed": "", "not_calculable": not_calculable}
+
+
+def test_since_the_last_run_every_changed_figure_is_listed_and_since_last_year_those_past_the_threshold() -> None:
+    """A sign-off team was told "headline figures: none" since the last run while the statutory mean
+    gap had gone from 7.9 to 7.8 and the women paid a bonus from 0.0% to 0.4%: the year-on-year
+    threshold (2 points) was applied to a rerun of the same year."""
+    from pipeline.review import _headline, compare
+
+    before = [_row("mean_hourly_gap", "7.9"), _row("bonus_pct_comparison", "0.0"), _row("median_hourly_gap", "6.5")]
+    after = [_row("mean_hourly_gap", "7.8"), _row("bonus_pct_comparison", "0.4"), _row("median_hourly_gap", "6.5")]
+    since_run = compare(before, after, None)
+    assert [(c.key[3], c.before, c.after) for c in since_run] == [("bonus_pct_comparison", "0.0", "0.4"),
+                                                                 ("mean_hourly_gap", "7.9", "7.8")]
+    assert all(_headline(c) for c in since_run)  # every statutory measure is a headline figure
+    assert compare(before, after, 2.0) == []
+
+
+def test_a_ratio_is_listed_when_it_moves_by_a_fifth_or_crosses_one() -> None:
+    from pipeline.review import compare
+
+    def ratio(value: str) -> list[dict]:
+        return [_row("ratio", value, fid="recruitment.interviewed.offered", kind="likelihood")]
+
+    assert [c.after for c in compare(ratio("0.74"), ratio("1.26"), 2.0)] == ["1.26"]  # crossed 1.00, never listed before
+    assert [c.after for c in compare(ratio("0.95"), ratio("1.02"), 2.0)] == ["1.02"]  # crossed 1.00
+    assert [c.after for c in compare(ratio("0.50"), ratio("0.75"), 2.0)] == ["0.75"]
+    assert compare(ratio("0.50"), ratio("0.65"), 2.0) == []
+
+
+def test_a_figure_that_became_not_calculable_is_listed() -> None:
+    # 2023's bonus gaps (-46.2%) were blank in 2024, as no man was paid a bonus, and nothing said so
+    from pipeline.review import compare
+
+    before = [_row("mean_bonus_gap", "-46.2")]
+    after = [_row("mean_bonus_gap", "", not_calculable="no_reference_bonus")]
+    assert [c.what for c in compare(before, after, 2.0)] == ["not_calculable"]
+    assert [c.what for c in compare(after, before, 2.0)] == ["calculable"]
+
+
+def test_a_section_whose_figures_alone_changed_is_not_called_reworded() -> None:
+    from pipeline.review import _words
+
+    assert _words("Women were 47.6% (1,217) of the workforce; the gap is -3.3") == \
+        _words("Women were 47.7% (1,219) of the workforce; the gap is −3.1")
+    assert _words("Women were 47.6% of the workforce") != _words("Women made up 47.6% of the workforce")
