@@ -112,6 +112,35 @@ def _pdfinfo(pdf: Path | None, *options: str) -> str:
         return ""
 
 
+# a page with fewer words than this besides its running head and page number is nearly empty: the
+# Welsh sample's objectives put one two-line bullet on a page of its own (20 words), before a section
+# that starts a new page; the shortest full page of either sample PDF holds over a hundred
+NEARLY_EMPTY_WORDS = 30
+_WATERMARK = re.compile(r"^[DRAFT/]+$")  # the draft watermark's letters come out of pdftotext one by one
+
+
+def nearly_empty_pages(pdf: Path | None) -> list[int]:
+    """Pages (from 1) other than the last that hold next to nothing: a comms reviewer can move the break
+    by a little less (or more) text before it. Empty without the PDF or pdftotext."""
+    if pdf is None or not pdf.exists() or shutil.which("pdftotext") is None:
+        return []
+    try:
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              timeout=120).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    pages = text.split("\f")
+    if pages and not pages[-1].strip():
+        pages = pages[:-1]
+    out = []
+    for n, page in enumerate(pages[:-1], start=1):
+        lines = [ln for ln in page.splitlines() if ln.strip()][1:-1]  # less the running head and the foot
+        words = [w for ln in lines for w in ln.split() if not _WATERMARK.fullmatch(w)]
+        if len(words) < NEARLY_EMPTY_WORDS:
+            out.append(n)
+    return out
+
+
 def _page_count(pdf: Path) -> int | None:
     """Pages of a PDF (poppler's pdfinfo; WeasyPrint compresses the page tree, so no regex will do)."""
     m = re.search(r"^Pages:\s+(\d+)", _pdfinfo(pdf), re.M)
@@ -269,6 +298,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
 
     pdfs = {lang: next(iter(sorted((staged / lang).glob("*.pdf"))), None) for lang in ("cy", "en")}
     thumbs = thumbnails(pdfs, review / "pages")
+    sparse = {lang: nearly_empty_pages(pdf) for lang, pdf in pdfs.items()}
     side_by_side = pair_pages(len(thumbs["cy"]), len(thumbs["en"]), page_anchors(pdfs["cy"]), page_anchors(pdfs["en"]))
     # pdftoppm draws one image per page, so the thumbnails count the pages; pdfinfo only without them
     pages_now = {lang: len(thumbs[lang]) if thumbs[lang] else (_page_count(p) if p else None)
@@ -301,7 +331,8 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
         names.section_titles = _section_titles(staged / lang / "index.html")
         page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs,
                        side_by_side, review,
-                       threshold, list(warnings), list(pdf_warnings), names)
+                       threshold, list(warnings), list(pdf_warnings), names, files=_files(staged, pdfs),
+                       sparse=sparse)
         (review / name).write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
@@ -309,10 +340,30 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
         "suppressed_cells": len(suppressed),
         "pages": pages_now,
         "pdf_layout_problems": list(pdf_warnings),
+        "nearly_empty_pages": sparse,
         "gov_uk_refused": [f"{w.column}: {w.allowed}" for w in warnings if w.code == "gov_uk_refused"],
         "sections_reworded": wording,
     }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return review / "index.html"
+
+
+def _files(staged: Path, pdfs: Mapping[str, Path | None]) -> list[tuple[str, str, dict[str, Any]]]:
+    """What the pack links to, as (catalogue key, link from review/, placeholders): each language's web
+    page and PDF, the data, this pack's changes, and the one-page summary (its image and alt text)."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for lang in ("cy", "en"):
+        if (staged / lang / "index.html").exists():
+            out.append(("file_web", f"../{lang}/index.html", {"lang": lang}))
+        if pdfs.get(lang) is not None:
+            out.append(("file_pdf", f"../{lang}/{pdfs[lang].name}", {"lang": lang}))
+    if (staged / "data" / "figures.csv").exists():
+        out.append(("file_figures", "../data/figures.csv", {}))
+    out.append(("file_changes", "changes.csv", {}))
+    for png in sorted((staged / "summary").glob("*.png")):
+        alt = png.with_suffix(".alt.txt")
+        out.append(("file_summary", f"../summary/{png.name}",
+                    {"alt": alt.read_text(encoding="utf-8").strip() if alt.exists() else ""}))
+    return out
 
 
 class Names:
@@ -552,9 +603,11 @@ def _changes_block(changes: list[Change] | None, caption: str, absent: str, name
 
 
 def _attention(since_run: list[Change] | None, since_year: list[Change] | None, names: Names,
-               pdf_warnings: list[str], warnings: Sequence[Problem] = ()) -> str:
+               pdf_warnings: list[str], warnings: Sequence[Problem] = (),
+               sparse: Mapping[str, list[int]] | None = None) -> str:
     """The first thing a reviewer reads: what the GOV.UK service would refuse, what the PDFs got
-    wrong, how many figures moved, per section, and what became hidden."""
+    wrong (and pages left nearly empty), validation's warnings, how many figures moved, per
+    section, and what became hidden."""
     items = []
     if refused := [w for w in warnings if w.code == "gov_uk_refused"]:
         # the service's own words, in English as it says them (a Welsh reader hears them in English)
@@ -565,6 +618,10 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
     if pdf_warnings:
         items.append(f"<li><strong>{html.escape(names.text('layout_problems', n=len(pdf_warnings)))}</strong> "
                      f"{html.escape(names.text('layout_problems_more'))}</li>")
+    if where := [f"{names.languages[lang]} {', '.join(map(str, pages))}" for lang, pages in (sparse or {}).items() if pages]:
+        items.append(f"<li>{html.escape(names.text('nearly_empty', pages='; '.join(where)))}</li>")
+    if told := [w for w in warnings if w.code != "gov_uk_refused"]:
+        items.append(f"<li>{html.escape(names.text('warnings_attention', n=len(_merged(told))))}</li>")
     # what organisation.toml leaves out, which no figure shows: a reader who needs large print with
     # no way to ask for it, a PDF sending readers to a web version it cannot name
     contact = names.org.contact if names.org is not None else None
@@ -591,8 +648,17 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
             wording: list[str], thumbs: dict[str, list[Path]], side_by_side: list[tuple[int | None, int | None]],
             review: Path, threshold: float,
-            warnings: list[Problem], pdf_warnings: list[str], names: Names) -> str:
+            warnings: list[Problem], pdf_warnings: list[str], names: Names,
+            files: Sequence[tuple[str, str, dict[str, Any]]] = (), sparse: Mapping[str, list[int]] | None = None) -> str:
     t = names.text
+    e = html.escape
+    links, images = [], []
+    for key, href, extra in files:
+        words = t(key, language=names.languages.get(extra.get("lang", ""), ""))
+        links.append(f'<li><a href="{e(href, quote=True)}">{e(words)}</a></li>')
+        if key == "file_summary":  # the graphic itself, which the report's readers share
+            images.append(f'<img src="{e(href, quote=True)}" alt="{e(extra["alt"], quote=True)}" width="360">')
+    files_block = (f"<h2>{e(t('files'))}</h2><ul class=\"files\">{''.join(links)}</ul>{''.join(images)}") if links else ""
     # the extracts are named as their files are (employees, pay, ...): English names, said in English
     quality = [[names.fact(k), _quality_fact(k, v, names)] for k, v in sorted(figures.quality.items())]
     pages = [[names.languages[lang], str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")]
@@ -615,7 +681,6 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
                 cells.append(f"<figure><figcaption>{html.escape(words)}</figcaption></figure>")
         pairs.append(f'<div class="pair">{"".join(cells)}</div>')
     other = "cy" if names.lang == "en" else "en"
-    e = html.escape
     buf = io.StringIO()
     buf.write(f"""<!doctype html>
 <html lang="{names.lang}"><head><meta charset="utf-8"><title>{e(t("head_title", year=figures.year))}</title>
@@ -624,6 +689,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
 body{{font-family:DejaVu Sans,Arial,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;color:#0b0c0c}}
 table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}} th,td{{border:1px solid #b1b4b6;padding:.25rem .5rem;text-align:left;overflow-wrap:anywhere}}
 caption{{text-align:left;font-weight:bold;padding:.25rem 0}} .pair{{display:flex;flex-wrap:wrap;gap:1rem;margin:.5rem 0}}
+ul.files li{{margin:.4rem 0}} ul.files a{{display:inline-block;min-height:24px;line-height:24px}}
 figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;height:auto}} code{{overflow-wrap:anywhere}} .banner{{background:#d4351c;color:#fff;padding:.5rem 1rem}}
 </style></head><body>
 <p><a href="{e(t("other_language_file"), quote=True)}" lang="{other}" hreflang="{other}">{e(t("other_language"))}</a></p>
@@ -633,7 +699,8 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;h
 <h1>{e(t("title", year=figures.year))}</h1>
 <p>{e(t("intro", points=f"{threshold:g}", percent=f"{max(threshold, COUNT_PERCENT):g}", ratio=f"{RATIO_STEP:g}"))}</p>
 <h2>{e(t("attention"))}</h2>
-{_attention(since_run, since_year, names, pdf_warnings, warnings)}
+{_attention(since_run, since_year, names, pdf_warnings, warnings, sparse or {})}
+{files_block}
 <h2>{e(t("since_run"))}</h2>
 {_changes_block(since_run, t("caption_since_run"), t("absent_run"), names)}
 <h3>{e(t("wording"))}</h3>

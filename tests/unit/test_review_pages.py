@@ -155,6 +155,9 @@ def test_validation_warnings_read_in_each_packs_own_language(tmp_path: Path) -> 
     assert cy.count("o dan 16") == 1 and "oedran o dan 16 ar y dyddiad ciplun (23)" in cy
     for english in ("is ignored", "not in the contract", "year-on-year", "problem(s)"):
         assert english not in cy
+    # and the attention list, which a reviewer reads first, says there are some (it did not)
+    assert "4 warnings from validation: see “Data quality” below." in en
+    assert "4 rhybudd gan y dilysu: gweler “Ansawdd y data” isod." in cy
 
 
 def test_a_reworded_section_is_named_by_its_title_in_the_packs_language() -> None:
@@ -312,3 +315,41 @@ def test_a_section_whose_figures_alone_changed_is_not_called_reworded() -> None:
     assert _words("Women were 47.6% (1,217) of the workforce; the gap is -3.3") == \
         _words("Women were 47.7% (1,219) of the workforce; the gap is −3.1")
     assert _words("Women were 47.6% of the workforce") != _words("Women made up 47.6% of the workforce")
+
+
+def test_the_pack_links_the_report_s_files_and_shows_the_summary_image(tmp_path: Path) -> None:
+    # the pack had no link at all: not to the PDFs it asks people to sign off, nor to the summary image
+    from weasyprint import HTML
+
+    staged = tmp_path / "staged"
+    for lang, pdf in (("cy", "adroddiad-cydraddoldeb-2024.pdf"), ("en", "equality-report-2024.pdf")):
+        (staged / lang).mkdir(parents=True)
+        (staged / lang / "index.html").write_text("<html></html>", encoding="utf-8")
+        HTML(string=f"<p>{lang}</p>").write_pdf(staged / lang / pdf)
+    (staged / "summary").mkdir()
+    (staged / "summary" / "crynodeb-summary-2024.png").write_bytes(b"png")
+    (staged / "summary" / "crynodeb-summary-2024.alt.txt").write_text("Crynodeb. Summary.", encoding="utf-8")
+    build_review(staged, dataclasses.replace(F.figures(), quality={}), last_run=None, last_year=None, threshold=2.0,
+                 warnings=[])
+    en = (staged / "review" / "index.html").read_text(encoding="utf-8")
+    for href, words in (("../cy/index.html", "Welsh report: web page"), ("../en/equality-report-2024.pdf", "English report: PDF"),
+                        ("changes.csv", "The changes listed here (changes.csv)")):
+        assert f'<a href="{href}">{words}</a>' in en
+    assert '<img src="../summary/crynodeb-summary-2024.png" alt="Crynodeb. Summary." width="360">' in en
+
+
+def test_a_pdf_page_holding_next_to_nothing_is_found(tmp_path: Path) -> None:
+    """The Welsh sample's objectives put one two-line bullet on a page of its own, and the pack said
+    "layout problems: none"."""
+    from weasyprint import HTML
+
+    from pipeline.review import nearly_empty_pages
+
+    words = " ".join(f"word{i}" for i in range(200))
+    page = ("<p>Running head</p><p>{}</p><p>Page foot</p>")
+    body = (page.format(words) + '<div style="break-before: page"></div>' + page.format("Two words")
+            + '<div style="break-before: page"></div>' + page.format(words)
+            + '<div style="break-before: page"></div>' + page.format("The last page may be short"))
+    pdf = tmp_path / "x.pdf"
+    HTML(string=f"<html><body>{body}</body></html>").write_pdf(pdf)
+    assert nearly_empty_pages(pdf) == [2]
