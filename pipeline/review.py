@@ -274,9 +274,10 @@ def thumbnails(pdfs: dict[str, Path | None], out_dir: Path) -> dict[str, list[Pa
 
 def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_year: Figures | None,
                  threshold: float, warnings: Sequence[Problem], pdf_warnings: Sequence[str] = (),
-                 organisation: Organisation | None = None) -> Path:
+                 organisation: Organisation | None = None, inputs: Mapping[str, str] | None = None) -> Path:
     """Write ``review/`` into the staged release and return its index page. ``organisation`` names
-    the workforce groups and grades (without it their codes are shown)."""
+    the workforce groups and grades (without it their codes are shown); ``inputs`` are the run's
+    input files and their checksums, to name those that changed since the last run."""
     review = staged / "review"
     review.mkdir(parents=True, exist_ok=True)
     rows = figures.tidy_rows()
@@ -296,6 +297,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
     dims = {(r["kind"], r["id"], r["categories"]): r.get("dimensions") or "" for r in (*run_rows, *year_rows, *rows)}
     suppressed = [r for r in rows if r["suppressed"]]
 
+    changed_inputs = _inputs_changed(last_run, inputs)
     pdfs = {lang: next(iter(sorted((staged / lang).glob("*.pdf"))), None) for lang in ("cy", "en")}
     thumbs = thumbnails(pdfs, review / "pages")
     sparse = {lang: nearly_empty_pages(pdf) for lang, pdf in pdfs.items()}
@@ -332,7 +334,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
         page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs,
                        side_by_side, review,
                        threshold, list(warnings), list(pdf_warnings), names, files=_files(staged, pdfs),
-                       sparse=sparse)
+                       sparse=sparse, changed_inputs=changed_inputs)
         (review / name).write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
@@ -341,10 +343,23 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
         "pages": pages_now,
         "pdf_layout_problems": list(pdf_warnings),
         "nearly_empty_pages": sparse,
+        "inputs_changed_since_last_run": changed_inputs,
         "gov_uk_refused": [f"{w.column}: {w.allowed}" for w in warnings if w.code == "gov_uk_refused"],
         "sections_reworded": wording,
     }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return review / "index.html"
+
+
+def _inputs_changed(last_run: Path | None, inputs: Mapping[str, str] | None) -> list[str] | None:
+    """The input files (by name: never a value) added, removed or changed since the last run, from its
+    manifest's checksums; None when there is nothing to compare with."""
+    if last_run is None or inputs is None:
+        return None
+    try:
+        before = json.loads((last_run / "manifest.json").read_text(encoding="utf-8"))["inputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return sorted(name for name in set(before) | set(inputs) if before.get(name) != inputs.get(name))
 
 
 def _files(staged: Path, pdfs: Mapping[str, Path | None]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -604,7 +619,7 @@ def _changes_block(changes: list[Change] | None, caption: str, absent: str, name
 
 def _attention(since_run: list[Change] | None, since_year: list[Change] | None, names: Names,
                pdf_warnings: list[str], warnings: Sequence[Problem] = (),
-               sparse: Mapping[str, list[int]] | None = None) -> str:
+               sparse: Mapping[str, list[int]] | None = None, changed_inputs: list[str] | None = None) -> str:
     """The first thing a reviewer reads: what the GOV.UK service would refuse, what the PDFs got
     wrong (and pages left nearly empty), validation's warnings, how many figures moved, per
     section, and what became hidden."""
@@ -620,6 +635,9 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
                      f"{html.escape(names.text('layout_problems_more'))}</li>")
     if where := [f"{names.languages[lang]} {', '.join(map(str, pages))}" for lang, pages in (sparse or {}).items() if pages]:
         items.append(f"<li>{html.escape(names.text('nearly_empty', pages='; '.join(where)))}</li>")
+    if changed_inputs is not None:  # what the reviewer's colleagues changed, which the figures below follow from
+        files = ", ".join(changed_inputs) if changed_inputs else names.text("none")
+        items.append(f"<li>{html.escape(names.text('inputs_changed', files=files))}</li>")
     if told := [w for w in warnings if w.code != "gov_uk_refused"]:
         items.append(f"<li>{html.escape(names.text('warnings_attention', n=len(_merged(told))))}</li>")
     # what organisation.toml leaves out, which no figure shows: a reader who needs large print with
@@ -649,7 +667,8 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             wording: list[str], thumbs: dict[str, list[Path]], side_by_side: list[tuple[int | None, int | None]],
             review: Path, threshold: float,
             warnings: list[Problem], pdf_warnings: list[str], names: Names,
-            files: Sequence[tuple[str, str, dict[str, Any]]] = (), sparse: Mapping[str, list[int]] | None = None) -> str:
+            files: Sequence[tuple[str, str, dict[str, Any]]] = (), sparse: Mapping[str, list[int]] | None = None,
+            changed_inputs: list[str] | None = None) -> str:
     t = names.text
     e = html.escape
     links, images = [], []
@@ -699,7 +718,7 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;h
 <h1>{e(t("title", year=figures.year))}</h1>
 <p>{e(t("intro", points=f"{threshold:g}", percent=f"{max(threshold, COUNT_PERCENT):g}", ratio=f"{RATIO_STEP:g}"))}</p>
 <h2>{e(t("attention"))}</h2>
-{_attention(since_run, since_year, names, pdf_warnings, warnings, sparse or {})}
+{_attention(since_run, since_year, names, pdf_warnings, warnings, sparse or {}, changed_inputs)}
 {files_block}
 <h2>{e(t("since_run"))}</h2>
 {_changes_block(since_run, t("caption_since_run"), t("absent_run"), names)}

@@ -451,7 +451,7 @@ def execute(opts: RunOptions) -> RunResult:
                                  last_year=last_year.result() if last_year is not None else None,
                                  threshold=org.settings.change_threshold_points,
                                  warnings=warnings, pdf_warnings=pdf_warnings,
-                                 organisation=org)
+                                 organisation=org, inputs=input_hashes)
             with timer.stage("manifest"):
                 write_manifest(staged, input_hashes, org, opts, timer.timings, rid, approval)
             with timer.stage("publish"):

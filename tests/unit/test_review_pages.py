@@ -353,3 +353,21 @@ def test_a_pdf_page_holding_next_to_nothing_is_found(tmp_path: Path) -> None:
     pdf = tmp_path / "x.pdf"
     HTML(string=f"<html><body>{body}</body></html>").write_pdf(pdf)
     assert nearly_empty_pages(pdf) == [2]
+
+
+def test_the_pack_names_the_input_files_that_changed_since_the_last_run(tmp_path: Path) -> None:
+    # a reviewer saw figures move with no word of what their colleagues had changed
+    last = tmp_path / "last"
+    last.mkdir()
+    (last / "manifest.json").write_text(json.dumps({"inputs": {"2024/employees.csv": "a", "2024/pay.csv": "b",
+                                                               "2023/pay.csv": "c"}}), encoding="utf-8")
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    build_review(staged, dataclasses.replace(F.figures(), quality={}), last_run=last, last_year=None, threshold=2.0,
+                 warnings=[], inputs={"2024/employees.csv": "a", "2024/pay.csv": "B",
+                                      "2024/commentary/en/01-intro.md": "d"})
+    en = (staged / "review" / "index.html").read_text(encoding="utf-8")
+    assert ("Input files changed since the last run: 2023/pay.csv, 2024/commentary/en/01-intro.md, "
+            "2024/pay.csv.") in en
+    assert json.loads((staged / "review" / "summary.json").read_text())["inputs_changed_since_last_run"] == [
+        "2023/pay.csv", "2024/commentary/en/01-intro.md", "2024/pay.csv"]
