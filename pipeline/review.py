@@ -662,6 +662,15 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
     return ("<ul>" + "".join(items) + "</ul>" if items else "") + nothing
 
 
+# the data-quality facts from the whole to its parts, then what they are about (they were in the order
+# of their codes, which read as no order at all)
+_FACT_ORDER = {k: i for i, k in enumerate((
+    "extracts_supplied", "workforce_in_post", "employees_in_post", "employees_in_post_with_pay_row",
+    "employees_in_post_without_pay_row", "pay_rows", "pay_rows_not_full_pay", "hourly_pay_outliers_low",
+    "hourly_pay_outliers_high", "disclosure_rate", "community_rows_unused", "suppressed_counts",
+    "tables_not_published"))}
+
+
 def _render(figures: Figures, since_run: list[Change] | None, since_year: list[Change] | None,
             suppressed: list[dict[str, Any]], pages_now: dict[str, int | None], pages_before: dict[str, int | None],
             wording: list[str], thumbs: dict[str, list[Path]], side_by_side: list[tuple[int | None, int | None]],
@@ -679,7 +688,8 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             images.append(f'<img src="{e(href, quote=True)}" alt="{e(extra["alt"], quote=True)}" width="360">')
     files_block = (f"<h2>{e(t('files'))}</h2><ul class=\"files\">{''.join(links)}</ul>{''.join(images)}") if links else ""
     # the extracts are named as their files are (employees, pay, ...): English names, said in English
-    quality = [[names.fact(k), _quality_fact(k, v, names)] for k, v in sorted(figures.quality.items())]
+    quality = [[names.fact(k), _quality_fact(k, v, names)]
+               for k, v in sorted(figures.quality.items(), key=lambda kv: (_FACT_ORDER.get(kv[0], len(_FACT_ORDER)), kv[0]))]
     pages = [[names.languages[lang], str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")]
              for lang in ("cy", "en")]
     sup = [[names.figure(r["kind"], r["id"]), names.categories(r["kind"], r["id"], r["categories"]),

@@ -114,7 +114,7 @@ def test_the_review_pack_is_written_in_welsh_too_with_the_same_tables(tmp_path: 
     assert '<a href="index.cy.html" lang="cy" hreflang="cy">Cymraeg</a>' in en
     assert '<a href="index.html" lang="en" hreflang="en">English</a>' in cy
     assert "Pecyn adolygu: adroddiad cydraddoldeb 2024" in cy and "Beth sydd angen eich sylw" in cy
-    assert "<td>Rhesi cyflog</td><td>12</td>" in cy and "<td>Cyfrifon a ataliwyd</td><td>3</td>" in cy
+    assert "<td>Rhesi cyflog</td><td>12</td>" in cy and "<td>Cyfrifon a ataliwyd (niferoedd o bobl)</td><td>3</td>" in cy
     assert _pages_row(cy, "cy") == ["57", "—"]
     for tag in ("<table>", "<tr>", "<td>", "<h2>", "<h3>", "<details>"):
         assert cy.count(tag) == en.count(tag), tag
