@@ -520,7 +520,13 @@ class Names:
     def dimension(self, dim: str) -> str:
         return self._get(f"dim.{dim}") or dim.replace("_", " ")
 
-    def measure(self, kind: str, m: str) -> str:
+    def measure(self, kind: str, m: str, fid: str = "", cats: str = "") -> str:
+        """A measure as the report names it; a pay gap's bonus share by its group ("Women: share who
+        received bonus pay", as the report's table says it; "first group" left the reader to guess)."""
+        if kind == "pay_gap" and m in ("bonus_pct_reference", "bonus_pct_comparison") and "|" in cats:
+            code = cats.split("|")[0 if m.endswith("reference") else 1]
+            group = self.category(self.dims.get((kind, fid, cats), "").split("|")[0], code)
+            return self.c["paygap.bonus_pct"].format(group=group)
         own = f"likelihood.col.{m}" if kind == "likelihood" else f"paygap.{m}" if kind == "pay_gap" else f"measure.{m}"
         return self._get(own, f"review.measure.{m}") or m.replace("_", " ")
 
@@ -589,7 +595,8 @@ def _changes_table(changes: list[Change] | None, caption: str, absent: str, name
     if changes is None:
         return f"<p>{html.escape(absent)}</p>"
     rows = [[names.text(f"what.{c.what}"), names.figure(c.key[0], c.key[1]), names.categories(*c.key[:3]),
-             names.measure(c.key[0], c.key[3]), names.value(c.before), names.value(c.after)] for c in changes]
+             names.measure(c.key[0], c.key[3], c.key[1], c.key[2]), names.value(c.before), names.value(c.after)]
+            for c in changes]
     return names.table(["what", "figure", "categories", "measure", "before", "after"], rows, caption)
 
 
@@ -693,7 +700,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
     pages = [[names.languages[lang], str(pages_before.get(lang) or "—"), str(pages_now.get(lang) or "—")]
              for lang in ("cy", "en")]
     sup = [[names.figure(r["kind"], r["id"]), names.categories(r["kind"], r["id"], r["categories"]),
-            names.measure(r["kind"], r["measure"]),
+            names.measure(r["kind"], r["measure"], r["id"], r["categories"]),
             names.value(f"[suppressed: {r['suppressed']}]")] for r in suppressed]
     pairs = []
     for both in side_by_side:

@@ -371,3 +371,16 @@ def test_the_pack_names_the_input_files_that_changed_since_the_last_run(tmp_path
             "2024/pay.csv.") in en
     assert json.loads((staged / "review" / "summary.json").read_text())["inputs_changed_since_last_run"] == [
         "2023/pay.csv", "2024/commentary/en/01-intro.md", "2024/pay.csv"]
+
+
+def test_a_pay_gap_s_bonus_share_is_named_by_its_group_as_the_report_names_it() -> None:
+    from pipeline.report.labels import load_catalogue
+    from pipeline.review import Names
+
+    catalogues = {lang: load_catalogue(lang) for lang in ("cy", "en")}
+    dims = {("pay_gap", "gender", "male|female"): "group"}
+    en = Names(None, dims, {"year": 2024}, "en", catalogues)
+    cy = Names(None, dims, {"year": 2024}, "cy", catalogues)
+    # "Share who received bonus pay, first group" left the reviewer to work out which group was first
+    assert en.measure("pay_gap", "bonus_pct_comparison", "gender", "male|female") == "Women: share who received bonus pay"
+    assert cy.measure("pay_gap", "bonus_pct_reference", "gender", "male|female") == "Dynion: cyfran a gafodd dâl bonws"
