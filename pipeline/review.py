@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -299,8 +300,11 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
 
     changed_inputs = _inputs_changed(last_run, inputs)
     pdfs = {lang: next(iter(sorted((staged / lang).glob("*.pdf"))), None) for lang in ("cy", "en")}
-    thumbs = thumbnails(pdfs, review / "pages")
-    sparse = {lang: nearly_empty_pages(pdf) for lang, pdf in pdfs.items()}
+    # the text of each PDF is read (pdftotext) while its thumbnails are drawn: each is a process of its own
+    with ThreadPoolExecutor(max_workers=len(pdfs)) as pool:
+        reading = {lang: pool.submit(nearly_empty_pages, pdf) for lang, pdf in pdfs.items()}
+        thumbs = thumbnails(pdfs, review / "pages")
+        sparse = {lang: job.result() for lang, job in reading.items()}
     side_by_side = pair_pages(len(thumbs["cy"]), len(thumbs["en"]), page_anchors(pdfs["cy"]), page_anchors(pdfs["en"]))
     # pdftoppm draws one image per page, so the thumbnails count the pages; pdfinfo only without them
     pages_now = {lang: len(thumbs[lang]) if thumbs[lang] else (_page_count(p) if p else None)
@@ -375,9 +379,9 @@ def _files(staged: Path, pdfs: Mapping[str, Path | None]) -> list[tuple[str, str
         out.append(("file_figures", "../data/figures.csv", {}))
     out.append(("file_changes", "changes.csv", {}))
     for png in sorted((staged / "summary").glob("*.png")):
-        alt = png.with_suffix(".alt.txt")
-        out.append(("file_summary", f"../summary/{png.name}",
-                    {"alt": alt.read_text(encoding="utf-8").strip() if alt.exists() else ""}))
+        out.append(("file_summary", f"../summary/{png.name}", {}))
+        if (alt := png.with_suffix(".alt.txt")).exists():  # Welsh then English: linked, not quoted as an alt
+            out.append(("file_summary_alt", f"../summary/{alt.name}", {}))
     return out
 
 
@@ -692,7 +696,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
         words = t(key, language=names.languages.get(extra.get("lang", ""), ""))
         links.append(f'<li><a href="{e(href, quote=True)}">{e(words)}</a></li>')
         if key == "file_summary":  # the graphic itself, which the report's readers share
-            images.append(f'<img src="{e(href, quote=True)}" alt="{e(extra["alt"], quote=True)}" width="360">')
+            images.append(f'<img src="{e(href, quote=True)}" alt="{e(t("summary_alt"), quote=True)}" width="360">')
     files_block = (f"<h2>{e(t('files'))}</h2><ul class=\"files\">{''.join(links)}</ul>{''.join(images)}") if links else ""
     # the extracts are named as their files are (employees, pay, ...): English names, said in English
     quality = [[names.fact(k), _quality_fact(k, v, names)]

@@ -335,7 +335,8 @@ def test_the_pack_links_the_report_s_files_and_shows_the_summary_image(tmp_path:
     for href, words in (("../cy/index.html", "Welsh report: web page"), ("../en/equality-report-2024.pdf", "English report: PDF"),
                         ("changes.csv", "The changes listed here (changes.csv)")):
         assert f'<a href="{href}">{words}</a>' in en
-    assert '<img src="../summary/crynodeb-summary-2024.png" alt="Crynodeb. Summary." width="360">' in en
+    assert '<img src="../summary/crynodeb-summary-2024.png" alt="The one-page summary image, as it will be shared" width="360">' in en
+    assert '<a href="../summary/crynodeb-summary-2024.alt.txt">The summary image&#x27;s alt text, Welsh then English</a>' in en
 
 
 def test_a_pdf_page_holding_next_to_nothing_is_found(tmp_path: Path) -> None:
