@@ -45,7 +45,8 @@ class Change:
     key: Key
     before: str
     after: str
-    what: str  # "changed", "newly_suppressed", "no_longer_suppressed", "not_calculable", "calculable", "new", "gone"
+    what: str  # "changed", "newly_suppressed", "no_longer_suppressed", "not_calculable", "calculable", "new",
+    # "gone", or "new_table" / "gone_table" (every figure of a table: before or after is how many)
 
 
 def _index(rows: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
@@ -60,7 +61,18 @@ def compare(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], thre
     bonus gap that no man's bonus leaves blank); and figures that appeared or vanished."""
     old, new = _index(old_rows), _index(new_rows)
     out: list[Change] = []
+    # a table (or pay gap, or likelihood) that one side has no figure of at all is one change, not one
+    # per cell: last year's figures have no "change since last year" tables of their own, and their
+    # 521 cells, each "new", buried the year's real changes
+    tables_old, tables_new = {k[:2] for k in old}, {k[:2] for k in new}
+    whole = {t: ("new", sum(k[:2] == t for k in new)) for t in tables_new - tables_old}
+    whole |= {t: ("gone", sum(k[:2] == t for k in old)) for t in tables_old - tables_new}
+    for (kind, fid), (what, n) in sorted(whole.items()):
+        out.append(Change((kind, fid, "", ""), "—" if what == "new" else str(n), str(n) if what == "new" else "—",
+                          f"{what}_table"))
     for key in sorted(set(old) | set(new)):
+        if key[:2] in whole:
+            continue
         a, b = old.get(key), new.get(key)
         if a is None or b is None:
             out.append(Change(key, _shown(a), _shown(b), "new" if a is None else "gone"))

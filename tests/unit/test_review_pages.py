@@ -385,3 +385,20 @@ def test_a_pay_gap_s_bonus_share_is_named_by_its_group_as_the_report_names_it() 
     # "Share who received bonus pay, first group" left the reviewer to work out which group was first
     assert en.measure("pay_gap", "bonus_pct_comparison", "gender", "male|female") == "Women: share who received bonus pay"
     assert cy.measure("pay_gap", "bonus_pct_reference", "gender", "male|female") == "Dynion: cyfran a gafodd dâl bonws"
+
+
+def test_a_table_last_year_did_not_have_is_one_change_not_one_per_cell() -> None:
+    from pipeline.review import compare
+
+    def cell(fid: str, cats: str, value: str) -> dict:
+        return {"kind": "table", "id": fid, "categories": cats, "measure": "count", "value": value,
+                "suppressed": "", "not_calculable": ""}
+
+    before = [cell("profile.sex", "female", "100"), cell("profile.sex", "male", "100")]
+    after = [cell("profile.sex", "female", "130"), cell("profile.sex", "male", "100"),
+             *(cell("change.sex", c, "1") for c in ("female", "male", "total"))]
+    changes = compare(before, after, 2.0)
+    assert [(c.key, c.what, c.before, c.after) for c in changes] == [
+        (("table", "change.sex", "", ""), "new_table", "—", "3"),
+        (("table", "profile.sex", "female", "count"), "changed", "100", "130")]
+    assert [c.what for c in compare(after, before, 2.0)] == ["gone_table", "changed"]
