@@ -350,7 +350,7 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
         page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs,
                        side_by_side, review,
                        threshold, list(warnings), list(pdf_warnings), names, files=_files(staged, pdfs),
-                       sparse=sparse, changed_inputs=changed_inputs)
+                       sparse=sparse, changed_inputs=changed_inputs, no_bonus=bonus_vanished(figures, last_year))
         (review / name).write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
@@ -376,6 +376,20 @@ def _inputs_changed(last_run: Path | None, inputs: Mapping[str, str] | None) -> 
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return sorted(name for name in set(before) | set(inputs) if before.get(name) != inputs.get(name))
+
+
+def bonus_vanished(figures: Figures, last_year: Figures | None) -> tuple[float, float] | None:
+    """Last year's shares of men and women paid a bonus (the statutory gender pay gap's), when some
+    were paid one then and nobody is now: as often a pay extract whose bonus columns came out empty
+    as a year without bonuses, and nothing else in the pack would say so (the gaps just go blank)."""
+    def shares(f: Figures | None) -> tuple[float, float] | None:
+        g = next((g for g in (f.pay_gaps if f is not None else ()) if g.id == "gender"), None)
+        if g is None or not (g.bonus_pct_reference.shown and g.bonus_pct_comparison.shown):
+            return None
+        return float(g.bonus_pct_reference.value or 0), float(g.bonus_pct_comparison.value or 0)
+
+    before, now = shares(last_year), shares(figures)
+    return before if before and now == (0.0, 0.0) and any(before) else None
 
 
 def _files(staged: Path, pdfs: Mapping[str, Path | None]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -642,7 +656,8 @@ def _changes_block(changes: list[Change] | None, caption: str, absent: str, name
 
 def _attention(since_run: list[Change] | None, since_year: list[Change] | None, names: Names,
                pdf_warnings: list[str], warnings: Sequence[Problem] = (),
-               sparse: Mapping[str, list[int]] | None = None, changed_inputs: list[str] | None = None) -> str:
+               sparse: Mapping[str, list[int]] | None = None, changed_inputs: list[str] | None = None,
+               no_bonus: tuple[float, float] | None = None) -> str:
     """The first thing a reviewer reads: what the GOV.UK service would refuse, what the PDFs got
     wrong (and pages left nearly empty), validation's warnings, how many figures moved, per
     section, and what became hidden."""
@@ -658,6 +673,9 @@ def _attention(since_run: list[Change] | None, since_year: list[Change] | None, 
                      f"{html.escape(names.text('layout_problems_more'))}</li>")
     if where := [f"{names.languages[lang]} {', '.join(map(str, pages))}" for lang, pages in (sparse or {}).items() if pages]:
         items.append(f"<li>{html.escape(names.text('nearly_empty', pages='; '.join(where)))}</li>")
+    if no_bonus is not None:
+        said = names.text("bonus_vanished", men_pct=f"{no_bonus[0]:.1f}", women_pct=f"{no_bonus[1]:.1f}")
+        items.append(f"<li>{html.escape(said)}</li>")
     if changed_inputs is not None:  # what the reviewer's colleagues changed, which the figures below follow from
         files = ", ".join(changed_inputs) if changed_inputs else names.text("none")
         items.append(f"<li>{html.escape(names.text('inputs_changed', files=files))}</li>")
@@ -700,7 +718,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             review: Path, threshold: float,
             warnings: list[Problem], pdf_warnings: list[str], names: Names,
             files: Sequence[tuple[str, str, dict[str, Any]]] = (), sparse: Mapping[str, list[int]] | None = None,
-            changed_inputs: list[str] | None = None) -> str:
+            changed_inputs: list[str] | None = None, no_bonus: tuple[float, float] | None = None) -> str:
     t = names.text
     e = html.escape
     links, images = [], []
@@ -751,7 +769,7 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;h
 <h1>{e(t("title", year=figures.year))}</h1>
 <p>{e(t("intro", points=f"{threshold:g}", percent=f"{max(threshold, COUNT_PERCENT):g}", ratio=f"{RATIO_STEP:g}"))}</p>
 <h2>{e(t("attention"))}</h2>
-{_attention(since_run, since_year, names, pdf_warnings, warnings, sparse or {}, changed_inputs)}
+{_attention(since_run, since_year, names, pdf_warnings, warnings, sparse or {}, changed_inputs, no_bonus)}
 {files_block}
 <h2>{e(t("since_run"))}</h2>
 {_changes_block(since_run, t("caption_since_run"), t("absent_run"), names)}

@@ -402,3 +402,24 @@ def test_a_table_last_year_did_not_have_is_one_change_not_one_per_cell() -> None
         (("table", "change.sex", "", ""), "new_table", "—", "3"),
         (("table", "profile.sex", "female", "count"), "changed", "100", "130")]
     assert [c.what for c in compare(after, before, 2.0)] == ["gone_table", "changed"]
+
+
+def test_a_year_in_which_nobody_was_paid_a_bonus_after_one_in_which_some_were_is_flagged(tmp_path: Path) -> None:
+    """The sample's 2024 pays no bonus where 2023 paid 1.5% of men and 1.0% of women: as often an
+    extract whose bonus columns came out empty, and the pack said nothing (the bonus gaps go blank)."""
+    from pipeline.figures import Cell
+    from pipeline.review import bonus_vanished
+
+    last_year = F.figures()
+    gaps = [dataclasses.replace(g, bonus_pct_reference=Cell(0.0), bonus_pct_comparison=Cell(0.0)) if g.id == "gender"
+            else g for g in last_year.pay_gaps]
+    now = dataclasses.replace(last_year, pay_gaps=gaps, quality={})
+    assert bonus_vanished(now, last_year) == (1.52, 1.03)
+    assert bonus_vanished(last_year, last_year) is None and bonus_vanished(now, None) is None
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    build_review(staged, now, last_run=None, last_year=last_year, threshold=2.0, warnings=[])
+    en = (staged / "review" / "index.html").read_text(encoding="utf-8")
+    cy = (staged / "review" / "index.cy.html").read_text(encoding="utf-8")
+    assert "Nobody received bonus pay in the 12 months to the snapshot date, where last year 1.5% of men and 1.0%" in en
+    assert "Ni chafodd neb dâl bonws yn y 12 mis hyd at y dyddiad ciplun, er i ddynion (1.5%) a menywod (1.0%) ei gael y llynedd" in cy
