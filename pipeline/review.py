@@ -43,10 +43,12 @@ COUNT_MEASURES = ("count", "n_reference", "n_comparison", "n_relevant_reference"
 @dataclass(frozen=True)
 class Change:
     key: Key
-    before: str
+    before: str  # as the pack shows it (1,219; 0.98; a reason in words)
     after: str
     what: str  # "changed", "newly_suppressed", "no_longer_suppressed", "not_calculable", "calculable", "new",
     # "gone", or "new_table" / "gone_table" (every figure of a table: before or after is how many)
+    value_before: str = ""  # the figures file's own value, for a spreadsheet ("" when withheld or none)
+    value_after: str = ""
 
 
 def _index(rows: list[dict[str, Any]]) -> dict[Key, dict[str, Any]]:
@@ -75,19 +77,26 @@ def compare(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], thre
             continue
         a, b = old.get(key), new.get(key)
         if a is None or b is None:
-            out.append(Change(key, _shown(a), _shown(b), "new" if a is None else "gone"))
+            out.append(_change(key, a, b, "new" if a is None else "gone"))
             continue
         if not a["suppressed"] and b["suppressed"]:
-            out.append(Change(key, _shown(a), _shown(b), "newly_suppressed"))
+            out.append(_change(key, a, b, "newly_suppressed"))
         elif a["suppressed"] and not b["suppressed"]:
-            out.append(Change(key, _shown(a), _shown(b), "no_longer_suppressed"))
+            out.append(_change(key, a, b, "no_longer_suppressed"))
         elif bool(a["not_calculable"]) != bool(b["not_calculable"]):
-            out.append(Change(key, _shown(a), _shown(b), "not_calculable" if b["not_calculable"] else "calculable"))
+            out.append(_change(key, a, b, "not_calculable" if b["not_calculable"] else "calculable"))
         elif a["value"] != "" and b["value"] != "":
             va, vb = float(a["value"]), float(b["value"])
             if va != vb and (threshold is None or _moved(key[3], va, vb, threshold)):
-                out.append(Change(key, _shown(a), _shown(b), "changed"))
+                out.append(_change(key, a, b, "changed"))
     return out
+
+
+def _change(key: Key, a: dict[str, Any] | None, b: dict[str, Any] | None, what: str) -> Change:
+    def raw(row: dict[str, Any] | None) -> str:
+        return "" if row is None or row["suppressed"] else str(row["value"])
+
+    return Change(key, _shown(a), _shown(b), what, raw(a), raw(b))
 
 
 def _moved(measure: str, va: float, vb: float, threshold: float) -> bool:
@@ -336,10 +345,11 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
 
     with (review / "changes.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["compared_with", "what", "kind", "id", "categories", "measure", "before", "after"])
+        w.writerow(["compared_with", "what", "kind", "id", "categories", "measure", "before", "after",
+                    "value_before", "value_after"])
         for label, changes in (("last_run", since_run or []), ("last_year", since_year or [])):
             for c in changes:
-                w.writerow([label, c.what, *c.key, c.before, c.after])
+                w.writerow([label, c.what, *c.key, c.before, c.after, c.value_before, c.value_after])
 
     from pipeline.report.labels import load_catalogue
 

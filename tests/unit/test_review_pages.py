@@ -284,6 +284,10 @@ def test_since_the_last_run_every_changed_figure_is_listed_and_since_last_year_t
     assert [(c.key[3], c.before, c.after) for c in since_run] == [("bonus_pct_comparison", "0.0", "0.4"),
                                                                  ("mean_hourly_gap", "7.9", "7.8")]
     assert all(_headline(c) for c in since_run)  # every statutory measure is a headline figure
+    # changes.csv keeps the figures file's own values beside those shown (a count shown as 1,219)
+    count = compare([_row("count", "1217", fid="profile.sex", kind="table")],
+                    [_row("count", "1219", fid="profile.sex", kind="table")], None)[0]
+    assert (count.before, count.after, count.value_before, count.value_after) == ("1,217", "1,219", "1217", "1219")
     assert compare(before, after, 2.0) == []
 
 
