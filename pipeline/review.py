@@ -179,6 +179,14 @@ def page_anchors(pdf: Path | None) -> dict[str, int]:
     return found
 
 
+def page_of(kind: str, fid: str, anchors: Mapping[str, int]) -> int | None:
+    """The PDF page where a figure's table (pay gap, likelihood table) starts, from the ids the report
+    gives them (``table-profile-sex``, ``paygap-gender-officer``, ``recruitment-likelihood``)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fid.lower()).strip("-")
+    name = {"table": f"table-{slug}", "pay_gap": f"paygap-{slug}"}.get(kind, f"{fid.split('.')[0]}-likelihood")
+    return anchors.get(name)
+
+
 def pair_pages(cy: int, en: int, anchors_cy: Mapping[str, int], anchors_en: Mapping[str, int]
                ) -> list[tuple[int | None, int | None]]:
     """The two PDFs' pages side by side, each Welsh page beside the English page that holds the same
@@ -326,7 +334,11 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
         reading = {lang: pool.submit(nearly_empty_pages, pdf) for lang, pdf in pdfs.items()}
         thumbs = thumbnails(pdfs, review / "pages")
         sparse = {lang: job.result() for lang, job in reading.items()}
-    side_by_side = pair_pages(len(thumbs["cy"]), len(thumbs["en"]), page_anchors(pdfs["cy"]), page_anchors(pdfs["en"]))
+    anchors = {lang: page_anchors(pdfs[lang]) for lang in ("cy", "en")}
+    side_by_side = pair_pages(len(thumbs["cy"]), len(thumbs["en"]), anchors["cy"], anchors["en"])
+    # the pages whose figures changed since the last run: what the sign-off team should look at again
+    changed_pages = {lang: {n for c in since_run or () if (n := page_of(c.key[0], c.key[1], anchors[lang]))}
+                     for lang in ("cy", "en")}
     # pdftoppm draws one image per page, so the thumbnails count the pages; pdfinfo only without them
     pages_now = {lang: len(thumbs[lang]) if thumbs[lang] else (_page_count(p) if p else None)
                  for lang, p in pdfs.items()}
@@ -360,7 +372,9 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
         page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs,
                        side_by_side, review,
                        threshold, list(warnings), list(pdf_warnings), names, files=_files(staged, pdfs),
-                       sparse=sparse, changed_inputs=changed_inputs, no_bonus=bonus_vanished(figures, last_year))
+                       sparse=sparse, changed_inputs=changed_inputs, no_bonus=bonus_vanished(figures, last_year),
+                       pdf_names={lang: pdf.name for lang, pdf in pdfs.items() if pdf is not None},
+                       changed_pages=changed_pages)
         (review / name).write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
@@ -728,7 +742,8 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             review: Path, threshold: float,
             warnings: list[Problem], pdf_warnings: list[str], names: Names,
             files: Sequence[tuple[str, str, dict[str, Any]]] = (), sparse: Mapping[str, list[int]] | None = None,
-            changed_inputs: list[str] | None = None, no_bonus: tuple[float, float] | None = None) -> str:
+            changed_inputs: list[str] | None = None, no_bonus: tuple[float, float] | None = None,
+            pdf_names: Mapping[str, str] | None = None, changed_pages: Mapping[str, set[int]] | None = None) -> str:
     t = names.text
     e = html.escape
     links, images = [], []
@@ -754,8 +769,13 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             if n is not None and n <= len(thumbs[lang]):
                 rel = thumbs[lang][n - 1].relative_to(review)
                 alt = html.escape(t("page_alt", language=name, n=n), quote=True)
-                cells.append(f'<figure><img src="{rel}" alt="{alt}"><figcaption>{html.escape(name)} {n}'
-                             "</figcaption></figure>")
+                img = f'<img src="{rel}" alt="{alt}">'
+                if (pdf_name := (pdf_names or {}).get(lang)) is not None:  # the page itself, in the PDF
+                    img = f'<a href="../{lang}/{html.escape(pdf_name, quote=True)}#page={n}">{img}</a>'
+                changed = n in (changed_pages or {}).get(lang, ())
+                mark = f' <strong>{html.escape(t("page_changed"))}</strong>' if changed else ""
+                opening = '<figure class="changed">' if changed else "<figure>"
+                cells.append(f"{opening}{img}<figcaption>{html.escape(name)} {n}{mark}</figcaption></figure>")
             else:  # this language has no page here, or (a run of one language) no PDF at all
                 words = t("no_page", language=name) if thumbs[lang] else t("no_pdf", language=name)
                 cells.append(f"<figure><figcaption>{html.escape(words)}</figcaption></figure>")
@@ -769,7 +789,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
 body{{font-family:DejaVu Sans,Arial,sans-serif;max-width:70rem;margin:1rem auto;padding:0 1rem;color:#0b0c0c}}
 table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}} th,td{{border:1px solid #b1b4b6;padding:.25rem .5rem;text-align:left;overflow-wrap:anywhere}}
 caption{{text-align:left;font-weight:bold;padding:.25rem 0}} .pair{{display:flex;flex-wrap:wrap;gap:1rem;margin:.5rem 0}}
-ul.files li{{margin:.4rem 0}} ul.files a{{display:inline-block;min-height:24px;line-height:24px}}
+figure.changed{{border:3px solid #d4351c}} ul.files li{{margin:.4rem 0}} ul.files a{{display:inline-block;min-height:24px;line-height:24px}}
 figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;height:auto}} code{{overflow-wrap:anywhere}} .banner{{background:#d4351c;color:#fff;padding:.5rem 1rem}}
 </style></head><body>
 <p><a href="{e(t("other_language_file"), quote=True)}" lang="{other}" hreflang="{other}">{e(t("other_language"))}</a></p>

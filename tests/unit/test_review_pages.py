@@ -427,3 +427,42 @@ def test_a_year_in_which_nobody_was_paid_a_bonus_after_one_in_which_some_were_is
     cy = (staged / "review" / "index.cy.html").read_text(encoding="utf-8")
     assert "Nobody received bonus pay in the 12 months to the snapshot date, where last year 1.5% of men and 1.0%" in en
     assert "Ni chafodd neb dâl bonws yn y 12 mis hyd at y dyddiad ciplun, er i ddynion (1.5%) a menywod (1.0%) ei gael y llynedd" in cy
+
+
+def test_a_figure_s_page_is_found_from_the_ids_the_report_gives_its_tables() -> None:
+    # the pack had no way to say which pages to look at again
+    from pipeline.review import page_of
+
+    anchors = {"table-profile-sex": 7, "paygap-gender-officer": 36, "recruitment-likelihood": 18, "table-change-sex": 47}
+    assert page_of("table", "profile.sex", anchors) == 7
+    assert page_of("pay_gap", "gender.officer", anchors) == 36
+    assert page_of("likelihood", "recruitment.interviewed.offered", anchors) == 18
+    assert page_of("table", "change.sex", anchors) == 47
+    assert page_of("table", "leavers.reason", anchors) is None
+
+
+def test_a_page_whose_figures_changed_since_the_last_run_is_marked_and_every_page_links_into_its_pdf(
+        tmp_path: Path) -> None:
+    import csv
+
+    from weasyprint import HTML
+
+    figures = dataclasses.replace(F.figures(), quality={})
+    rows = figures.tidy_rows()
+    last = tmp_path / "last"
+    (last / "data").mkdir(parents=True)
+    with (last / "data" / "figures.csv").open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows([dict(r, value="1200") if (r["id"], r["categories"], r["measure"]) == ("profile.sex", "female", "count")
+                     else r for r in rows])
+    staged = tmp_path / "staged"
+    for lang in ("cy", "en"):
+        (staged / lang).mkdir(parents=True)
+        HTML(string='<p>one</p><h2 id="table-profile-sex" style="break-before: page">sex</h2>').write_pdf(
+            staged / lang / f"report-{lang}.pdf")
+    build_review(staged, figures, last_run=last, last_year=None, threshold=2.0, warnings=[])
+    en = (staged / "review" / "index.html").read_text(encoding="utf-8")
+    assert '<figure><a href="../en/report-en.pdf#page=1">' in en
+    assert ('<figure class="changed"><a href="../en/report-en.pdf#page=2"><img src="pages/en-2.jpg" '
+            'alt="English, page 2"></a><figcaption>English 2 <strong>figures changed since the last run</strong>') in en
