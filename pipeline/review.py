@@ -761,6 +761,12 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
     sup = [[names.figure(r["kind"], r["id"]), names.categories(r["kind"], r["id"], r["categories"]),
             names.measure(r["kind"], r["measure"], r["id"], r["categories"]),
             names.value(f"[suppressed: {r['suppressed']}]")] for r in suppressed]
+    # how many are withheld in each table, most first: where the privacy rules bit, at a glance (the
+    # list of every withheld cell runs to thousands of rows)
+    per_table: dict[tuple[str, str], int] = {}
+    for r in suppressed:
+        per_table[(r["kind"], r["id"])] = per_table.get((r["kind"], r["id"]), 0) + 1
+    by_table = [[names.figure(*k), f"{n:,}"] for k, n in sorted(per_table.items(), key=lambda kv: (-kv[1], kv[0]))]
     pairs = []
     for both in side_by_side:
         cells = []
@@ -815,6 +821,7 @@ figure{{margin:0;border:1px solid #b1b4b6;padding:.25rem}} img{{max-width:100%;h
 {names.table(["fact", "value"], quality, t("facts_caption"))}
 <h2>{e(t("suppressed"))}</h2>
 <p>{e(t("withheld_count", n=len(sup)))}</p>
+{names.table(["figure", "withheld"], by_table, t("withheld_by_table_caption"))}
 <details><summary>{e(t("every_withheld"))}</summary>
 {names.table(["figure", "categories", "measure", "reason"], sup, t("every_withheld_caption", n=len(sup)))}
 </details>

@@ -466,3 +466,25 @@ def test_a_page_whose_figures_changed_since_the_last_run_is_marked_and_every_pag
     assert '<figure><a href="../en/report-en.pdf#page=1">' in en
     assert ('<figure class="changed"><a href="../en/report-en.pdf#page=2"><img src="pages/en-2.jpg" '
             'alt="English, page 2"></a><figcaption>English 2 <strong>figures changed since the last run</strong>') in en
+
+
+def test_the_withheld_figures_are_counted_table_by_table_most_first(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from pipeline.review import Names
+
+    figures = dataclasses.replace(F.figures(), quality={})
+    per = Counter((r["kind"], r["id"]) for r in figures.tidy_rows() if r["suppressed"])
+    assert per, "the fixture withholds something"
+    (kind, fid), n = per.most_common(1)[0]
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    build_review(staged, figures, last_run=None, last_year=None, threshold=2.0, warnings=[])
+    en = (staged / "review" / "index.html").read_text(encoding="utf-8")
+    from pipeline.report.labels import load_catalogue
+
+    name = Names(None, {}, {"year": figures.year}, "en", {lang: load_catalogue(lang) for lang in ("cy", "en")}).figure(kind, fid)
+    table = en[en.index("Withheld figures in each table, most first"):]
+    assert table.index(f"<td>{name}</td><td>{n:,}</td>") < table.index("</table>")
+    first_row = re.search(r"<tbody><tr><td>([^<]*)</td><td>([\d,]+)</td>", table)
+    assert first_row is not None and int(first_row.group(2).replace(",", "")) == n
