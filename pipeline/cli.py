@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from pipeline import __version__
-from pipeline.errors import EnvironmentProblem, ExitCode, InvalidInput, Problem, Terminated, UserError, request_stop
+from pipeline.errors import (EnvironmentProblem, ExitCode, InvalidInput, Problem, Terminated, UserError, request_stop,
+                             stop_requested)
 
 log = logging.getLogger("pipeline")
 
@@ -222,6 +223,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         _summary(fmt, exc.exit_code, exc.summary())
         return int(exc.exit_code)
     except Exception:  # a bug: keep the traceback for whoever fixes it
+        if (why := stop_requested()) is not None:  # not a bug: the stop, disguised by where it landed
+            _summary(fmt, ExitCode.TERMINATED, why)
+            return int(ExitCode.TERMINATED)
         if fmt == "json":  # one record, so that every line of a JSON log parses
             print(json.dumps({"level": "error", "message": "internal error", "traceback": traceback.format_exc()}),
                   file=sys.stderr)

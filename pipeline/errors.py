@@ -140,6 +140,13 @@ def raise_if_stopping() -> None:
         raise Terminated(_STOPPING[0])
 
 
+def stop_requested() -> str | None:
+    """Why the run was asked to stop, or None. A stop that lands inside a C extension's import comes
+    out as that import's ``ImportError`` ("initialization failed", highspy's, in a test run), not as
+    ``Terminated``: the command line reads this before calling an exception a bug."""
+    return _STOPPING[0] if _STOPPING else None
+
+
 class NotReviewed(UserError):
     """``approve`` of a report that is not the published draft of the current inputs."""
 

@@ -69,6 +69,22 @@ def test_a_bug_exits_with_the_internal_error_code_and_keeps_its_traceback(monkey
                                             "(a bug in cydradd; the traceback is above)")
 
 
+def test_a_stop_that_lands_inside_an_import_is_still_a_stop_not_a_bug(monkeypatch, capsys):
+    """SIGTERM while highspy (a C extension) was being imported came out as its ImportError
+    ("initialization failed"), and the run said exit 1, a bug, where a stop is exit 10."""
+    from pipeline import errors
+
+    monkeypatch.setattr(errors, "_STOPPING", [])  # this process's own record of a stop, put back after
+
+    def stopped_mid_import(args, environ):  # noqa: ANN001, ANN202
+        errors.request_stop("stopped by SIGTERM; nothing more is published, and every published report stands")
+        raise ImportError("initialization failed")
+
+    monkeypatch.setattr("pipeline.cli._dispatch", stopped_mid_import)
+    assert main(["validate", "--year", "2024", "--inputs", "inputs"]) == ExitCode.TERMINATED == 10
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("cydradd: FAILED (exit 10): stopped by SIGTERM")
+
+
 def test_a_bug_in_a_json_log_is_one_record_with_its_traceback(monkeypatch, capsys):
     import json
 
