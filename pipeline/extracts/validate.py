@@ -95,9 +95,20 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
             # a code becomes a category (a small integer) first: the allowed codes are then looked up
             # as integers, and the measures filter, join and group by integers rather than text
             category = plan.base(c.cast(pl.Categorical))
-            bad = plan.rule(col, c.is_not_null() & ~category.is_in(list(allowed)), "unknown_code",
-                            "not an allowed code", ", ".join(allowed), show=True)
-            expr = category if col.blank_means is None else category.fill_null(col.blank_means)
+            unknown = c.is_not_null() & ~category.is_in(list(allowed))
+            code: pl.Expr = category
+            if not quick:
+                # an HR export that writes codes with capitals ("Female", "Approved") is read as the
+                # codes they are, with a warning; no two codes differ only in case. (The quick plan
+                # gives such a file up at its first capital, so a clean file pays nothing for this.)
+                lower = plan.base(c.str.to_lowercase())
+                cased = plan.rule(col, unknown & lower.is_in(list(allowed)), "code_case",
+                                  "a code written with capitals, read as the same code in lower case",
+                                  ", ".join(allowed), show=True, severity="warning")
+                unknown = unknown & ~lower.is_in(list(allowed))
+                code = pl.when(cased).then(lower.cast(pl.Categorical)).otherwise(category)
+            bad = plan.rule(col, unknown, "unknown_code", "not an allowed code", ", ".join(allowed), show=True)
+            expr = code if col.blank_means is None else code.fill_null(col.blank_means)
             # an invalid code becomes null so the cross-file checks don't report it a second time
             typed.append(pl.when(bad).then(None).otherwise(expr).alias(col.name))
         elif col.kind == "date":

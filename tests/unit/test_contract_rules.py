@@ -63,6 +63,34 @@ def test_unknown_code_names_row_column_and_allowed_codes_and_the_nearest_one(tmp
     assert by["religion"].message.endswith("(it looks like aaaaaaaaa; did you mean christian?)")
 
 
+def test_codes_written_with_capitals_are_read_as_the_codes_with_a_warning(tmp_path):
+    # an HR export that capitalises codes ("Female", "Approved") failed on every row, each with "did
+    # you mean female?": no two codes differ only in case, so they are read as they were meant
+    tables = valid_tables()
+    tables["employees"][0]["sex"] = "Female"
+    tables["employees"][1]["disability"] = "NO"
+    tables["training"][0]["outcome"] = "Approved"
+    tables["employees"][2]["religion"] = "Christain"  # still not a code in any case
+    problems = load(write_inputs(tmp_path / "capitals", tables))
+    assert sorted((p.severity, p.code, p.file, p.row, p.column) for p in problems) == [
+        ("error", "unknown_code", "employees.csv", 4, "religion"),
+        ("warning", "code_case", "employees.csv", 2, "sex"),
+        ("warning", "code_case", "employees.csv", 3, "disability"),
+        ("warning", "code_case", "training.csv", 2, "outcome")]
+    # read as the same codes: the frames equal those of the file written in lower case
+    tables["employees"][2]["religion"] = "christian"
+    capitals = write_inputs(tmp_path / "capitals", tables)
+    org, _ = load_organisation(capitals / "organisation.toml")
+    read, warnings = load_extracts(capitals, ReportingYear(2024), org)
+    plain_tables = valid_tables()
+    plain_tables["employees"][2]["religion"] = "christian"
+    plain, _ = load_extracts(write_inputs(tmp_path / "plain", plain_tables), ReportingYear(2024), org)
+    assert {w.code for w in warnings} == {"code_case"}
+    for name in ("employees", "training"):
+        a, b = getattr(read, name), getattr(plain, name)
+        assert a.select(pl.all().cast(pl.String)).equals(b.select(pl.all().cast(pl.String))), name
+
+
 def test_no_value_outside_the_codes_is_repeated_however_many_rows_share_it_or_near_a_code_it_is(tmp_path):
     # red team: a surname, a user name, a short date of birth and a pay through shifted cells; then
     # "Hale" (near male), "Constable" (near a grade), Jones on five rows, jones in lower case
@@ -748,7 +776,7 @@ def test_a_malformed_date_with_a_time_is_described_by_its_shape(tmp_path):
 def test_a_lost_column_is_one_problem_and_the_other_cells_of_the_file_are_still_checked(tmp_path):
     # with `role` removed, grievances.csv's bad date and bad outcome went unreported until the next run
     tables = valid_tables()
-    tables["grievances"][1].update(outcome="Upheld", date_raised="26/04/2023")
+    tables["grievances"][1].update(outcome="uphold", date_raised="26/04/2023")
     root = write_inputs(tmp_path, tables)
     path = root / "2024" / "grievances.csv"
     rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
