@@ -102,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"cydradd {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def log_format(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--log-format", choices=("text", "json"), default="text",
+                        help="log lines as text, or one JSON object per line for log collectors")
+
+    def lock_wait(sp: argparse.ArgumentParser) -> None:  # every command that publishes takes the lock
+        sp.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
+                        help="wait this long for another run's lock before giving up (default 0)")
+
     def common(sp: argparse.ArgumentParser, outputs: bool = True) -> None:
         sp.add_argument("--year", type=_year, required=True, help="snapshot year: 31 March YEAR")
         sp.add_argument("--inputs", type=Path, default=Path("inputs"),
@@ -109,8 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         if outputs:
             sp.add_argument("--outputs", type=Path, default=Path("outputs"),
                             help="folder to publish into (default: outputs)")
-        sp.add_argument("--log-format", choices=("text", "json"), default="text",
-                        help="log lines as text, or one JSON object per line for log collectors")
+        log_format(sp)
         sp.add_argument("-v", "--verbose", action="store_true", help="log each stage")
 
     r = sub.add_parser("report", help="validate, compute and publish the bilingual report (HTML and PDF) and data",
@@ -118,8 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "report as HTML and tagged PDF, and publish outputs/YEAR/ atomically.")
     common(r)
     r.add_argument("--force", action="store_true", help="rebuild even when the inputs have not changed")
-    r.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
-                   help="wait this long for another run's lock before giving up (default 0)")
+    lock_wait(r)
 
     f = sub.add_parser("figures", help="validate and compute; publish outputs/YEAR-figures/ without rendering",
                        description="Compute every figure and publish outputs/YEAR-figures/data/ (gender-pay-gap.csv, "
@@ -127,8 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "of its own: the published report in outputs/YEAR/ is never replaced by it.")
     common(f)
     f.add_argument("--force", action="store_true", help="rebuild even when the inputs have not changed")
-    f.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
-                   help="wait this long for another run's lock before giving up (default 0)")
+    lock_wait(f)
 
     v = sub.add_parser("validate", help="check the extracts against the data contract and list every problem",
                        description="Check organisation.toml and the year's extracts against the data contract; "
@@ -142,8 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(ap)
     ap.add_argument("--by", required=True, type=_approver,
                     help="who approved (a role or name; recorded in the manifest)")
-    ap.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
-                    help="wait this long for another run's lock before giving up (default 0)")
+    lock_wait(ap)
 
     d = sub.add_parser("contract-docs", help="write docs/data-contract.md from the contract declaration",
                        description="Write the input data contract (every extract, column, type and allowed "
@@ -157,10 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "published. The next run with changed inputs publishes anew.")
     rb.add_argument("--year", type=_year, required=True, help="snapshot year: 31 March YEAR")
     rb.add_argument("--outputs", type=Path, default=Path("outputs"), help="the published folder (default: outputs)")
-    rb.add_argument("--log-format", choices=("text", "json"), default="text",
-                    help="log lines as text, or one JSON object per line for log collectors")
-    rb.add_argument("--lock-wait", type=_seconds, default=0.0, metavar="SECONDS",
-                    help="wait this long for another run's lock before giving up (default 0)")
+    log_format(rb)
+    lock_wait(rb)
     return p
 
 
