@@ -18,6 +18,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -66,9 +67,9 @@ def compare(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], thre
     # a table (or pay gap, or likelihood) that one side has no figure of at all is one change, not one
     # per cell: last year's figures have no "change since last year" tables of their own, and their
     # 521 cells, each "new", buried the year's real changes
-    tables_old, tables_new = {k[:2] for k in old}, {k[:2] for k in new}
-    whole = {t: ("new", sum(k[:2] == t for k in new)) for t in tables_new - tables_old}
-    whole |= {t: ("gone", sum(k[:2] == t for k in old)) for t in tables_old - tables_new}
+    tables_old, tables_new = Counter(k[:2] for k in old), Counter(k[:2] for k in new)
+    whole = {t: ("new", n) for t, n in tables_new.items() if t not in tables_old}
+    whole |= {t: ("gone", n) for t, n in tables_old.items() if t not in tables_new}
     for (kind, fid), (what, n) in sorted(whole.items()):
         out.append(Change((kind, fid, "", ""), "—" if what == "new" else str(n), str(n) if what == "new" else "—",
                           f"{what}_table"))
@@ -123,15 +124,21 @@ def _shown(row: dict[str, Any] | None) -> str:
         return str(v)
 
 
-def _pdfinfo(pdf: Path | None, *options: str) -> str:
-    """What poppler's ``pdfinfo`` says of a PDF; empty without the PDF or pdfinfo, or when it fails
-    or hangs (the review pack then goes without what it would have read: not worth failing a run)."""
-    if pdf is None or not pdf.exists() or shutil.which("pdfinfo") is None:
+def _poppler(tool: str, pdf: Path | None, *options: str, after: tuple[str, ...] = (), timeout: float = 60) -> str:
+    """What one of poppler's tools (``pdfinfo``, ``pdftotext``) prints for a PDF; empty without the
+    PDF or the tool, or when it fails or hangs (the review pack then goes without what it would have
+    read: not worth failing a run)."""
+    if pdf is None or not pdf.exists() or shutil.which(tool) is None:
         return ""
     try:
-        return subprocess.run(["pdfinfo", *options, str(pdf)], capture_output=True, text=True, timeout=60).stdout
+        return subprocess.run([tool, *options, str(pdf), *after], capture_output=True, text=True,
+                              timeout=timeout).stdout
     except (OSError, subprocess.SubprocessError):
         return ""
+
+
+def _pdfinfo(pdf: Path | None, *options: str) -> str:
+    return _poppler("pdfinfo", pdf, *options)
 
 
 # a page with fewer words than this besides its running head and page number is nearly empty: the
@@ -144,14 +151,7 @@ _WATERMARK = re.compile(r"^[DRAFT/]+$")  # the draft watermark's letters come ou
 def nearly_empty_pages(pdf: Path | None) -> list[int]:
     """Pages (from 1) other than the last that hold next to nothing: a comms reviewer can move the break
     by a little less (or more) text before it. Empty without the PDF or pdftotext."""
-    if pdf is None or not pdf.exists() or shutil.which("pdftotext") is None:
-        return []
-    try:
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                              timeout=120).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    pages = text.split("\f")
+    pages = _poppler("pdftotext", pdf, "-layout", after=("-",), timeout=120).split("\f")
     if pages and not pages[-1].strip():
         pages = pages[:-1]
     out = []
@@ -366,15 +366,16 @@ def build_review(staged: Path, figures: Figures, *, last_run: Path | None, last_
     from pipeline.report.labels import load_catalogue
 
     catalogues = {lang: load_catalogue(lang) for lang in ("cy", "en")}
+    files, no_bonus = _files(staged, pdfs), bonus_vanished(figures, last_year)  # the same in both packs
+    pdf_names = {lang: pdf.name for lang, pdf in pdfs.items() if pdf is not None}
     for lang, name in (("en", "index.html"), ("cy", "index.cy.html")):  # the same page in each language
         names = Names(organisation, dims, {**figures.settings, "year": figures.year}, lang, catalogues)
         names.section_titles = _section_titles(staged / lang / "index.html")
         page = _render(figures, since_run, since_year, suppressed, pages_now, pages_before, wording, thumbs,
                        side_by_side, review,
-                       threshold, list(warnings), list(pdf_warnings), names, files=_files(staged, pdfs),
-                       sparse=sparse, changed_inputs=changed_inputs, no_bonus=bonus_vanished(figures, last_year),
-                       pdf_names={lang: pdf.name for lang, pdf in pdfs.items() if pdf is not None},
-                       changed_pages=changed_pages)
+                       threshold, list(warnings), list(pdf_warnings), names, files=files,
+                       sparse=sparse, changed_inputs=changed_inputs, no_bonus=no_bonus,
+                       pdf_names=pdf_names, changed_pages=changed_pages)
         (review / name).write_text(page, encoding="utf-8")
     (review / "summary.json").write_text(json.dumps({
         "changes_since_last_run": None if since_run is None else len(since_run),
@@ -763,9 +764,7 @@ def _render(figures: Figures, since_run: list[Change] | None, since_year: list[C
             names.value(f"[suppressed: {r['suppressed']}]")] for r in suppressed]
     # how many are withheld in each table, most first: where the privacy rules bit, at a glance (the
     # list of every withheld cell runs to thousands of rows)
-    per_table: dict[tuple[str, str], int] = {}
-    for r in suppressed:
-        per_table[(r["kind"], r["id"])] = per_table.get((r["kind"], r["id"]), 0) + 1
+    per_table = Counter((r["kind"], r["id"]) for r in suppressed)
     by_table = [[names.figure(*k), f"{n:,}"] for k, n in sorted(per_table.items(), key=lambda kv: (-kv[1], kv[0]))]
     pairs = []
     for both in side_by_side:
