@@ -22,9 +22,8 @@ declaration, not this file. A test fails if the two disagree._
 an error. Column names are matched case-insensitively after trimming, and a space or hyphen inside a
 name stands for the underscore (`Working Pattern` is `working_pattern`); extra columns are ignored
 with a warning. A code written with capitals (`Female`, `APPROVED`) is read as the same code in lower
-case, with a warning; any other spelling is an error that suggests the nearest code, and
-`[code_maps.<column>]` can translate an HR system's own codes. Dates are `YYYY-MM-DD`; money is pounds with up to 2 decimals and no currency sign;
-booleans are `true`/`false` (also `yes`/`no`, `1`/`0`). A blank monitoring cell means `not_stated`.
+case, with a warning; any other spelling is an error that suggests the nearest code. Dates are
+`YYYY-MM-DD`; money is pounds with up to 2 decimals and no currency sign; booleans are `true`/`false` (also `yes`/`no`, `1`/`0`). A blank monitoring cell means `not_stated`.
 Local HR codes can be translated with `[code_maps.<column>]` in `organisation.toml`.
 
 Check your files without producing anything: `python -m pipeline validate --year 2024`.

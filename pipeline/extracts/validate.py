@@ -102,10 +102,11 @@ def _validate(frame: pl.LazyFrame, raw: RawExtract, org: Organisation,
                 # codes they are, with a warning; no two codes differ only in case. (The quick plan
                 # gives such a file up at its first capital, so a clean file pays nothing for this.)
                 lower = plan.base(c.str.to_lowercase())
-                cased = plan.rule(col, unknown & lower.is_in(list(allowed)), "code_case",
+                lower_known = lower.is_in(list(allowed))  # (a base cannot read another base)
+                cased = plan.rule(col, unknown & lower_known, "code_case",
                                   "a code written with capitals, read as the same code in lower case",
                                   ", ".join(allowed), show=True, severity="warning")
-                unknown = unknown & ~lower.is_in(list(allowed))
+                unknown = unknown & ~lower_known
                 code = pl.when(cased).then(lower.cast(pl.Categorical)).otherwise(category)
             bad = plan.rule(col, unknown, "unknown_code", "not an allowed code", ", ".join(allowed), show=True)
             expr = code if col.blank_means is None else code.fill_null(col.blank_means)

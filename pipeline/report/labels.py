@@ -125,7 +125,8 @@ MUTATING_WORDS = frozenset({
 # mutate, so they may follow any word ("ar 31 Mawrth 2024", "llai na 5").
 NUMERIC_PLACEHOLDERS = frozenset({
     "n", "year", "previous_year", "threshold", "min_group_size", "page", "pages", "date", "start", "end",
-    "snapshot", "period", "outcome", "base", "welsh_level", "days", "count", "points", "rows", "percent", "ratio", "men_pct", "women_pct",
+    "snapshot", "period", "outcome", "base", "welsh_level", "days", "count", "points", "rows", "percent", "ratio",
+    "men_pct", "women_pct",
 })
 
 
