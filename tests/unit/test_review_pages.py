@@ -138,6 +138,7 @@ def test_validation_warnings_read_in_each_packs_own_language(tmp_path: Path) -> 
         Problem("age_under_16", "employees.csv", row=4, column="date_of_birth", severity="warning"),
         Problem("age_under_16", "employees.csv", row=9, column="date_of_birth", severity="warning"),
         Problem("age_under_16", "employees.csv", column="date_of_birth", severity="warning", count=21),
+        Problem("ignored_folder", "2024-25/", severity="warning", message="this folder holds extracts but is not read"),
     ]
     staged = tmp_path / "staged"
     staged.mkdir()
@@ -153,11 +154,12 @@ def test_validation_warnings_read_in_each_packs_own_language(tmp_path: Path) -> 
     assert "2023/: mae problemau (3) yn netholiadau gweithwyr a chyflog y llynedd" in cy
     assert en.count("under 16") == 1 and "an age under 16 on the snapshot date (23), counted in the 16-24 band" in en
     assert cy.count("o dan 16") == 1 and "oedran o dan 16 ar y dyddiad ciplun (23)" in cy
-    for english in ("is ignored", "not in the contract", "year-on-year", "problem(s)"):
+    assert "2024-25/: mae detholiadau yn y ffolder hon ond nid yw&#x27;n cael ei darllen" in cy
+    for english in ("is ignored", "not in the contract", "year-on-year", "problem(s)", "is not read"):
         assert english not in cy
     # and the attention list, which a reviewer reads first, says there are some (it did not)
-    assert "4 warnings from validation: see “Data quality” below." in en
-    assert "4 rhybudd gan y dilysu: gweler “Ansawdd y data” isod." in cy
+    assert "5 warnings from validation: see “Data quality” below." in en
+    assert "5 rhybudd gan y dilysu: gweler “Ansawdd y data” isod." in cy
 
 
 def test_a_reworded_section_is_named_by_its_title_in_the_packs_language() -> None:
