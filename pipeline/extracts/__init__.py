@@ -17,7 +17,7 @@ from pipeline.errors import InvalidInput, Problem
 from pipeline.extracts import crossfile
 from pipeline.extracts.contract import EVENT_EXTRACTS, EXTRACTS, Extract
 from pipeline.extracts.frames import EMPLOYEE_ID, EMPLOYEE_KEY, HOURS, MONEY, Extracts
-from pipeline.extracts.readers import ROW, locate, read_extract
+from pipeline.extracts.readers import FORMATS, ROW, locate, read_extract
 from pipeline.extracts.validate import validate_extract
 
 __all__ = ["load_extracts", "Extracts", "empty_frame", "AGE_BANDS"]
@@ -53,7 +53,7 @@ def misnamed_year_folders(inputs: Path) -> list[Problem]:
     """A warning for each folder of extracts that no year will read: a year's extracts go in a folder
     named for its snapshot year. A "2024-25" folder was passed over without a word, and ``make
     report`` (which picks the latest year folder) published 2023."""
-    names = {f"{ex.name}.{suffix}" for ex in EXTRACTS for suffix in ("csv", "xlsx", "parquet")}
+    names = {f"{ex.name}{suffix}" for ex in EXTRACTS for suffix in FORMATS}
     return [Problem("ignored_folder", f"{d.name}/", message="this folder holds extracts but is not read",
                     allowed="a folder named for the snapshot year, 31 March YEAR (such as 2024)", severity="warning")
             for d in sorted(_folders(inputs)) if not YEAR_FOLDER.fullmatch(d.name)
