@@ -10,6 +10,7 @@ file, row and column to fix.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -29,11 +30,17 @@ class _Rule:
     args: tuple[str, str, str, str, str, str]
 
 
+def _failed(frame: pl.DataFrame, columns: Iterable[str]) -> pl.Expr | None:
+    """True on a row where one of ``columns`` failed its own check (``validate.INVALID``), or None when
+    none of them failed anywhere in the file."""
+    flags = [INVALID + c for c in columns if INVALID + c in frame.columns]
+    return pl.any_horizontal(pl.col(f).fill_null(False) for f in flags) if flags else None
+
+
 def _report(frame: pl.DataFrame, mask: pl.Expr, file: str, column: str, code: str, message: str,
             allowed: str, severity: str = "error") -> list[_Rule]:
-    failed = [INVALID + c for c in mask.meta.root_names() if INVALID + c in frame.columns]
-    if failed:  # a column the rule reads failed its own check on these rows: already reported
-        mask = mask & ~pl.any_horizontal(pl.col(f).fill_null(False) for f in failed)
+    if (failed := _failed(frame, mask.meta.root_names())) is not None:
+        mask = mask & ~failed  # a column the rule reads failed its own check on these rows: already reported
     return [_Rule(frame, mask.fill_null(False), (file, column, code, message, allowed, severity))]
 
 
@@ -145,11 +152,8 @@ def in_post(emp: pl.DataFrame, year: ReportingYear) -> pl.Expr:
 def _known_in_post(emp: pl.DataFrame, year: ReportingYear) -> pl.Expr:
     """Employed on the snapshot date, or null where that is not known: a start or leave date, the
     workforce group or the id itself (repeated) failed its own check."""
-    failed = [INVALID + c for c in ("start_date", "leave_date", "workforce_group", "employee_id")
-              if INVALID + c in emp.columns]
-    if not failed:
-        return in_post(emp, year)
-    return pl.when(pl.any_horizontal(pl.col(f).fill_null(False) for f in failed)).then(None).otherwise(in_post(emp, year))
+    failed = _failed(emp, ("start_date", "leave_date", "workforce_group", "employee_id"))
+    return in_post(emp, year) if failed is None else pl.when(failed).then(None).otherwise(in_post(emp, year))
 
 
 def check_pay(pay: pl.DataFrame, emp: pl.DataFrame, file: str, emp_file: str, year: ReportingYear,
